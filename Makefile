@@ -1,0 +1,36 @@
+# plsafepy: built with PGXS against Debian's CPython 3.11 (never the pyenv one on PATH)
+
+MODULE_big = plsafepy
+EXTENSION = plsafepy
+DATA = plsafepy--1.0.sql
+PGFILEDESC = "plsafepy - trusted sandboxed Python procedural language"
+
+PYTHON_CONFIG ?= /usr/bin/python3-config
+PY_CFLAGS := $(shell $(PYTHON_CONFIG) --includes)
+PY_LIBS := $(shell $(PYTHON_CONFIG) --embed --ldflags)
+
+SRCS = $(sort $(wildcard src/*.c))
+OBJS = $(SRCS:.c=.o)
+PY_EMBED = $(sort $(wildcard src/*.py))
+
+PG_CPPFLAGS = -Isrc $(PY_CFLAGS)
+SHLIB_LINK = $(PY_LIBS)
+
+REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS_OPTS = --load-extension=plsafepy
+
+EXTRA_CLEAN = src/embedded_py.h src/spiexceptions.h
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# Trusted Python helpers are compiled into the library as C strings.
+src/embedded_py.h: $(PY_EMBED) tools/embed_py.sh
+	sh tools/embed_py.sh $(PY_EMBED) > $@
+
+# plpy.spiexceptions is generated from PostgreSQL's own errcodes.h.
+src/spiexceptions.h: tools/gen_spiexceptions.sh
+	sh tools/gen_spiexceptions.sh $(shell $(PG_CONFIG) --includedir-server)/utils/errcodes.h > $@
+
+$(OBJS): src/plsafepy.h src/embedded_py.h src/spiexceptions.h

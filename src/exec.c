@@ -1,0 +1,348 @@
+/*-------------------------------------------------------------------------
+ *
+ * exec.c
+ *	  Calling a compiled procedure: arguments as fast locals, the result
+ *	  converted back, set-returning functions (value per call, the
+ *	  iterator kept across calls), procedures and DO blocks.  SPI is
+ *	  connected lazily, only by calls that use it.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "plsafepy.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "utils/memutils.h"
+
+PLSCall    *pls_current_call = NULL;
+
+/* Up to this many parameters are passed without a palloc. */
+#define PLS_STACK_ARGS 8
+
+typedef struct PLSSrfState
+{
+	PyObject   *iter;
+	PLSProc    *proc;
+	MemoryContextCallback cb;
+} PLSSrfState;
+
+void
+pls_spi_connect(void)
+{
+	PLSCall    *call = pls_current_call;
+	int			rc;
+
+	if (call == NULL)
+		elog(ERROR, "plsafepy: SPI used outside of a function call");
+	if (call->spi_connected)
+		return;
+	rc = SPI_connect_ext(call->nonatomic ? SPI_OPT_NONATOMIC : 0);
+	if (rc != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
+	call->spi_connected = true;
+}
+
+/* SPI_finish returns to the context of SPI_connect; go back to ours. */
+static void
+spi_finish_call(MemoryContext cxt)
+{
+	PLSCall    *call = pls_current_call;
+	int			rc;
+
+	if (call == NULL || !call->spi_connected)
+		return;
+	call->spi_connected = false;
+	rc = SPI_finish();
+	if (rc != SPI_OK_FINISH)
+		elog(ERROR, "SPI_finish failed: %s", SPI_result_code_string(rc));
+	MemoryContextSwitchTo(cxt);
+}
+
+PyObject *
+pls_call(PLSProc *proc, PyObject *const *args, Py_ssize_t nargs)
+{
+	PyObject   *res;
+	PLSProc    *save_proc = pls_current_proc;
+
+	pls_current_proc = proc;
+	proc->calldepth++;
+	res = PyObject_Vectorcall(proc->func, args, nargs, NULL);
+	proc->calldepth--;
+	pls_current_proc = save_proc;
+	return res;
+}
+
+/*
+ * Convert the SQL arguments and call the function.  The interpreter has
+ * been entered.  Returns the result (new reference); a Python exception
+ * becomes an ereport.
+ */
+static PyObject *
+call_with_args(PLSProc *proc, FunctionCallInfo fcinfo)
+{
+	PyObject   *stackargs[PLS_STACK_ARGS] = {0};
+	PyObject  **argv = stackargs;
+	PyObject   *arglist = NULL;
+	PyObject   *res = NULL;
+	int			n = proc->npyargs;
+	int			i;
+
+	if (n > PLS_STACK_ARGS)
+		argv = palloc(sizeof(PyObject *) * n);
+
+	if (proc->uses_args)
+	{
+		arglist = PyList_New(proc->nargs);
+		if (arglist == NULL)
+			goto done;
+		for (i = 0; i < proc->nargs; i++)
+		{
+			PyObject   *o = pls_to_py(&proc->argtypes[i], fcinfo->args[i].value,
+									  fcinfo->args[i].isnull);
+
+			if (o == NULL)
+				goto done;
+			PyList_SET_ITEM(arglist, i, o);
+		}
+	}
+
+	for (i = 0; i < n; i++)
+	{
+		int			pos = proc->argpos[i];
+
+		if (pos < 0)
+		{
+			argv[i] = arglist;
+			Py_INCREF(arglist);
+		}
+		else if (arglist)
+		{
+			argv[i] = PyList_GET_ITEM(arglist, pos);
+			Py_INCREF(argv[i]);
+		}
+		else
+		{
+			argv[i] = pls_to_py(&proc->argtypes[pos], fcinfo->args[pos].value,
+								fcinfo->args[pos].isnull);
+			if (argv[i] == NULL)
+				break;
+		}
+	}
+	if (i == n)
+		res = pls_call(proc, argv, n);
+	while (--i >= 0)
+		Py_DECREF(argv[i]);
+
+done:
+	Py_XDECREF(arglist);
+	if (res == NULL)
+		pls_elog_exception(ERROR, proc);
+	return res;
+}
+
+/* Python result -> Datum for a function or procedure result. */
+static Datum
+result_to_datum(PLSProc *proc, FunctionCallInfo fcinfo, PyObject *res,
+				bool *isnull)
+{
+	*isnull = false;
+	if (proc->result.typoid == VOIDOID)
+	{
+		if (res != Py_None)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 proc->kind == PLS_PROCEDURE ?
+					 errmsg("plsafepy procedure did not return None") :
+					 errmsg("plsafepy function with return type \"void\" did not return None")));
+		*isnull = proc->kind == PLS_PROCEDURE;
+		return (Datum) 0;
+	}
+	if (proc->is_record)
+	{
+		TupleDesc	desc;
+
+		if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("function returning record called in context "
+							"that cannot accept type record")));
+		pls_type_set_tupdesc(&proc->result, desc);
+	}
+	return pls_from_py(&proc->result, res, isnull);
+}
+
+static void
+srf_cleanup(void *arg)
+{
+	PLSSrfState *state = (PLSSrfState *) arg;
+
+	if (state->iter)
+	{
+		PLSEntry	e;
+
+		pls_enter(state->proc->interp, &e);
+		Py_CLEAR(state->iter);
+		pls_leave(&e);
+		state->proc->calldepth--;
+	}
+}
+
+PLSProc *
+pls_srf_proc(FunctionCallInfo fcinfo)
+{
+	FuncCallContext *funcctx;
+
+	if (!fcinfo->flinfo->fn_retset || fcinfo->flinfo->fn_extra == NULL)
+		return NULL;
+	funcctx = (FuncCallContext *) fcinfo->flinfo->fn_extra;
+	return ((PLSSrfState *) funcctx->user_fctx)->proc;
+}
+
+static Datum
+exec_srf(PLSProc *proc, FunctionCallInfo fcinfo)
+{
+	FuncCallContext *funcctx;
+	PLSSrfState *state;
+	ReturnSetInfo *rsi = (ReturnSetInfo *) fcinfo->resultinfo;
+	PyObject   *volatile item = NULL;
+	Datum		result = (Datum) 0;
+	bool		isnull = false;
+	PLSEntry	e;
+	MemoryContext cxt = CurrentMemoryContext;
+
+	if (rsi == NULL || !IsA(rsi, ReturnSetInfo) ||
+		(rsi->allowedModes & SFRM_ValuePerCall) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("unsupported set function return mode"),
+				 errdetail("plsafepy set-returning functions only support returning one value per call.")));
+
+	if (SRF_IS_FIRSTCALL())
+	{
+		funcctx = SRF_FIRSTCALL_INIT();
+		state = MemoryContextAllocZero(funcctx->multi_call_memory_ctx,
+									   sizeof(PLSSrfState));
+		state->proc = proc;
+		state->cb.func = srf_cleanup;
+		state->cb.arg = state;
+		MemoryContextRegisterResetCallback(funcctx->multi_call_memory_ctx,
+										   &state->cb);
+		funcctx->user_fctx = state;
+	}
+	funcctx = SRF_PERCALL_SETUP();
+	state = (PLSSrfState *) funcctx->user_fctx;
+
+	pls_enter(proc->interp, &e);
+	PG_TRY();
+	{
+		if (state->iter == NULL)
+		{
+			PyObject   *res = call_with_args(proc, fcinfo);
+
+			state->iter = PyObject_GetIter(res);
+			Py_DECREF(res);
+			if (state->iter == NULL)
+			{
+				PyErr_Clear();
+				ereport(ERROR,
+						(errcode(ERRCODE_DATATYPE_MISMATCH),
+						 errmsg("returned object cannot be iterated"),
+						 errdetail("plsafepy set-returning functions must return an iterable object.")));
+			}
+			/* the iterator may run the function's code on later calls */
+			proc->calldepth++;
+		}
+
+		{
+			PLSProc    *save_proc = pls_current_proc;
+
+			pls_current_proc = proc;
+			item = PyIter_Next(state->iter);
+			pls_current_proc = save_proc;
+		}
+		if (item == NULL)
+		{
+			if (PyErr_Occurred())
+				pls_elog_exception(ERROR, proc);
+			Py_CLEAR(state->iter);
+			proc->calldepth--;
+		}
+		spi_finish_call(cxt);
+		if (item != NULL)
+		{
+			result = result_to_datum(proc, fcinfo, item, &isnull);
+			Py_CLEAR(item);
+		}
+	}
+	PG_CATCH();
+	{
+		Py_XDECREF(item);
+		pls_leave(&e);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	pls_leave(&e);
+
+	if (state->iter == NULL)
+		SRF_RETURN_DONE(funcctx);
+	fcinfo->isnull = isnull;
+	SRF_RETURN_NEXT(funcctx, result);
+}
+
+Datum
+pls_exec_function(PLSProc *proc, FunctionCallInfo fcinfo)
+{
+	PyObject   *volatile res = NULL;
+	Datum		result = (Datum) 0;
+	bool		isnull = false;
+	PLSEntry	e;
+	MemoryContext cxt = CurrentMemoryContext;
+
+	if (proc->is_setof)
+		return exec_srf(proc, fcinfo);
+
+	pls_enter(proc->interp, &e);
+	PG_TRY();
+	{
+		res = call_with_args(proc, fcinfo);
+		spi_finish_call(cxt);
+		result = result_to_datum(proc, fcinfo, res, &isnull);
+		Py_CLEAR(res);
+	}
+	PG_CATCH();
+	{
+		Py_XDECREF(res);
+		pls_leave(&e);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	pls_leave(&e);
+
+	fcinfo->isnull = isnull;
+	return result;
+}
+
+void
+pls_exec_inline(PLSProc *proc)
+{
+	PyObject   *res;
+	PLSEntry	e;
+	MemoryContext cxt = CurrentMemoryContext;
+
+	pls_enter(proc->interp, &e);
+	PG_TRY();
+	{
+		res = pls_call(proc, NULL, 0);
+		if (res == NULL)
+			pls_elog_exception(ERROR, proc);
+		Py_DECREF(res);
+		spi_finish_call(cxt);
+	}
+	PG_CATCH();
+	{
+		pls_leave(&e);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	pls_leave(&e);
+}

@@ -1,0 +1,191 @@
+/*-------------------------------------------------------------------------
+ *
+ * interp.c
+ *	  One Python sub-interpreter per SQL role: created on the role's first
+ *	  call, chosen by GetUserId() at call time (so a SECURITY DEFINER
+ *	  function runs in its owner's), never shared between roles.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "plsafepy.h"
+
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/memutils.h"
+
+#include "embedded_py.h"
+
+PLSInterp  *pls_current = NULL;
+
+static HTAB *interps = NULL;
+static PLSInterp *last_interp = NULL;
+
+PyObject *
+pls_run_embedded(const char *name, const char *source)
+{
+	char		filename[64];
+	PyObject   *code;
+	PyObject   *ns;
+	PyObject   *res;
+
+	snprintf(filename, sizeof(filename), "<plsafepy %s>", name);
+	code = Py_CompileString(source, filename, Py_file_input);
+	if (code == NULL)
+		return NULL;
+	ns = PyDict_New();
+	if (ns == NULL ||
+		PyDict_SetItemString(ns, "__builtins__", PyEval_GetBuiltins()) < 0)
+	{
+		Py_DECREF(code);
+		Py_XDECREF(ns);
+		return NULL;
+	}
+	res = PyEval_EvalCode(code, ns, ns);
+	Py_DECREF(code);
+	if (res == NULL)
+	{
+		Py_DECREF(ns);
+		return NULL;
+	}
+	Py_DECREF(res);
+	return ns;
+}
+
+/*
+ * Fill a new interpreter.  Everything that must be imported is imported
+ * here, before pls_sandbox_setup locks the interpreter down.
+ */
+static int
+build_interp(PLSInterp *interp)
+{
+	PyObject   *compiler;
+	PyObject   *mod;
+
+	Py_SetRecursionLimit(pls_recursion_limit());
+
+	interp->GD = PyDict_New();
+	interp->module_name = PyUnicode_InternFromString("__main__");
+	if (interp->GD == NULL || interp->module_name == NULL)
+		return -1;
+
+	mod = PyImport_ImportModule("decimal");
+	if (mod == NULL)
+		return -1;
+	interp->decimal = PyObject_GetAttrString(mod, "Decimal");
+	Py_DECREF(mod);
+	if (interp->decimal == NULL)
+		return -1;
+
+	compiler = pls_run_embedded("compiler", pls_py_compiler);
+	if (compiler == NULL)
+		return -1;
+	interp->compile_body = PyDict_GetItemString(compiler, "compile_body");
+	Py_XINCREF(interp->compile_body);
+	interp->body_error = PyDict_GetItemString(compiler, "BodyError");
+	Py_XINCREF(interp->body_error);
+	Py_DECREF(compiler);
+	if (interp->compile_body == NULL || interp->body_error == NULL)
+	{
+		PyErr_SetString(PyExc_RuntimeError, "compiler helper has no compile_body");
+		return -1;
+	}
+
+	if (pls_plpy_create(interp) < 0)
+		return -1;
+	return pls_sandbox_setup(interp);
+}
+
+static char *
+fetch_python_error(void)
+{
+	PyObject   *type,
+			   *value,
+			   *tb;
+	PyObject   *s;
+	char	   *msg = "unknown error";
+
+	PyErr_Fetch(&type, &value, &tb);
+	if (value != NULL && (s = PyObject_Str(value)) != NULL)
+	{
+		const char *u = PyUnicode_AsUTF8(s);
+
+		if (u)
+			msg = pstrdup(u);
+		Py_DECREF(s);
+	}
+	PyErr_Clear();
+	Py_XDECREF(type);
+	Py_XDECREF(value);
+	Py_XDECREF(tb);
+	return msg;
+}
+
+PLSInterp *
+pls_interp_for_role(Oid roleid)
+{
+	PLSInterp  *interp;
+	bool		found;
+	PyThreadState *prev;
+	PyThreadState *ts;
+	char	   *msg;
+
+	if (last_interp && last_interp->roleid == roleid)
+		return last_interp;
+
+	if (interps == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(PLSInterp);
+		ctl.hcxt = TopMemoryContext;
+		interps = hash_create("plsafepy interpreters", 16, &ctl,
+							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	interp = hash_search(interps, &roleid, HASH_ENTER, &found);
+	if (found)
+	{
+		last_interp = interp;
+		return interp;
+	}
+	memset(((char *) interp) + sizeof(Oid), 0, sizeof(PLSInterp) - sizeof(Oid));
+
+	prev = PyThreadState_Swap(pls_main_tstate());
+	ts = Py_NewInterpreter();
+	if (ts == NULL)
+	{
+		PyThreadState_Swap(prev);
+		hash_search(interps, &roleid, HASH_REMOVE, NULL);
+		ereport(ERROR,
+				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+				 errmsg("could not create a Python interpreter for role \"%s\"",
+						GetUserNameFromId(roleid, true))));
+	}
+	interp->tstate = ts;
+
+	{
+		PLSInterp  *save_current = pls_current;
+
+		pls_current = interp;
+		if (build_interp(interp) == 0)
+		{
+			pls_current = save_current;
+			PyThreadState_Swap(prev);
+			last_interp = interp;
+			return interp;
+		}
+		pls_current = save_current;
+	}
+
+	/* A half-built interpreter is never used: end it and report why. */
+	msg = fetch_python_error();
+	Py_EndInterpreter(ts);
+	PyThreadState_Swap(prev);
+	hash_search(interps, &roleid, HASH_REMOVE, NULL);
+	ereport(ERROR,
+			(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+			 errmsg("could not set up the Python interpreter for role \"%s\"",
+					GetUserNameFromId(roleid, true)),
+			 errdetail("%s", msg)));
+	return NULL;				/* keep compiler quiet */
+}

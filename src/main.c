@@ -1,0 +1,231 @@
+/*-------------------------------------------------------------------------
+ *
+ * main.c
+ *	  Module load (Python start-up, settings) and the three SQL entry points:
+ *	  the call handler, the inline handler (DO) and the validator.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "plsafepy.h"
+
+#include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
+#include "commands/event_trigger.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "nodes/parsenodes.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+
+PG_MODULE_MAGIC;
+
+PG_FUNCTION_INFO_V1(plsafepy_call_handler);
+PG_FUNCTION_INFO_V1(plsafepy_inline_handler);
+PG_FUNCTION_INFO_V1(plsafepy_validator);
+
+void		_PG_init(void);
+
+/* The main interpreter's thread state: current whenever plsafepy is not. */
+static PyThreadState *main_tstate;
+
+static void
+start_python(void)
+{
+	PyConfig	config;
+	PyStatus	status;
+
+	/*
+	 * plpython3u may have started Python already in this backend; then the
+	 * allocator and audit hook are chained onto the running runtime.
+	 */
+	pls_memory_install();
+	pls_audit_install();
+	if (Py_IsInitialized())
+	{
+		main_tstate = PyThreadState_Get();
+		return;
+	}
+
+	/*
+	 * Isolated: no environment variables, no user site, no current
+	 * directory on sys.path, and no Python signal handlers (PostgreSQL owns
+	 * the signals).
+	 */
+	PyConfig_InitIsolatedConfig(&config);
+	config.install_signal_handlers = 0;
+	config.site_import = 0;
+	config.write_bytecode = 0;
+	config.user_site_directory = 0;
+	config.parse_argv = 0;
+	config.pathconfig_warnings = 0;
+	status = Py_InitializeFromConfig(&config);
+	PyConfig_Clear(&config);
+	if (PyStatus_Exception(status))
+		ereport(ERROR,
+				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+				 errmsg("could not initialize Python: %s",
+						status.err_msg ? status.err_msg : "unknown error")));
+	main_tstate = PyThreadState_Get();
+}
+
+void
+_PG_init(void)
+{
+	static bool inited = false;
+
+	if (inited)
+		return;
+
+	pls_limits_init();
+	pls_sandbox_init();
+	start_python();
+	pls_proc_init();
+	MarkGUCPrefixReserved("plsafepy");
+	inited = true;
+}
+
+void
+pls_suspend(PLSEntry *save)
+{
+	save->prev_interp = pls_current;
+	save->prev_tstate = PyThreadState_Swap(main_tstate);
+	pls_current = NULL;
+	pls_limits_leave();
+}
+
+void
+pls_resume(PLSEntry *save)
+{
+	pls_limits_enter();
+	pls_current = save->prev_interp;
+	PyThreadState_Swap(save->prev_tstate);
+}
+
+void
+pls_enter(PLSInterp *interp, PLSEntry *save)
+{
+	save->prev_interp = pls_current;
+	save->prev_tstate = PyThreadState_Swap(interp->tstate);
+	pls_current = interp;
+	pls_limits_enter();
+}
+
+void
+pls_leave(PLSEntry *save)
+{
+	pls_limits_leave();
+	pls_current = save->prev_interp;
+	PyThreadState_Swap(save->prev_tstate);
+}
+
+/* Used by interp.c to build a new interpreter from a known state. */
+PyThreadState *
+pls_main_tstate(void)
+{
+	return main_tstate;
+}
+
+Datum
+plsafepy_call_handler(PG_FUNCTION_ARGS)
+{
+	Datum		retval = (Datum) 0;
+	PLSProc    *proc;
+	PLSCall		call;
+	PLSCall    *volatile save_call = pls_current_call;
+	ErrorContextCallback errcb;
+
+	if (CALLED_AS_EVENT_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("plsafepy functions cannot be used as event triggers")));
+
+	/* A set-returning function in progress keeps the procedure it began with. */
+	proc = pls_srf_proc(fcinfo);
+	if (proc == NULL)
+		proc = pls_proc_get(fcinfo,
+							CALLED_AS_TRIGGER(fcinfo) ? PLS_TRIGGER : PLS_FUNCTION);
+
+	call.proc = proc;
+	call.spi_connected = false;
+	call.nonatomic = (proc->kind == PLS_PROCEDURE && fcinfo->context &&
+					  IsA(fcinfo->context, CallContext) &&
+					  !castNode(CallContext, fcinfo->context)->atomic);
+	call.prev = save_call;
+
+	errcb.callback = pls_error_context;
+	errcb.arg = proc;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+
+	PG_TRY();
+	{
+		pls_current_call = &call;
+		if (proc->kind == PLS_TRIGGER)
+			retval = PointerGetDatum(pls_exec_trigger(proc, fcinfo));
+		else
+			retval = pls_exec_function(proc, fcinfo);
+	}
+	PG_FINALLY();
+	{
+		pls_current_call = save_call;
+	}
+	PG_END_TRY();
+
+	error_context_stack = errcb.previous;
+	return retval;
+}
+
+Datum
+plsafepy_inline_handler(PG_FUNCTION_ARGS)
+{
+	LOCAL_FCINFO(fake_fcinfo, 0);
+	InlineCodeBlock *codeblock = (InlineCodeBlock *) DatumGetPointer(PG_GETARG_DATUM(0));
+	PLSProc    *proc;
+	PLSCall		call;
+	PLSCall    *volatile save_call = pls_current_call;
+	ErrorContextCallback errcb;
+
+	MemSet(fake_fcinfo, 0, SizeForFunctionCallInfo(0));
+
+	proc = pls_proc_inline(codeblock->source_text);
+
+	call.proc = proc;
+	call.spi_connected = false;
+	call.nonatomic = !codeblock->atomic;
+	call.prev = save_call;
+
+	errcb.callback = pls_error_context;
+	errcb.arg = proc;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+
+	PG_TRY();
+	{
+		pls_current_call = &call;
+		pls_exec_inline(proc);
+	}
+	PG_FINALLY();
+	{
+		pls_current_call = save_call;
+		pls_proc_release_inline(proc);
+	}
+	PG_END_TRY();
+
+	error_context_stack = errcb.previous;
+	PG_RETURN_VOID();
+}
+
+Datum
+plsafepy_validator(PG_FUNCTION_ARGS)
+{
+	Oid			fn_oid = PG_GETARG_OID(0);
+
+	if (!CheckFunctionValidatorAccess(fcinfo->flinfo->fn_oid, fn_oid))
+		PG_RETURN_VOID();
+	if (!check_function_bodies)
+		PG_RETURN_VOID();
+	pls_proc_validate(fn_oid);
+	PG_RETURN_VOID();
+}

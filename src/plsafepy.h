@@ -1,0 +1,282 @@
+/*-------------------------------------------------------------------------
+ *
+ * plsafepy.h
+ *	  Declarations shared by the plsafepy sources: the per-role interpreter,
+ *	  the compiled procedure, type conversion, error translation, and the
+ *	  entry points of each concern (sandbox, limits, SPI, triggers).
+ *
+ * Rules every source follows:
+ *	- Python is entered only through pls_enter()/pls_leave(); between them
+ *	  the current thread state is the role's interpreter.
+ *	- A C function callable from Python never lets a PostgreSQL error
+ *	  longjmp out of it: it wraps PostgreSQL calls in PG_TRY (or runs them in
+ *	  a subtransaction) and turns the error into a Python exception.
+ *	- Functions that return PyObject * return a new reference, or NULL with
+ *	  a Python exception set.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PLSAFEPY_H
+#define PLSAFEPY_H
+
+/* Python.h must come first: it defines feature macros libc headers read. */
+#include <Python.h>
+
+#include "postgres.h"
+
+#include "access/htup.h"
+#include "access/tupdesc.h"
+#include "commands/trigger.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "utils/hsearch.h"
+
+#define PLS_LANGNAME "plsafepy"
+
+/* ---------- per-role interpreter (interp.c) ---------- */
+
+typedef struct PLSInterp
+{
+	Oid			roleid;			/* hash key */
+	PyThreadState *tstate;		/* the sub-interpreter's only thread state */
+	PyObject   *plpy;			/* this interpreter's plpy module object */
+	PyObject   *GD;				/* dict shared by this role's functions */
+	PyObject   *module_name;	/* __name__ of every function's globals */
+	PyObject   *builtins;		/* restricted builtins dict */
+	PyObject   *sandbox;		/* namespace of src/sandbox.py (trusted) */
+	PyObject   *compile_body;	/* compiler.compile_body */
+	PyObject   *body_error;		/* compiler.BodyError: (message, line) */
+	PyObject   *policy;			/* callable(list of stmts) raising
+								 * policy_error, set by the sandbox */
+	PyObject   *policy_error;	/* exception class: (message, line, hint) */
+	PyObject   *decimal;		/* decimal.Decimal (real class) */
+	PyObject   *exc_error;		/* plpy.Error */
+	PyObject   *exc_fatal;		/* plpy.Fatal */
+	PyObject   *exc_spierror;	/* plpy.SPIError */
+	PyObject   *spiexc_by_state;	/* dict: sqlstate str -> spiexceptions class */
+	PyObject   *exc_interrupted;	/* raised while an interrupt unwinds */
+} PLSInterp;
+
+/* The interpreter Python code is running in now (NULL outside plsafepy). */
+extern PLSInterp *pls_current;
+
+extern PLSInterp *pls_interp_for_role(Oid roleid);
+extern PyThreadState *pls_main_tstate(void);
+
+/* The trusted Python helpers, compiled in from src/NAME.py (interp.c). */
+extern const char pls_py_compiler[];
+extern const char pls_py_sandbox[];
+
+/* Run one of the embedded helpers (src/NAME.py) into a fresh namespace. */
+extern PyObject *pls_run_embedded(const char *name, const char *source);
+
+/*
+ * Enter and leave a role's interpreter.  pls_enter returns the thread state
+ * to restore; calls nest (plsafepy -> SPI -> plsafepy in another role).
+ */
+typedef struct PLSEntry
+{
+	PyThreadState *prev_tstate;
+	PLSInterp  *prev_interp;
+} PLSEntry;
+
+extern void pls_enter(PLSInterp *interp, PLSEntry *save);
+extern void pls_leave(PLSEntry *save);
+
+/*
+ * Step out of Python while PostgreSQL code runs (SPI, logging): the main
+ * interpreter becomes current again, so another PL (plpython3u) called from
+ * that SQL never runs inside a plsafepy interpreter, and interrupts are left
+ * to PostgreSQL.  pls_resume undoes it.
+ */
+extern void pls_suspend(PLSEntry *save);
+extern void pls_resume(PLSEntry *save);
+
+/* Per call: lazily connected SPI, the caller's atomicity. */
+typedef struct PLSCall
+{
+	struct PLSProc *proc;
+	bool		spi_connected;
+	bool		nonatomic;		/* CALL/DO outside a transaction block */
+	struct PLSCall *prev;
+} PLSCall;
+
+extern PLSCall *pls_current_call;
+
+/* Connect SPI for the running call if it is not yet (may ereport). */
+extern void pls_spi_connect(void);
+
+/* ---------- type conversion (convert.c) ---------- */
+
+typedef struct PLSType PLSType;
+typedef PyObject *(*PLSToPy) (PLSType *t, Datum d);
+typedef Datum (*PLSFromPy) (PLSType *t, PyObject *o, bool *isnull);
+
+struct PLSType
+{
+	Oid			typoid;
+	int32		typmod;
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	char		typtype;		/* TYPTYPE_* of typoid itself */
+	Oid			typioparam;
+	MemoryContext mcxt;			/* where lazily built parts live */
+	PLSToPy		to_py;
+	PLSFromPy	from_py;
+	FmgrInfo	typinput;
+	FmgrInfo	typoutput;
+	FmgrInfo	typreceive_unused;
+	/* domains: the base type's conversion, then domain_check */
+	PLSType    *base;
+	void	   *domain_info;
+	/* arrays */
+	PLSType    *elem;
+	int16		elmlen;
+	bool		elmbyval;
+	char		elmalign;
+	/* composites and RECORD */
+	TupleDesc	tupdesc;		/* NULL for RECORD until known */
+	PLSType    *atts;			/* natts entries */
+	int			natts;
+	uint64		tupdesc_id;		/* to notice a changed row type */
+};
+
+/*
+ * Fill *t for a value of type typoid/typmod.  Conversion functions may
+ * ereport(ERROR) on bad input (after the Python call has returned, or
+ * inside a PG_TRY of a C function called from Python).
+ */
+extern void pls_type_init(PLSType *t, Oid typoid, int32 typmod, MemoryContext mcxt);
+
+/* Datum -> new Python reference, or NULL with a Python exception set. */
+extern PyObject *pls_to_py(PLSType *t, Datum d, bool isnull);
+
+/* Python -> Datum; ereports on a value that does not convert. */
+extern Datum pls_from_py(PLSType *t, PyObject *o, bool *isnull);
+
+/* Give a RECORD type its row type for this call (copied into t->mcxt). */
+extern void pls_type_set_tupdesc(PLSType *t, TupleDesc desc);
+
+/* A whole tuple as a dict (composite argument, SPI row, TD["new"]). */
+extern PyObject *pls_tuple_to_dict(PLSType *rowtype, HeapTuple tuple, TupleDesc desc);
+
+/* A Python mapping/sequence/object as a tuple of desc (trigger MODIFY, RECORD). */
+extern HeapTuple pls_py_to_tuple(PLSType *rowtype, PyObject *o);
+
+/* ---------- compiled procedures (procedure.c) ---------- */
+
+typedef enum PLSProcKind
+{
+	PLS_FUNCTION,
+	PLS_PROCEDURE,
+	PLS_TRIGGER,
+	PLS_EVENT_TRIGGER,
+	PLS_INLINE
+} PLSProcKind;
+
+typedef struct PLSProcKey
+{
+	Oid			fn_oid;
+	Oid			roleid;
+} PLSProcKey;
+
+typedef struct PLSProc
+{
+	PLSProcKey	key;			/* hash key */
+	bool		valid;			/* cleared by pg_proc invalidation */
+	uint32		hashvalue;		/* syscache hash of the pg_proc row */
+	PLSProcKind kind;
+	char	   *name;			/* SQL name, for messages */
+	char	   *source;			/* the body, for tracebacks */
+	MemoryContext mcxt;
+	PLSInterp  *interp;
+	PyObject   *func;			/* the compiled Python function */
+	PyObject   *globals;		/* its globals (SD, GD, plpy, builtins) */
+	PyObject   *SD;
+	int			nargs;			/* SQL arguments passed in */
+	int			npyargs;		/* Python parameters (named args + args/TD) */
+	bool		uses_args;		/* pass the args list as the last parameter */
+	int		   *argpos;			/* Python parameter -> SQL arg, -1 for args */
+	PLSType    *argtypes;		/* nargs entries (input arguments only) */
+	char	   *argmodes;
+	PLSType		result;
+	bool		is_setof;
+	bool		is_record;		/* RETURNS record / OUT params */
+	bool		readonly;		/* volatility != volatile */
+	int			calldepth;		/* nested calls running now */
+} PLSProc;
+
+extern PLSProc *pls_proc_get(FunctionCallInfo fcinfo, PLSProcKind kind);
+extern PLSProc *pls_proc_inline(const char *source);
+extern void pls_proc_release_inline(PLSProc *proc);
+extern void pls_proc_validate(Oid fn_oid);
+extern void pls_proc_init(void);
+
+/* ---------- calling (exec.c, trigger.c) ---------- */
+
+extern Datum pls_exec_function(PLSProc *proc, FunctionCallInfo fcinfo);
+extern PLSProc *pls_srf_proc(FunctionCallInfo fcinfo);
+extern HeapTuple pls_exec_trigger(PLSProc *proc, FunctionCallInfo fcinfo);
+extern void pls_exec_inline(PLSProc *proc);
+
+/* Call proc->func with a prepared argument vector; NULL on exception. */
+extern PyObject *pls_call(PLSProc *proc, PyObject *const *args, Py_ssize_t nargs);
+
+/* ---------- errors (errors.c) ---------- */
+
+/*
+ * Turn the pending Python exception into ereport(elevel).  Never returns for
+ * ERROR.  Clears the Python exception first, so no Python frame is active
+ * when the longjmp happens.  Call it with the role's interpreter current.
+ */
+extern void pls_elog_exception(int elevel, PLSProc *proc) pg_attribute_noreturn();
+
+/*
+ * Inside a C function called from Python, after PG_CATCH: copy the error,
+ * flush it, and raise the matching plpy.SPIError subclass.  Use it after
+ * rolling back the subtransaction.
+ */
+extern void pls_raise_pg_error(ErrorData *edata);
+
+/* Raise plpy.Error-style exception with a message (Python side). */
+extern PyObject *pls_raise(PyObject *exc, const char *fmt,...) pg_attribute_printf(2, 3);
+
+/* Error context callback argument: which procedure is running. */
+extern void pls_error_context(void *arg);
+
+/* The current procedure, for messages and the audit log (NULL if none). */
+extern PLSProc *pls_current_proc;
+
+/* ---------- the plpy module (plpy.c, spi.c) ---------- */
+
+/* Build this interpreter's plpy module, exceptions included (0 or -1). */
+extern int	pls_plpy_create(PLSInterp *interp);
+
+/* ---------- sandbox (sandbox.c, audit.c) ---------- */
+
+extern char *pls_allowed_modules;
+extern void pls_sandbox_init(void);
+extern int	pls_sandbox_setup(PLSInterp *interp);
+extern void pls_audit_install(void);
+
+/* 42501 denial, logged with role and function; Python side */
+extern PyObject *pls_deny(const char *what, const char *hint_setting);
+
+/* ---------- resource limits (limits.c, memory.c) ---------- */
+
+extern int	pls_memory_limit_kb;
+extern int	pls_interrupt_grace_ms;
+extern void pls_memory_install(void);
+extern void pls_limits_init(void);
+extern void pls_limits_enter(void);
+extern void pls_limits_leave(void);
+/* after a Python call failed: rethrow a pending PostgreSQL interrupt */
+extern void pls_limits_check(void);
+extern int	pls_recursion_limit(void);
+
+/* ---------- GUCs (main.c) ---------- */
+
+extern bool pls_log_denials;
+
+#endif							/* PLSAFEPY_H */

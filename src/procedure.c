@@ -1,0 +1,494 @@
+/*-------------------------------------------------------------------------
+ *
+ * procedure.c
+ *	  Compiled procedures: each body becomes a real Python function whose
+ *	  parameters are the SQL argument names, compiled once per (function,
+ *	  role) and cached until pg_proc changes.  Also the validator and DO
+ *	  blocks, which compile the same way.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "plsafepy.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/syscache.h"
+
+/*
+ * Hash entries never move, so fn_extra may point at one; the procedure it
+ * holds is replaced when pg_proc changes.
+ */
+typedef struct PLSProcEntry
+{
+	PLSProcKey	key;
+	PLSProc    *proc;
+} PLSProcEntry;
+
+static HTAB *procs = NULL;
+
+PLSProc    *pls_current_proc = NULL;
+
+static void
+proc_inval_callback(Datum arg, int cacheid, uint32 hashvalue)
+{
+	HASH_SEQ_STATUS status;
+	PLSProcEntry *entry;
+
+	if (procs == NULL)
+		return;
+	hash_seq_init(&status, procs);
+	while ((entry = hash_seq_search(&status)) != NULL)
+	{
+		if (entry->proc &&
+			(hashvalue == 0 || entry->proc->hashvalue == hashvalue))
+			entry->proc->valid = false;
+	}
+}
+
+void
+pls_proc_init(void)
+{
+	HASHCTL		ctl;
+
+	ctl.keysize = sizeof(PLSProcKey);
+	ctl.entrysize = sizeof(PLSProcEntry);
+	ctl.hcxt = TopMemoryContext;
+	procs = hash_create("plsafepy procedures", 64, &ctl,
+						HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	CacheRegisterSyscacheCallback(PROCOID, proc_inval_callback, (Datum) 0);
+}
+
+/* Python identifiers are what the tokenizer accepts; keywords are not. */
+static bool
+is_python_identifier(const char *name)
+{
+	static const char *const keywords[] = {
+		"False", "None", "True", "and", "as", "assert", "async", "await",
+		"break", "class", "continue", "def", "del", "elif", "else", "except",
+		"finally", "for", "from", "global", "if", "import", "in", "is",
+		"lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try",
+		"while", "with", "yield", NULL
+	};
+	const char *p;
+
+	if (name == NULL || name[0] == '\0' || isdigit((unsigned char) name[0]))
+		return false;
+	for (p = name; *p; p++)
+		if (!(isalnum((unsigned char) *p) || *p == '_'))
+			return false;
+	for (int i = 0; keywords[i]; i++)
+		if (strcmp(name, keywords[i]) == 0)
+			return false;
+	return true;
+}
+
+static void
+check_supported_type(Oid typoid, bool is_result, PLSProcKind kind)
+{
+	if (get_typtype(typoid) != TYPTYPE_PSEUDO)
+		return;
+	if (typoid == RECORDOID)
+		return;
+	if (is_result && (typoid == VOIDOID ||
+					  (typoid == TRIGGEROID && kind == PLS_TRIGGER)))
+		return;
+	if (is_result && typoid == EVENT_TRIGGEROID)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("plsafepy functions cannot be used as event triggers")));
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg(is_result ? "plsafepy functions cannot return type %s"
+					: "plsafepy functions cannot accept type %s",
+					format_type_be(typoid))));
+}
+
+/*
+ * The body did not compile: a syntax error, or the sandbox's policy denied
+ * it (42501, logged).  Anything else is an internal error of the compiler
+ * and is reported as such.
+ */
+static void
+report_compile_error(PLSProc *proc)
+{
+	PLSInterp  *interp = proc->interp;
+	PyObject   *type,
+			   *value,
+			   *tb;
+	char	   *msg = NULL;
+	char	   *hint = NULL;
+	long		line = 0;
+	bool		policy;
+
+	if (!PyErr_ExceptionMatches(interp->body_error) &&
+		!PyErr_ExceptionMatches(interp->policy_error))
+		pls_elog_exception(ERROR, proc);
+
+	policy = PyErr_ExceptionMatches(interp->policy_error);
+	PyErr_Fetch(&type, &value, &tb);
+	PyErr_NormalizeException(&type, &value, &tb);
+	if (value && PyObject_TypeCheck(value, (PyTypeObject *) PyExc_BaseException))
+	{
+		PyObject   *eargs = ((PyBaseExceptionObject *) value)->args;
+		Py_ssize_t	n = PyTuple_GET_SIZE(eargs);
+
+		if (n > 0 && PyUnicode_Check(PyTuple_GET_ITEM(eargs, 0)))
+			msg = pstrdup(PyUnicode_AsUTF8(PyTuple_GET_ITEM(eargs, 0)));
+		if (n > 1 && PyLong_Check(PyTuple_GET_ITEM(eargs, 1)))
+			line = PyLong_AsLong(PyTuple_GET_ITEM(eargs, 1));
+		if (n > 2 && PyUnicode_Check(PyTuple_GET_ITEM(eargs, 2)))
+			hint = pstrdup(PyUnicode_AsUTF8(PyTuple_GET_ITEM(eargs, 2)));
+	}
+	PyErr_Clear();
+	Py_XDECREF(type);
+	Py_XDECREF(value);
+	Py_XDECREF(tb);
+	if (msg == NULL)
+		msg = "unknown error";
+
+	if (policy)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("%s", msg),
+				 errdetail("Denied by the plsafepy policy at line %ld of function \"%s\".",
+						   line, proc->name),
+				 hint ? errhint("%s", hint) : 0));
+	ereport(ERROR,
+			(errcode(ERRCODE_SYNTAX_ERROR),
+			 errmsg("could not compile plsafepy function \"%s\"", proc->name),
+			 errdetail("SyntaxError: %s (line %ld)", msg, line)));
+}
+
+/*
+ * Compile body into proc->func in proc->interp.  The caller has entered
+ * the interpreter.  Any failure is reported with ereport after the Python
+ * exception has been turned into text.
+ */
+static void
+compile_python(PLSProc *proc, List *params)
+{
+	PLSInterp  *interp = proc->interp;
+	PyObject   *pyparams = NULL;
+	PyObject   *res = NULL;
+	PyObject   *code;
+	PyObject   *run;
+	PyObject   *func;
+	const char *defname;
+	char	   *filename;
+	ListCell   *lc;
+
+	if (interp->builtins == NULL || interp->policy == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("plsafepy sandbox is not available")));
+
+	defname = is_python_identifier(proc->name) &&
+		strncmp(proc->name, "__", 2) != 0 ? proc->name : "plsafepy_function";
+	filename = psprintf("<plsafepy function %s>", proc->name);
+
+	pyparams = PyList_New(0);
+	if (pyparams == NULL)
+		pls_elog_exception(ERROR, proc);
+	foreach(lc, params)
+	{
+		PyObject   *s = PyUnicode_FromString((char *) lfirst(lc));
+
+		if (s == NULL || PyList_Append(pyparams, s) < 0)
+		{
+			Py_XDECREF(s);
+			Py_DECREF(pyparams);
+			pls_elog_exception(ERROR, proc);
+		}
+		Py_DECREF(s);
+	}
+
+	res = PyObject_CallFunction(interp->compile_body, "sOssO",
+								defname, pyparams, proc->source, filename,
+								interp->policy);
+	Py_DECREF(pyparams);
+	if (res == NULL)
+		report_compile_error(proc);
+
+	if (!PyTuple_Check(res) || PyTuple_GET_SIZE(res) != 2)
+	{
+		Py_DECREF(res);
+		elog(ERROR, "plsafepy compiler returned an unexpected value");
+	}
+	code = PyTuple_GET_ITEM(res, 0);
+	proc->uses_args = PyObject_IsTrue(PyTuple_GET_ITEM(res, 1)) == 1;
+
+	proc->SD = PyDict_New();
+	proc->globals = PyDict_New();
+	if (proc->SD == NULL || proc->globals == NULL ||
+		PyDict_SetItemString(proc->globals, "__builtins__", interp->builtins) < 0 ||
+		PyDict_SetItemString(proc->globals, "__name__", interp->module_name) < 0 ||
+		PyDict_SetItemString(proc->globals, "plpy", interp->plpy) < 0 ||
+		PyDict_SetItemString(proc->globals, "GD", interp->GD) < 0 ||
+		PyDict_SetItemString(proc->globals, "SD", proc->SD) < 0)
+	{
+		Py_DECREF(res);
+		pls_elog_exception(ERROR, proc);
+	}
+
+	run = PyEval_EvalCode(code, proc->globals, proc->globals);
+	Py_DECREF(res);
+	if (run == NULL)
+		pls_elog_exception(ERROR, proc);
+	Py_DECREF(run);
+
+	/* The def's name is not left in the globals: it is ours, not theirs. */
+	func = PyDict_GetItemString(proc->globals, defname);
+	if (func == NULL)
+		elog(ERROR, "plsafepy compiler did not define the function");
+	Py_INCREF(func);
+	if (PyDict_DelItemString(proc->globals, defname) < 0)
+	{
+		Py_DECREF(func);
+		pls_elog_exception(ERROR, proc);
+	}
+	proc->func = func;
+	if (proc->uses_args)
+		proc->npyargs++;
+}
+
+static void
+free_proc(PLSProc *proc)
+{
+	if (proc->interp && (proc->func || proc->globals || proc->SD))
+	{
+		PLSEntry	e;
+
+		pls_enter(proc->interp, &e);
+		Py_CLEAR(proc->func);
+		Py_CLEAR(proc->globals);
+		Py_CLEAR(proc->SD);
+		pls_leave(&e);
+	}
+	MemoryContextDelete(proc->mcxt);
+}
+
+static PLSProc *
+new_proc(const char *name, const char *source, Oid roleid)
+{
+	MemoryContext mcxt;
+	PLSProc    *proc;
+
+	mcxt = AllocSetContextCreate(TopMemoryContext, "plsafepy procedure",
+								 ALLOCSET_SMALL_SIZES);
+	proc = MemoryContextAllocZero(mcxt, sizeof(PLSProc));
+	proc->mcxt = mcxt;
+	proc->key.roleid = roleid;
+	proc->name = MemoryContextStrdup(mcxt, name);
+	proc->source = MemoryContextStrdup(mcxt, source);
+	MemoryContextSetIdentifier(mcxt, proc->name);
+	return proc;
+}
+
+/*
+ * Build a procedure from its pg_proc row, for the given role.  On error the
+ * half-built procedure is freed.
+ */
+static PLSProc *
+build_proc(Oid fn_oid, Oid roleid, bool is_trigger)
+{
+	HeapTuple	procTup;
+	Form_pg_proc procStruct;
+	Datum		prosrc;
+	bool		isnull;
+	PLSProc    *volatile proc;
+	PLSEntry	e;
+	bool		entered = false;
+
+	procTup = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn_oid));
+	if (!HeapTupleIsValid(procTup))
+		elog(ERROR, "cache lookup failed for function %u", fn_oid);
+	procStruct = (Form_pg_proc) GETSTRUCT(procTup);
+	prosrc = SysCacheGetAttr(PROCOID, procTup, Anum_pg_proc_prosrc, &isnull);
+	if (isnull)
+		elog(ERROR, "null prosrc");
+
+	proc = new_proc(NameStr(procStruct->proname), TextDatumGetCString(prosrc),
+					roleid);
+	proc->key.fn_oid = fn_oid;
+	proc->hashvalue = GetSysCacheHashValue1(PROCOID, ObjectIdGetDatum(fn_oid));
+
+	PG_TRY();
+	{
+		MemoryContext oldcxt = MemoryContextSwitchTo(proc->mcxt);
+		Oid		   *types;
+		char	  **names;
+		char	   *modes;
+		int			total;
+		List	   *params = NIL;
+		Oid			rettype = procStruct->prorettype;
+
+		if (procStruct->prokind == PROKIND_PROCEDURE)
+			proc->kind = PLS_PROCEDURE;
+		else if (rettype == TRIGGEROID || is_trigger)
+			proc->kind = PLS_TRIGGER;
+		else
+			proc->kind = PLS_FUNCTION;
+		proc->readonly = procStruct->provolatile != PROVOLATILE_VOLATILE;
+		proc->is_setof = procStruct->proretset;
+
+		check_supported_type(rettype, true, proc->kind);
+		if (proc->kind == PLS_TRIGGER)
+		{
+			if (rettype != TRIGGEROID)
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("trigger functions can only be called as triggers")));
+			params = list_make1(pstrdup("TD"));
+		}
+		else
+		{
+			proc->is_record = (rettype == RECORDOID);
+			if (rettype != VOIDOID)
+				pls_type_init(&proc->result, rettype, -1, proc->mcxt);
+			else
+				proc->result.typoid = VOIDOID;
+
+			total = get_func_arg_info(procTup, &types, &names, &modes);
+			proc->argmodes = modes;
+			proc->argtypes = palloc0(sizeof(PLSType) * Max(total, 1));
+			proc->argpos = palloc(sizeof(int) * (total + 1));
+			for (int i = 0; i < total; i++)
+			{
+				char		mode = modes ? modes[i] : PROARGMODE_IN;
+
+				if (mode == PROARGMODE_OUT || mode == PROARGMODE_TABLE)
+					continue;
+				check_supported_type(types[i], false, proc->kind);
+				pls_type_init(&proc->argtypes[proc->nargs], types[i], -1,
+							  proc->mcxt);
+				if (names && is_python_identifier(names[i]) &&
+					strncmp(names[i], "__", 2) != 0 &&
+					strcmp(names[i], "args") != 0)
+				{
+					proc->argpos[proc->npyargs++] = proc->nargs;
+					params = lappend(params, names[i]);
+				}
+				proc->nargs++;
+			}
+			proc->argpos[proc->npyargs] = -1;	/* the args list, if used */
+		}
+		MemoryContextSwitchTo(oldcxt);
+
+		proc->interp = pls_interp_for_role(roleid);
+		pls_enter(proc->interp, &e);
+		entered = true;
+		compile_python(proc, params);
+		pls_leave(&e);
+		entered = false;
+	}
+	PG_CATCH();
+	{
+		if (entered)
+			pls_leave(&e);
+		ReleaseSysCache(procTup);
+		free_proc(proc);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+
+	ReleaseSysCache(procTup);
+	proc->valid = true;
+	return proc;
+}
+
+PLSProc *
+pls_proc_get(FunctionCallInfo fcinfo, PLSProcKind kind)
+{
+	/* A set-returning function's fn_extra belongs to funcapi. */
+	bool		use_extra = !fcinfo->flinfo->fn_retset;
+	PLSProcEntry *entry = use_extra ? (PLSProcEntry *) fcinfo->flinfo->fn_extra : NULL;
+	Oid			roleid = GetUserId();
+	PLSProcKey	key;
+	bool		found;
+	PLSProc    *old;
+
+	if (entry && entry->key.roleid == roleid && entry->proc &&
+		entry->proc->valid)
+		return entry->proc;
+
+	key.fn_oid = fcinfo->flinfo->fn_oid;
+	key.roleid = roleid;
+	entry = hash_search(procs, &key, HASH_ENTER, &found);
+	if (!found)
+		entry->proc = NULL;
+	else if (entry->proc && entry->proc->valid)
+	{
+		if (use_extra)
+			fcinfo->flinfo->fn_extra = entry;
+		return entry->proc;
+	}
+
+	old = entry->proc;
+	entry->proc = build_proc(key.fn_oid, roleid, kind == PLS_TRIGGER);
+	if (use_extra)
+		fcinfo->flinfo->fn_extra = entry;
+
+	/* A running call (recursion, an open SETOF) keeps the old one alive. */
+	if (old && old->calldepth == 0)
+		free_proc(old);
+	return entry->proc;
+}
+
+void
+pls_proc_validate(Oid fn_oid)
+{
+	PLSProc    *proc;
+
+	/*
+	 * Compile for the creating role, as the first call would, so that
+	 * syntax and policy errors come at CREATE FUNCTION.  The result is
+	 * dropped: the catalog row is about to be invalidated anyway.
+	 */
+	proc = build_proc(fn_oid, GetUserId(), false);
+	free_proc(proc);
+}
+
+PLSProc *
+pls_proc_inline(const char *source)
+{
+	PLSProc    *volatile proc;
+	PLSEntry	e;
+	bool		entered = false;
+
+	proc = new_proc("inline_code_block", source, GetUserId());
+	proc->kind = PLS_INLINE;
+	proc->result.typoid = VOIDOID;
+	proc->argpos = MemoryContextAlloc(proc->mcxt, sizeof(int));
+	proc->argpos[0] = -1;
+	PG_TRY();
+	{
+		proc->interp = pls_interp_for_role(proc->key.roleid);
+		pls_enter(proc->interp, &e);
+		entered = true;
+		compile_python(proc, NIL);
+		pls_leave(&e);
+		entered = false;
+	}
+	PG_CATCH();
+	{
+		if (entered)
+			pls_leave(&e);
+		free_proc(proc);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	proc->valid = true;
+	return proc;
+}
+
+void
+pls_proc_release_inline(PLSProc *proc)
+{
+	free_proc(proc);
+}
