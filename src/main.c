@@ -8,6 +8,8 @@
  */
 #include "plsafepy.h"
 
+#include <dlfcn.h>
+
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "commands/event_trigger.h"
@@ -29,6 +31,32 @@ void		_PG_init(void);
 
 /* The main interpreter's thread state: current whenever plsafepy is not. */
 static PyThreadState *main_tstate;
+
+/*
+ * plpython3u registers its "plpy" module with PyImport_AppendInittab, which
+ * CPython 3.11 only honours before Py_Initialize.  When plsafepy starts
+ * Python first, this entry stands in for it: it finds plpython3's own init
+ * function once that library is loaded (PostgreSQL loads with RTLD_GLOBAL).
+ * It refuses inside plsafepy's interpreters, which must never see it.
+ */
+static PyObject *
+plpython_plpy_trampoline(void)
+{
+	PyObject   *(*init) (void);
+
+	if (pls_current != NULL)
+	{
+		PyErr_SetString(PyExc_ImportError, "plpy is not importable here");
+		return NULL;
+	}
+	init = (PyObject *(*) (void)) dlsym(RTLD_DEFAULT, "PyInit_plpy");
+	if (init == NULL)
+	{
+		PyErr_SetString(PyExc_ImportError, "plpython3 is not loaded");
+		return NULL;
+	}
+	return init();
+}
 
 static void
 start_python(void)
@@ -53,6 +81,10 @@ start_python(void)
 	 * directory on sys.path, and no Python signal handlers (PostgreSQL owns
 	 * the signals).
 	 */
+	if (PyImport_AppendInittab("plpy", plpython_plpy_trampoline) < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+				 errmsg("could not register the plpy module for plpython3u")));
 	PyConfig_InitIsolatedConfig(&config);
 	config.install_signal_handlers = 0;
 	config.site_import = 0;
