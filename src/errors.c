@@ -90,6 +90,8 @@ source_line(const char *src, long n)
 		end = p + strlen(p);
 	while (p < end && (*p == ' ' || *p == '\t'))
 		p++;
+	while (end > p && isspace((unsigned char) end[-1]))
+		end--;
 	if (p == end)
 		return NULL;
 	return pnstrdup(p, end - p);
@@ -123,8 +125,12 @@ format_traceback(PyObject *tb, PLSProc *proc)
 			bool		own = proc && strcmp(name, proc->name) == 0;
 			char	   *line = own ? source_line(proc->source, t->tb_lineno) : NULL;
 
-			appendStringInfo(&buf, "\n  PL/SafePy function \"%s\", line %d, in %s",
-							 name, t->tb_lineno, first ? "<module>" : fname);
+			if (own && proc->kind == PLS_INLINE)
+				appendStringInfo(&buf, "\n  PL/SafePy anonymous code block, line %d, in %s",
+								 t->tb_lineno, first ? "<module>" : fname);
+			else
+				appendStringInfo(&buf, "\n  PL/SafePy function \"%s\", line %d, in %s",
+								 name, t->tb_lineno, first ? "<module>" : fname);
 			if (line)
 				appendStringInfo(&buf, "\n    %s", line);
 		}
@@ -191,8 +197,13 @@ spierror_fields(PyObject *value, PLSErrFields *f)
 
 	if (spidata == NULL || !PyTuple_Check(spidata) || PyTuple_GET_SIZE(spidata) != 10)
 	{
+		/* raised by hand (no spidata): its class's sqlstate, as PL/Python */
+		int			code = sqlstate_from_str(attr_str(value, "sqlstate"));
+
 		PyErr_Clear();
 		Py_XDECREF(spidata);
+		if (code)
+			f->sqlerrcode = code;
 		return;
 	}
 	o = PyTuple_GET_ITEM(spidata, 0);
@@ -309,6 +320,10 @@ pls_raise_pg_error(ErrorData *edata)
 	PyObject   *cls = NULL;
 	PyObject   *exc;
 	PyObject   *spidata;
+
+	/* A cancel or termination is not for user code to catch (limits.c). */
+	if (pls_limits_catch_error(edata))
+		return;
 
 	if (interp->spiexc_by_state)
 		cls = PyDict_GetItemString(interp->spiexc_by_state,
