@@ -12,6 +12,7 @@
 
 #include "frameobject.h"
 #include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
 #include "utils/elog.h"
 
 #define PLS_FUNCTION_FILE_PREFIX "<plsafepy function "
@@ -45,9 +46,11 @@ py_str(PyObject *o)
 	}
 	u = PyUnicode_AsUTF8(s);
 	if (u)
-		res = pstrdup(u);
+		res = pg_any_to_server(u, strlen(u), PG_UTF8);
 	else
 		PyErr_Clear();
+	if (res == u)
+		res = pstrdup(u);
 	Py_DECREF(s);
 	return res;
 }

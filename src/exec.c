@@ -63,12 +63,15 @@ pls_call(PLSProc *proc, PyObject *const *args, Py_ssize_t nargs)
 {
 	PyObject   *res;
 	PLSProc    *save_proc = pls_current_proc;
+	int			subxacts = pls_subxact_depth();
 
 	pls_current_proc = proc;
 	proc->calldepth++;
 	res = PyObject_Vectorcall(proc->func, args, nargs, NULL);
 	proc->calldepth--;
 	pls_current_proc = save_proc;
+	/* plpy.subtransaction()s the call entered and did not exit */
+	pls_subxact_abort_open(subxacts);
 	return res;
 }
 
@@ -255,10 +258,12 @@ exec_srf(PLSProc *proc, FunctionCallInfo fcinfo)
 
 		{
 			PLSProc    *save_proc = pls_current_proc;
+			int			subxacts = pls_subxact_depth();
 
 			pls_current_proc = proc;
 			item = PyIter_Next(state->iter);
 			pls_current_proc = save_proc;
+			pls_subxact_abort_open(subxacts);
 		}
 		if (item == NULL)
 		{
@@ -267,12 +272,14 @@ exec_srf(PLSProc *proc, FunctionCallInfo fcinfo)
 			Py_CLEAR(state->iter);
 			proc->calldepth--;
 		}
-		spi_finish_call(cxt);
 		if (item != NULL)
 		{
+			/* in our context: SPI_connect may have switched to its own */
+			MemoryContextSwitchTo(cxt);
 			result = result_to_datum(proc, fcinfo, item, &isnull);
 			Py_CLEAR(item);
 		}
+		spi_finish_call(cxt);
 	}
 	PG_CATCH();
 	{
@@ -293,6 +300,7 @@ Datum
 pls_exec_function(PLSProc *proc, FunctionCallInfo fcinfo)
 {
 	PyObject   *volatile res = NULL;
+	volatile bool converting = false;
 	Datum		result = (Datum) 0;
 	bool		isnull = false;
 	PLSEntry	e;
@@ -305,12 +313,26 @@ pls_exec_function(PLSProc *proc, FunctionCallInfo fcinfo)
 	PG_TRY();
 	{
 		res = call_with_args(proc, fcinfo);
-		spi_finish_call(cxt);
+
+		/*
+		 * Converting the result may run the function's own code (__str__,
+		 * __iter__, ...), which may use SPI or even replace this function:
+		 * the procedure stays in use, and SPI is finished only afterwards.
+		 * The result is built in our context, not in SPI's.
+		 */
+		MemoryContextSwitchTo(cxt);
+		proc->calldepth++;
+		converting = true;
 		result = result_to_datum(proc, fcinfo, res, &isnull);
+		converting = false;
+		proc->calldepth--;
 		Py_CLEAR(res);
+		spi_finish_call(cxt);
 	}
 	PG_CATCH();
 	{
+		if (converting)
+			proc->calldepth--;
 		Py_XDECREF(res);
 		pls_leave(&e);
 		PG_RE_THROW();

@@ -149,7 +149,11 @@ struct PLSType
  */
 extern void pls_type_init(PLSType *t, Oid typoid, int32 typmod, MemoryContext mcxt);
 
-/* Datum -> new Python reference, or NULL with a Python exception set. */
+/*
+ * Datum -> new Python reference, or NULL with a Python exception set.  It
+ * may also ereport (detoasting, output functions): callers with Python
+ * frames above them wrap it in PG_TRY.
+ */
 extern PyObject *pls_to_py(PLSType *t, Datum d, bool isnull);
 
 /* Python -> Datum; ereports on a value that does not convert. */
@@ -253,6 +257,24 @@ extern PLSProc *pls_current_proc;
 /* Build this interpreter's plpy module, exceptions included (0 or -1). */
 extern int	pls_plpy_create(PLSInterp *interp);
 
+/*
+ * print() for the sandbox's builtins: the text goes to the client as a
+ * NOTICE.  pls_plpy_print_new returns a new callable for the current
+ * interpreter (METH_FASTCALL | METH_KEYWORDS on pls_plpy_print).
+ */
+extern PyObject *pls_plpy_print(PyObject *self, PyObject *const *args,
+								Py_ssize_t nargs, PyObject *kwnames);
+extern PyObject *pls_plpy_print_new(void);
+
+/*
+ * Explicit subtransactions (plpy.subtransaction()) a Python call left
+ * open: take pls_subxact_depth() before the call and pass it to
+ * pls_subxact_abort_open() after it returns (PL/Python's
+ * PLy_abort_open_subtransactions: WARNING, then roll them back).
+ */
+extern int	pls_subxact_depth(void);
+extern void pls_subxact_abort_open(int depth);
+
 /* ---------- sandbox (sandbox.c, audit.c) ---------- */
 
 extern char *pls_allowed_modules;
@@ -274,6 +296,20 @@ extern void pls_limits_leave(void);
 /* after a Python call failed: rethrow a pending PostgreSQL interrupt */
 extern void pls_limits_check(void);
 extern int	pls_recursion_limit(void);
+
+/*
+ * In a C function called from Python, after PG_CATCH and the rollback of
+ * its subtransaction (spi.c): an interrupt (SQLSTATE class 57) is kept to
+ * be rethrown once back in C, exc_interrupted is raised and true returned
+ * (return NULL to Python); otherwise false, nothing done.
+ */
+extern bool pls_limits_catch_error(ErrorData *edata);
+
+/* time.sleep for sandboxed code: waits on the latch, honours interrupts. */
+extern PyMethodDef pls_sleep_def;
+
+/* Set when the backend is being ended with Python stuck: touch no Python. */
+extern volatile sig_atomic_t pls_python_abandoned;
 
 /* ---------- GUCs (main.c) ---------- */
 

@@ -13,6 +13,7 @@
 #include "access/htup_details.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/inval.h"
@@ -208,9 +209,12 @@ compile_python(PLSProc *proc, List *params)
 		Py_DECREF(s);
 	}
 
+	/* Python reads UTF-8; the body is in the server's encoding. */
 	res = PyObject_CallFunction(interp->compile_body, "sOssO",
-								defname, pyparams, proc->source, filename,
-								interp->policy);
+								defname, pyparams,
+								pg_server_to_any(proc->source,
+												 strlen(proc->source), PG_UTF8),
+								filename, interp->policy);
 	Py_DECREF(pyparams);
 	if (res == NULL)
 		report_compile_error(proc);
