@@ -307,7 +307,7 @@ build_proc(Oid fn_oid, Oid roleid, bool is_trigger)
 	bool		isnull;
 	PLSProc    *volatile proc;
 	PLSEntry	e;
-	bool		entered = false;
+	volatile bool entered = false;
 
 	procTup = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn_oid));
 	if (!HeapTupleIsValid(procTup))
@@ -463,7 +463,7 @@ pls_proc_inline(const char *source)
 {
 	PLSProc    *volatile proc;
 	PLSEntry	e;
-	bool		entered = false;
+	volatile bool entered = false;
 
 	proc = new_proc("inline_code_block", source, GetUserId());
 	proc->kind = PLS_INLINE;
