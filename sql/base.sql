@@ -72,7 +72,13 @@ SELECT void_ok();
 SELECT void_bad();
 
 -- uncaught exceptions: message, SQLSTATE 38000, traceback with body lines
-\set VERBOSITY verbose
+CREATE FUNCTION sqlstate_of(q text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE q;
+  RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+  RETURN SQLSTATE;
+END $$;
 CREATE FUNCTION fails() RETURNS int LANGUAGE plsafepy AS $$
 def inner(d):
     return 1 // d
@@ -86,7 +92,7 @@ class MyError(Exception):
 raise MyError("custom")
 $$;
 SELECT raises_value();
-\set VERBOSITY default
+SELECT sqlstate_of('SELECT fails()'), sqlstate_of('SELECT raises_value()');
 
 -- syntax errors come at CREATE FUNCTION, with the body's line number
 CREATE FUNCTION bad_syntax() RETURNS int LANGUAGE plsafepy AS $$

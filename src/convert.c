@@ -188,10 +188,12 @@ conversion_error(const char *msg)
 	Py_XDECREF(tb);
 	PyErr_Clear();
 
+	/* PL/Python prints an (empty) traceback header for these */
 	ereport(ERROR,
 			(errcode(code),
 			 errmsg_internal("%s", msg),
-			 errdetail_internal("%s", detail)));
+			 errdetail_internal("%s", detail),
+			 errcontext("Traceback (most recent call last):")));
 	pg_unreachable();
 }
 
@@ -1119,9 +1121,10 @@ py_to_values(PLSType *t, TupleDesc desc, PyObject *o, bool inarray,
 
 			if (kind == 0)
 			{
-				value = PySequence_GetItem(o, idx++);
+				value = PySequence_GetItem(o, idx);
 				if (value == NULL)
-					conversion_error("could not get an item of the Python sequence");
+					conversion_error(psprintf("could not get element %d from sequence", idx));
+				idx++;
 			}
 			else if (kind == 1)
 			{

@@ -24,6 +24,8 @@ pls_error_context(void *arg)
 
 	if (proc->kind == PLS_INLINE)
 		errcontext("PL/SafePy anonymous code block");
+	else if (proc->kind == PLS_PROCEDURE)
+		errcontext("PL/SafePy procedure \"%s\"", proc->name);
 	else
 		errcontext("PL/SafePy function \"%s\"", proc->name);
 }
@@ -93,8 +95,6 @@ source_line(const char *src, long n)
 		end = p + strlen(p);
 	while (p < end && (*p == ' ' || *p == '\t'))
 		p++;
-	while (end > p && isspace((unsigned char) end[-1]))
-		end--;
 	if (p == end)
 		return NULL;
 	return pnstrdup(p, end - p);
@@ -247,6 +247,12 @@ plpy_error_fields(PyObject *value, PLSErrFields *f)
 void
 pls_elog_exception(int elevel, PLSProc *proc)
 {
+	pls_elog_exception_msg(elevel, proc, NULL);
+}
+
+void
+pls_elog_exception_msg(int elevel, PLSProc *proc, const char *msg)
+{
 	PLSInterp  *interp = pls_current;
 	PyObject   *type,
 			   *value,
@@ -299,6 +305,13 @@ pls_elog_exception(int elevel, PLSProc *proc)
 	Py_XDECREF(value);
 	Py_XDECREF(tb);
 	PyErr_Clear();
+
+	/* With msg, the exception becomes the detail, as in PL/Python. */
+	if (msg)
+	{
+		f.detail = emsg;
+		emsg = pstrdup(msg);
+	}
 
 	ereport(elevel,
 			(errcode(f.sqlerrcode),

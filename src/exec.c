@@ -143,11 +143,27 @@ done:
 	return res;
 }
 
+static void
+result_error_context(void *arg)
+{
+	errcontext("while creating return value");
+}
+
 /* Python result -> Datum for a function or procedure result. */
 static Datum
 result_to_datum(PLSProc *proc, FunctionCallInfo fcinfo, PyObject *res,
 				bool *isnull)
 {
+	ErrorContextCallback errcb;
+	Datum		result = (Datum) 0;
+
+	/* PL/Python's context line for functions: the error is in the value */
+	errcb.callback = result_error_context;
+	errcb.arg = NULL;
+	errcb.previous = error_context_stack;
+	if (proc->kind != PLS_PROCEDURE)
+		error_context_stack = &errcb;
+
 	*isnull = false;
 	if (proc->result.typoid == VOIDOID)
 	{
@@ -155,23 +171,27 @@ result_to_datum(PLSProc *proc, FunctionCallInfo fcinfo, PyObject *res,
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 proc->kind == PLS_PROCEDURE ?
-					 errmsg("plsafepy procedure did not return None") :
-					 errmsg("plsafepy function with return type \"void\" did not return None")));
+					 errmsg("PL/SafePy procedure did not return None") :
+					 errmsg("PL/SafePy function with return type \"void\" did not return None")));
 		*isnull = proc->kind == PLS_PROCEDURE;
-		return (Datum) 0;
 	}
-	if (proc->is_record)
+	else
 	{
-		TupleDesc	desc;
+		if (proc->is_record)
+		{
+			TupleDesc	desc;
 
-		if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("function returning record called in context "
-							"that cannot accept type record")));
-		pls_type_set_tupdesc(&proc->result, desc);
+			if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("function returning record called in context "
+								"that cannot accept type record")));
+			pls_type_set_tupdesc(&proc->result, desc);
+		}
+		result = pls_from_py(&proc->result, res, isnull);
 	}
-	return pls_from_py(&proc->result, res, isnull);
+	error_context_stack = errcb.previous;
+	return result;
 }
 
 static void
@@ -218,7 +238,7 @@ exec_srf(PLSProc *proc, FunctionCallInfo fcinfo)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("unsupported set function return mode"),
-				 errdetail("plsafepy set-returning functions only support returning one value per call.")));
+				 errdetail("PL/SafePy set-returning functions only support returning one value per call.")));
 
 	if (SRF_IS_FIRSTCALL())
 	{
@@ -250,7 +270,7 @@ exec_srf(PLSProc *proc, FunctionCallInfo fcinfo)
 				ereport(ERROR,
 						(errcode(ERRCODE_DATATYPE_MISMATCH),
 						 errmsg("returned object cannot be iterated"),
-						 errdetail("plsafepy set-returning functions must return an iterable object.")));
+						 errdetail("PL/SafePy set-returning functions must return an iterable object.")));
 			}
 			/* the iterator may run the function's code on later calls */
 			proc->calldepth++;
@@ -268,7 +288,8 @@ exec_srf(PLSProc *proc, FunctionCallInfo fcinfo)
 		if (item == NULL)
 		{
 			if (PyErr_Occurred())
-				pls_elog_exception(ERROR, proc);
+				pls_elog_exception_msg(ERROR, proc,
+									   "error fetching next item from iterator");
 			Py_CLEAR(state->iter);
 			proc->calldepth--;
 		}

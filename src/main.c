@@ -171,13 +171,18 @@ plsafepy_call_handler(PG_FUNCTION_ARGS)
 	if (CALLED_AS_EVENT_TRIGGER(fcinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("plsafepy functions cannot be used as event triggers")));
+				 errmsg("PL/SafePy functions cannot be used as event triggers")));
 
 	/* A set-returning function in progress keeps the procedure it began with. */
 	proc = pls_srf_proc(fcinfo);
 	if (proc == NULL)
 		proc = pls_proc_get(fcinfo,
 							CALLED_AS_TRIGGER(fcinfo) ? PLS_TRIGGER : PLS_FUNCTION);
+
+	if (proc->kind == PLS_TRIGGER && !CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("trigger functions can only be called as triggers")));
 
 	call.proc = proc;
 	call.spi_connected = false;

@@ -236,6 +236,10 @@ extern PyObject *pls_call(PLSProc *proc, PyObject *const *args, Py_ssize_t nargs
  */
 extern void pls_elog_exception(int elevel, PLSProc *proc) pg_attribute_noreturn();
 
+/* The same, with msg as the message and the exception as its detail. */
+extern void pls_elog_exception_msg(int elevel, PLSProc *proc,
+								   const char *msg) pg_attribute_noreturn();
+
 /*
  * Inside a C function called from Python, after PG_CATCH: copy the error,
  * flush it, and raise the matching plpy.SPIError subclass.  Use it after

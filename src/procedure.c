@@ -102,11 +102,11 @@ check_supported_type(Oid typoid, bool is_result, PLSProcKind kind)
 	if (is_result && typoid == EVENT_TRIGGEROID)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("plsafepy functions cannot be used as event triggers")));
+				 errmsg("PL/SafePy functions cannot be used as event triggers")));
 	ereport(ERROR,
 			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-			 errmsg(is_result ? "plsafepy functions cannot return type %s"
-					: "plsafepy functions cannot accept type %s",
+			 errmsg(is_result ? "PL/SafePy functions cannot return type %s"
+					: "PL/SafePy functions cannot accept type %s",
 					format_type_be(typoid))));
 }
 
@@ -162,7 +162,7 @@ report_compile_error(PLSProc *proc)
 				 hint ? errhint("%s", hint) : 0));
 	ereport(ERROR,
 			(errcode(ERRCODE_SYNTAX_ERROR),
-			 errmsg("could not compile plsafepy function \"%s\"", proc->name),
+			 errmsg("could not compile PL/SafePy function \"%s\"", proc->name),
 			 errdetail("SyntaxError: %s (line %ld)", msg, line)));
 }
 
@@ -189,8 +189,12 @@ compile_python(PLSProc *proc, List *params)
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("plsafepy sandbox is not available")));
 
-	defname = is_python_identifier(proc->name) &&
-		strncmp(proc->name, "__", 2) != 0 ? proc->name : "plsafepy_function";
+	if (proc->kind == PLS_INLINE)
+		defname = proc->name;
+	else if (is_python_identifier(proc->name) && strncmp(proc->name, "__", 2) != 0)
+		defname = proc->name;
+	else
+		defname = "plsafepy_function";
 	filename = psprintf("<plsafepy function %s>", proc->name);
 
 	pyparams = PyList_New(0);
@@ -343,13 +347,7 @@ build_proc(Oid fn_oid, Oid roleid, bool is_trigger)
 
 		check_supported_type(rettype, true, proc->kind);
 		if (proc->kind == PLS_TRIGGER)
-		{
-			if (rettype != TRIGGEROID)
-				ereport(ERROR,
-						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("trigger functions can only be called as triggers")));
 			params = list_make1(pstrdup("TD"));
-		}
 		else
 		{
 			proc->is_record = (rettype == RECORDOID);
@@ -465,7 +463,8 @@ pls_proc_inline(const char *source)
 	PLSEntry	e;
 	volatile bool entered = false;
 
-	proc = new_proc("inline_code_block", source, GetUserId());
+	/* PL/Python's name for the block's frame, as tracebacks show it */
+	proc = new_proc("__plpython_inline_block", source, GetUserId());
 	proc->kind = PLS_INLINE;
 	proc->result.typoid = VOIDOID;
 	proc->argpos = MemoryContextAlloc(proc->mcxt, sizeof(int));
