@@ -12,6 +12,7 @@
 
 #include "frameobject.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "mb/pg_wchar.h"
 #include "utils/elog.h"
 
@@ -273,6 +274,22 @@ pls_elog_exception_msg(int elevel, PLSProc *proc, const char *msg)
 		ereport(ERROR,
 				(errcode(ERRCODE_QUERY_CANCELED),
 				 errmsg("canceling statement due to user request")));
+	}
+
+	/*
+	 * Code that turned the interrupt into another exception (an except
+	 * block that raises) still ends with PostgreSQL's own error.
+	 */
+	if (QueryCancelPending || ProcDiePending)
+	{
+		PyObject   *t,
+				   *v,
+				   *b;
+
+		/* the references leak only if PostgreSQL's error is thrown */
+		PyErr_Fetch(&t, &v, &b);
+		pls_limits_check();
+		PyErr_Restore(t, v, b);
 	}
 
 	memset(&f, 0, sizeof(f));
