@@ -17,3 +17,19 @@ CREATE TRUSTED LANGUAGE plsafepy
   VALIDATOR plsafepy_validator;
 
 COMMENT ON LANGUAGE plsafepy IS 'PL/SafePy trusted, sandboxed Python procedural language';
+
+-- The effective module whitelist of the calling role's interpreter (sandbox.c):
+-- one row per name a plsafepy function of this role can import.
+CREATE SCHEMA plsafepy;
+GRANT USAGE ON SCHEMA plsafepy TO PUBLIC;
+COMMENT ON SCHEMA plsafepy IS 'PL/SafePy: the module whitelist view';
+
+CREATE FUNCTION plsafepy.whitelist(OUT module text, OUT name text, OUT kind text)
+  RETURNS SETOF record
+  VOLATILE PARALLEL UNSAFE LANGUAGE c AS 'MODULE_PATHNAME', 'plsafepy_whitelist';
+
+CREATE VIEW plsafepy.allowed_modules AS
+  SELECT module, name, kind FROM plsafepy.whitelist();
+COMMENT ON VIEW plsafepy.allowed_modules IS
+  'Names plsafepy functions of the current role may import (plsafepy.allowed_modules, as read when the role''s interpreter was created)';
+GRANT SELECT ON plsafepy.allowed_modules TO PUBLIC;

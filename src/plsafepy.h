@@ -315,8 +315,7 @@ extern PyMethodDef pls_sleep_def;
 /* Set when the backend is being ended with Python stuck: touch no Python. */
 extern volatile sig_atomic_t pls_python_abandoned;
 
-/* ---------- GUCs (main.c) ---------- */
-
+/* plsafepy.log_denials (sandbox.c): log each denial with role and function */
 extern bool pls_log_denials;
 
 #endif							/* PLSAFEPY_H */

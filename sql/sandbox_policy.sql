@@ -1,0 +1,82 @@
+-- The compile-time policy: denials come at CREATE FUNCTION (the validator)
+-- as SQLSTATE 42501 with the line of the body, and again before the first
+-- execution when bodies were not checked at creation.
+CREATE ROLE pls_pol_user;
+CREATE SCHEMA pls_pol AUTHORIZATION pls_pol_user;
+SET ROLE pls_pol_user;
+SET search_path = pls_pol;
+\set SHOW_CONTEXT never
+
+-- dunder attribute, line 4 of the body (it starts with a newline)
+CREATE FUNCTION f1() RETURNS text LANGUAGE plsafepy AS $$
+x = 1
+y = 2
+return x.__class__
+$$;
+-- dunder name
+CREATE FUNCTION f2() RETURNS text LANGUAGE plsafepy AS $$return __builtins__$$;
+-- frame attribute, NFKC-normalised identifier
+CREATE FUNCTION f3() RETURNS text LANGUAGE plsafepy AS $$
+g = (i for i in [1])
+return g.gi_ｆｒａｍｅ
+$$;
+-- import of a module that is not whitelisted
+CREATE FUNCTION f4() RETURNS text LANGUAGE plsafepy AS $$
+import json
+import os
+$$;
+-- syntax that is not on the allowlist
+CREATE FUNCTION f5() RETURNS text LANGUAGE plsafepy AS $$
+async def f():
+    pass
+$$;
+-- a class may define protocol methods but not __del__
+CREATE FUNCTION f6() RETURNS text LANGUAGE plsafepy AS $$
+class A:
+    def __init__(self):
+        pass
+    def __del__(self):
+        pass
+$$;
+-- DO blocks go through the same policy
+\set VERBOSITY terse
+DO LANGUAGE plsafepy $$
+import sys
+$$;
+\set VERBOSITY default
+
+-- bodies not checked at creation are checked before the first call
+SET check_function_bodies = off;
+CREATE FUNCTION f7() RETURNS text LANGUAGE plsafepy AS $$
+return (lambda: 0).__code__
+$$;
+SET check_function_bodies = on;
+SELECT f7();
+
+-- run-time denials: 42501 too, with what was denied
+CREATE FUNCTION r1() RETURNS text LANGUAGE plsafepy AS $$
+return getattr(len, '__self__')
+$$;
+SELECT r1();
+CREATE FUNCTION r2() RETURNS text LANGUAGE plsafepy AS $$
+return eval('1')
+$$;
+SELECT r2();
+CREATE FUNCTION r3() RETURNS text LANGUAGE plsafepy AS $$
+return '{0.__class__}'.format(1)
+$$;
+SELECT r3();
+CREATE FUNCTION r4() RETURNS text LANGUAGE plsafepy AS $$
+import collections
+return collections.namedtuple
+$$;
+SELECT r4();
+
+-- the SQLSTATE of both kinds of denial
+\set VERBOSITY sqlstate
+SELECT f7();
+SELECT r2();
+\set VERBOSITY default
+RESET ROLE;
+DROP SCHEMA pls_pol CASCADE;
+DROP ROLE pls_pol_user;

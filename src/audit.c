@@ -1,0 +1,219 @@
+/*-------------------------------------------------------------------------
+ *
+ * audit.c
+ *	  The tripwire: a C audit hook (PEP 578), added before Python starts so
+ *	  no Python code can remove it, that denies every audited operation
+ *	  except a short allowlist while a locked plsafepy interpreter is
+ *	  running, and logs each denial with role and function.
+ *
+ * It is the last layer: the policy, the builtins and the facades should
+ * have made every audited operation unreachable already, so any event that
+ * gets here from a sandboxed interpreter is an escape in progress (or a
+ * trusted module doing I/O it should not).  Scope: the hook looks at the
+ * running interpreter, not at a process-wide flag, so plpython3u in the
+ * same backend (main interpreter) and plsafepy's own work in the main
+ * interpreter between calls (SPI, via pls_suspend) are never affected.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "sandbox_int.h"
+
+/*
+ * Locked interpreters: a handful per backend (one per role that called
+ * plsafepy), so a linear scan is cheaper than anything smarter.
+ */
+static PyInterpreterState **locked = NULL;
+static int	nlocked = 0;
+static int	maxlocked = 0;
+static bool installed = false;
+
+/* Set by the policy after it accepted a tree; used by the next compile. */
+static bool compile_token = false;
+
+void
+pls_audit_allow_compile(void)
+{
+	compile_token = true;
+}
+
+bool
+pls_audit_is_locked(PyInterpreterState *is)
+{
+	for (int i = 0; i < nlocked; i++)
+		if (locked[i] == is)
+			return true;
+	return false;
+}
+
+void
+pls_audit_lock(PyInterpreterState *is)
+{
+	if (pls_audit_is_locked(is))
+		return;
+	if (nlocked == maxlocked)
+	{
+		int			n = maxlocked ? maxlocked * 2 : 8;
+		PyInterpreterState **a = (PyInterpreterState **)
+			MemoryContextAlloc(TopMemoryContext, n * sizeof(PyInterpreterState *));
+
+		if (nlocked)
+			memcpy(a, locked, nlocked * sizeof(PyInterpreterState *));
+		if (locked)
+			pfree(locked);
+		locked = a;
+		maxlocked = n;
+	}
+	locked[nlocked++] = is;
+}
+
+void
+pls_audit_forget(PyInterpreterState *is)
+{
+	for (int i = 0; i < nlocked; i++)
+		if (locked[i] == is)
+		{
+			locked[i] = locked[--nlocked];
+			return;
+		}
+}
+
+static bool
+is_dunder_arg(PyObject *args, Py_ssize_t i)
+{
+	PyObject   *name;
+	const char *s;
+	size_t		len;
+
+	if (!PyTuple_Check(args) || PyTuple_GET_SIZE(args) <= i)
+		return true;
+	name = PyTuple_GET_ITEM(args, i);
+	if (!PyUnicode_Check(name))
+		return true;
+	s = PyUnicode_AsUTF8(name);
+	if (s == NULL)
+	{
+		PyErr_Clear();
+		return true;
+	}
+	len = strlen(s);
+	return len >= 4 && s[0] == '_' && s[1] == '_' &&
+		s[len - 1] == '_' && s[len - 2] == '_';
+}
+
+/*
+ * The events a sandboxed interpreter may raise.  Everything else (open,
+ * os.*, subprocess.*, socket.*, ctypes.*, mmap, fcntl, import, gc.*,
+ * sys._getframe, sys.settrace/setprofile, code.__new__, function.__new__,
+ * marshal.*, pickle.find_class, exec, object.__getattr__ on restricted
+ * members, and any event a future Python adds) is denied.
+ */
+static bool
+event_allowed(const char *event, PyObject *args)
+{
+	/* id() is audited but reveals nothing a sandbox needs hidden */
+	if (strcmp(event, "builtins.id") == 0)
+		return true;
+
+	/*
+	 * type.__setattr__ audits every class attribute assignment; ordinary
+	 * names are ordinary code, dunders (__code__, __bases__, __class__...)
+	 * are not.
+	 */
+	if (strcmp(event, "object.__setattr__") == 0 ||
+		strcmp(event, "object.__delattr__") == 0)
+		return !is_dunder_arg(args, 1);
+
+	/*
+	 * The compiler helper: ast.parse of a body (source text, our file
+	 * name), then compile() of the tree the policy has just checked, which
+	 * the policy allows once (no file name reaches the hook then).
+	 */
+	if (strcmp(event, "compile") == 0 && PyTuple_Check(args) &&
+		PyTuple_GET_SIZE(args) >= 2)
+	{
+		PyObject   *src = PyTuple_GET_ITEM(args, 0);
+		PyObject   *fnobj = PyTuple_GET_ITEM(args, 1);
+
+		if ((PyUnicode_Check(src) || PyBytes_Check(src)) &&
+			PyUnicode_Check(fnobj))
+		{
+			const char *fn = PyUnicode_AsUTF8(fnobj);
+
+			if (fn == NULL)
+			{
+				PyErr_Clear();
+				return false;
+			}
+			return strncmp(fn, "<plsafepy function ", 19) == 0;
+		}
+		if (compile_token)
+		{
+			compile_token = false;
+			return true;
+		}
+		return false;
+	}
+
+	/* interpreter tear-down and error reporting */
+	if (strcmp(event, "cpython.PyInterpreterState_Clear") == 0 ||
+		strcmp(event, "cpython._PySys_ClearAuditHooks") == 0 ||
+		strcmp(event, "sys.unraisablehook") == 0 ||
+		strcmp(event, "sys.excepthook") == 0)
+		return true;
+
+	return false;
+}
+
+static int
+pls_audit_hook(const char *event, PyObject *args, void *userData)
+{
+	PyThreadState *ts;
+	PyInterpreterState *is;
+	char		what[256];
+
+	if (nlocked == 0)
+		return 0;
+	ts = _PyThreadState_UncheckedGet();
+	if (ts == NULL)
+		return 0;
+	is = PyThreadState_GetInterpreter(ts);
+	if (!pls_audit_is_locked(is))
+		return 0;
+	if (event_allowed(event, args))
+		return 0;
+
+	if ((strcmp(event, "object.__getattr__") == 0 ||
+		 strcmp(event, "object.__setattr__") == 0 ||
+		 strcmp(event, "object.__delattr__") == 0) &&
+		PyTuple_Check(args) && PyTuple_GET_SIZE(args) >= 2 &&
+		PyUnicode_Check(PyTuple_GET_ITEM(args, 1)) &&
+		PyUnicode_AsUTF8(PyTuple_GET_ITEM(args, 1)) != NULL)
+		snprintf(what, sizeof(what), "operation \"%s\" on \"%s\"", event,
+				 PyUnicode_AsUTF8(PyTuple_GET_ITEM(args, 1)));
+	else
+		snprintf(what, sizeof(what), "operation \"%s\"", event);
+	PyErr_Clear();
+	pls_deny(what, NULL);
+	return -1;
+}
+
+/*
+ * Before Py_Initialize when plsafepy starts Python (a hook added then can
+ * never be removed by Python code); after it when plpython3u started
+ * Python first, which PySys_AddAuditHook also allows.
+ */
+void
+pls_audit_install(void)
+{
+	if (installed)
+		return;
+	if (PySys_AddAuditHook(pls_audit_hook, NULL) < 0)
+	{
+		if (Py_IsInitialized())
+			PyErr_Clear();
+		ereport(ERROR,
+				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+				 errmsg("could not install the plsafepy audit hook")));
+	}
+	installed = true;
+}

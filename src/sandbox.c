@@ -1,0 +1,657 @@
+/*-------------------------------------------------------------------------
+ *
+ * sandbox.c
+ *	  The sandbox's settings (plsafepy.allowed_modules, plsafepy.log_denials),
+ *	  the set-up of each role interpreter's restricted runtime (run last by
+ *	  build_interp: facades, builtins, policy, then lock-down), 42501
+ *	  denials, and the plsafepy_whitelist() function behind the view
+ *	  of the effective whitelist.
+ *
+ * The policy, builtins and facades themselves are Python (src/sandbox.py,
+ * trusted, compiled in); this file feeds them the setting, gives them the
+ * C denial function, and closes the interpreter afterwards.  See
+ * docs/security.md for the layers and what each assumes.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "sandbox_int.h"
+
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+
+#include <ctype.h>
+#include <link.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <ucontext.h>
+
+PG_FUNCTION_INFO_V1(plsafepy_whitelist);
+
+/*
+ * Must list the same modules as REVIEWED in sandbox.py (the regression
+ * test sandbox_whitelist checks that the view shows each of them).
+ */
+#define PLS_DEFAULT_MODULES \
+	"math, cmath, decimal, fractions, statistics, random, itertools, " \
+	"functools, operator, collections, heapq, bisect, re, string, json, " \
+	"datetime, calendar, textwrap, unicodedata, hashlib, base64, binascii, " \
+	"uuid, enum, copy, pprint, difflib, struct"
+
+char	   *pls_allowed_modules = NULL;
+bool		pls_log_denials = true;
+uint64		pls_denial_count = 0;
+
+/* Python-callable deny(what, hint): logs and raises SandboxError. */
+static PyObject *py_deny(PyObject *self, PyObject *args);
+
+static PyMethodDef deny_def = {
+	"deny", py_deny, METH_VARARGS,
+	"Raise plsafepy's 42501 denial (trusted helpers only)."
+};
+
+/* Python-callable: the policy accepted a tree, which compile() may take. */
+static PyObject *
+py_allow_compile(PyObject *self, PyObject *unused)
+{
+	pls_audit_allow_compile();
+	Py_RETURN_NONE;
+}
+
+static PyMethodDef allow_compile_def = {
+	"allow_compile", py_allow_compile, METH_NOARGS,
+	"Let the audit hook pass the next compile() of a tree."
+};
+
+/*
+ * Entries are "module" (its reviewed names, or every public name of a
+ * module plsafepy has not reviewed) or "module:name" (that name only);
+ * module is a dotted Python identifier.
+ */
+static bool
+check_allowed_modules(char **newval, void **extra, GucSource source)
+{
+	const char *p = *newval;
+
+	if (p == NULL)
+		return true;
+	while (*p)
+	{
+		int			idents = 0;
+		bool		colon = false;
+
+		while (*p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		if (*p == '\0')
+			break;
+		for (;;)
+		{
+			if (!(isalpha((unsigned char) *p) || *p == '_'))
+			{
+				GUC_check_errdetail("Each entry must be \"module\" or \"module:name\" with Python identifiers, near \"%s\".", p);
+				return false;
+			}
+			while (isalnum((unsigned char) *p) || *p == '_')
+				p++;
+			idents++;
+			if (*p == '.' && !colon)
+			{
+				p++;
+				continue;
+			}
+			if (*p == ':' && !colon)
+			{
+				colon = true;
+				p++;
+				continue;
+			}
+			break;
+		}
+		while (*p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		if (*p == ',')
+			p++;
+		else if (*p != '\0')
+		{
+			GUC_check_errdetail("Each entry must be \"module\" or \"module:name\" with Python identifiers, near \"%s\".", p);
+			return false;
+		}
+		(void) idents;
+	}
+	return true;
+}
+
+/* ---------- the C stack tripwire ---------- */
+
+/*
+ * Deep C recursion that CPython 3.11 does not count (hash() of a tuple
+ * nested a million deep, next() through a million nested map/filter/zip/
+ * enumerate/itertools.chain objects) overflows the C stack with a
+ * SIGSEGV, which would take the whole cluster through crash recovery.  No
+ * static or run-time check can see it coming, so the fault itself is
+ * caught: on an alternate signal stack, when plsafepy's Python is running
+ * and the faulting instruction is inside libpython or an extension module
+ * (no malloc, stdio or PostgreSQL state can be half-updated: the same rule
+ * limits.c uses for its grace-period exit), the backend ends with
+ * ereport(FATAL): proc_exit runs and the postmaster does not restart the
+ * cluster.  Any other SIGSEGV gets the default action, as before.
+ */
+#define PLS_ALTSTACK_SIZE (4 * 1024 * 1024)
+#define PLS_MAX_CODE_RANGES 256
+
+typedef struct CodeRange
+{
+	uintptr_t	start;
+	uintptr_t	end;
+} CodeRange;
+
+static CodeRange code_ranges[PLS_MAX_CODE_RANGES];
+static volatile sig_atomic_t n_code_ranges = 0;
+static uintptr_t stack_rlimit = 8 * 1024 * 1024;
+static uintptr_t main_stack_base = 0;	/* PostgreSQL's stack_base_ptr */
+static bool segv_installed = false;
+
+static int
+collect_python_code(struct dl_phdr_info *info, size_t size, void *data)
+{
+	int		   *n = (int *) data;
+	const char *name = info->dlpi_name;
+
+	if (name == NULL || (strstr(name, "libpython3") == NULL &&
+						 strstr(name, "/lib-dynload/") == NULL))
+		return 0;
+	for (int i = 0; i < info->dlpi_phnum && *n < PLS_MAX_CODE_RANGES; i++)
+	{
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+
+		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
+			continue;
+		code_ranges[*n].start = info->dlpi_addr + ph->p_vaddr;
+		code_ranges[*n].end = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
+		(*n)++;
+	}
+	return 0;
+}
+
+/* Called where no signal handler can run Python: set-up only. */
+static void
+refresh_code_ranges(void)
+{
+	int			n = 0;
+
+	n_code_ranges = 0;
+	dl_iterate_phdr(collect_python_code, &n);
+	n_code_ranges = n;
+}
+
+static bool
+in_python_code(uintptr_t pc)
+{
+	for (int i = 0; i < n_code_ranges; i++)
+		if (pc >= code_ranges[i].start && pc < code_ranges[i].end)
+			return true;
+	return false;
+}
+
+static void
+pls_segv_handler(int signo, siginfo_t *info, void *context)
+{
+	ucontext_t *uc = (ucontext_t *) context;
+	uintptr_t	addr = (uintptr_t) info->si_addr;
+	uintptr_t	base = main_stack_base;
+	uintptr_t	pc = 0;
+	uintptr_t	sp = 0;
+
+#if defined(__x86_64__)
+	pc = (uintptr_t) uc->uc_mcontext.gregs[REG_RIP];
+	sp = (uintptr_t) uc->uc_mcontext.gregs[REG_RSP];
+#elif defined(__aarch64__)
+	pc = (uintptr_t) uc->uc_mcontext.pc;
+	sp = (uintptr_t) uc->uc_mcontext.sp;
+#endif
+
+	if (pls_current != NULL && pc != 0 && base != 0 &&
+		addr < base && addr + stack_rlimit + 1024 * 1024 > base &&
+		addr + 65536 > sp && in_python_code(pc))
+	{
+		/* PostgreSQL's stack checks now measure the alternate stack */
+		(void) set_stack_base();
+		pls_denial_count++;
+		ereport(FATAL,
+				(errcode(ERRCODE_STATEMENT_TOO_COMPLEX),
+				 errmsg("plsafepy function exhausted the C stack"),
+				 errdetail("C code of the Python runtime recursed too deeply (for example hash() of a deeply nested tuple); the session ends to keep the server running.")));
+	}
+
+	/* Not a stack overflow of sandboxed code: the default action. */
+	signal(SIGSEGV, SIG_DFL);
+}
+
+static void
+install_segv_tripwire(void)
+{
+	stack_t		ss;
+	struct sigaction sa;
+	struct rlimit rl;
+
+	pg_stack_base_t pg_base;
+
+	if (segv_installed)
+		return;
+	/* read stack_base_ptr (static in postgres.c) without changing it */
+	pg_base = set_stack_base();
+	restore_stack_base(pg_base);
+	main_stack_base = (uintptr_t) pg_base;
+	if (main_stack_base == 0)
+	{
+		char		here;
+
+		main_stack_base = (uintptr_t) &here;
+	}
+	if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		stack_rlimit = (uintptr_t) rl.rlim_cur;
+	else
+		stack_rlimit = (uintptr_t) 64 * 1024 * 1024;
+
+	ss.ss_sp = MemoryContextAlloc(TopMemoryContext, PLS_ALTSTACK_SIZE);
+	ss.ss_size = PLS_ALTSTACK_SIZE;
+	ss.ss_flags = 0;
+	if (sigaltstack(&ss, NULL) < 0)
+	{
+		elog(WARNING, "plsafepy: could not install an alternate signal stack: %m");
+		return;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = pls_segv_handler;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGSEGV, &sa, NULL) < 0)
+	{
+		elog(WARNING, "plsafepy: could not install the SIGSEGV handler: %m");
+		return;
+	}
+	refresh_code_ranges();
+	segv_installed = true;
+}
+
+void
+pls_sandbox_init(void)
+{
+	DefineCustomStringVariable("plsafepy.allowed_modules",
+							   "Python modules plsafepy functions may import.",
+							   "A comma-separated list of \"module\" (its reviewed "
+							   "public names) or \"module:name\" entries.  Read when "
+							   "a role's interpreter is created (its first plsafepy "
+							   "call in a session).",
+							   &pls_allowed_modules,
+							   PLS_DEFAULT_MODULES,
+							   PGC_SUSET,
+							   GUC_LIST_INPUT,
+							   check_allowed_modules, NULL, NULL);
+	DefineCustomBoolVariable("plsafepy.log_denials",
+							 "Logs every capability plsafepy denies, with the role and function.",
+							 NULL,
+							 &pls_log_denials,
+							 true,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+	install_segv_tripwire();
+}
+
+/*
+ * Log one denial.  Called with Python code on the stack, so no PostgreSQL
+ * error may escape: an error while logging is swallowed (the denial itself
+ * still happens).
+ */
+static void
+log_denial(const char *message)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+
+	pls_denial_count++;
+	if (!pls_log_denials)
+		return;
+	PG_TRY();
+	{
+		const char *role = GetUserNameFromId(GetUserId(), true);
+		const char *fn = pls_current_proc ? pls_current_proc->name : NULL;
+
+		ereport(LOG,
+				(errmsg("plsafepy denied: %s", message),
+				 errdetail("Role \"%s\", %s%s%s.",
+						   role ? role : "?",
+						   fn ? "function \"" : "no function running",
+						   fn ? fn : "",
+						   fn ? "\"" : ""),
+				 errhidecontext(true)));
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(oldcxt);
+		FlushErrorState();
+	}
+	PG_END_TRY();
+}
+
+PyObject *
+pls_deny(const char *what, const char *hint)
+{
+	char		message[1024];
+	PyObject   *cls = NULL;
+	PyObject   *exc;
+
+	snprintf(message, sizeof(message), "%s is not allowed in plsafepy", what);
+	log_denial(message);
+
+	if (pls_current && pls_current->sandbox)
+		cls = PyDict_GetItemString(pls_current->sandbox, "SandboxError");
+	if (cls == NULL || cls == Py_None)
+		cls = PyExc_PermissionError;
+
+	exc = PyObject_CallFunction(cls, "s", message);
+	if (exc == NULL)
+		return NULL;
+	if (hint)
+	{
+		PyObject   *h = PyUnicode_FromString(hint);
+
+		if (h == NULL || PyObject_SetAttrString(exc, "hint", h) < 0)
+		{
+			Py_XDECREF(h);
+			Py_DECREF(exc);
+			return NULL;
+		}
+		Py_DECREF(h);
+	}
+	PyErr_SetObject((PyObject *) Py_TYPE(exc), exc);
+	Py_DECREF(exc);
+	return NULL;
+}
+
+static PyObject *
+py_deny(PyObject *self, PyObject *args)
+{
+	const char *what;
+	const char *hint = NULL;
+
+	if (!PyArg_ParseTuple(args, "s|z", &what, &hint))
+		return NULL;
+	return pls_deny(what, hint);
+}
+
+/*
+ * __pls_callattr__(obj, name, *args, **kw): what the policy compiles
+ * obj.format(...) and obj.format_map(...) into.  Fast path in C for the
+ * common case, a str whose format string the Python side has already
+ * checked (it is in the set); everything else goes to the Python version
+ * (sandbox.call_attr), which checks and remembers.  self is the tuple
+ * (checked set, call_attr) of this interpreter.
+ */
+#define PLS_CALLATTR_STACK 16
+
+static PyObject *
+py_callattr(PyObject *self, PyObject *const *args, size_t nargsf,
+			PyObject *kwnames)
+{
+	Py_ssize_t	nargs = PyVectorcall_NARGS(nargsf);
+	Py_ssize_t	nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+	PyObject   *checked = PyTuple_GET_ITEM(self, 0);
+	PyObject   *slow = PyTuple_GET_ITEM(self, 1);
+
+	if (nargs >= 2 && PyUnicode_CheckExact(args[0]) &&
+		PyUnicode_CheckExact(args[1]) &&
+		nargs - 1 + nkw <= PLS_CALLATTR_STACK &&
+		(PyUnicode_CompareWithASCIIString(args[1], "format") == 0 ||
+		 PyUnicode_CompareWithASCIIString(args[1], "format_map") == 0))
+	{
+		int			known = PySet_Contains(checked, args[0]);
+
+		if (known < 0)
+			return NULL;
+		if (known)
+		{
+			PyObject   *stack[PLS_CALLATTR_STACK];
+
+			stack[0] = args[0];
+			memcpy(stack + 1, args + 2, (nargs - 2 + nkw) * sizeof(PyObject *));
+			return PyObject_VectorcallMethod(args[1], stack, nargs - 1, kwnames);
+		}
+	}
+	return PyObject_Vectorcall(slow, args, nargs, kwnames);
+}
+
+static PyMethodDef callattr_def = {
+	"__pls_callattr__", (PyCFunction) (void (*) (void)) py_callattr,
+	METH_FASTCALL | METH_KEYWORDS,
+	"obj.format(...) through the format guard."
+};
+
+/* Replace the Python __pls_callattr__ in builtins by the C fast path. */
+static int
+install_callattr(PyObject *ns, PyObject *builtins)
+{
+	PyObject   *checked = PyDict_GetItemString(ns, "_checked_formats");
+	PyObject   *slow = PyDict_GetItemString(ns, "call_attr");
+	PyObject   *self;
+	PyObject   *fn;
+	int			rc;
+
+	if (checked == NULL || slow == NULL || !PySet_Check(checked))
+	{
+		PyErr_SetString(PyExc_RuntimeError, "sandbox helper has no format guard");
+		return -1;
+	}
+	self = PyTuple_Pack(2, checked, slow);
+	if (self == NULL)
+		return -1;
+	fn = PyCFunction_New(&callattr_def, self);
+	Py_DECREF(self);
+	if (fn == NULL)
+		return -1;
+	rc = PyDict_SetItemString(builtins, "__pls_callattr__", fn);
+	Py_DECREF(fn);
+	return rc;
+}
+
+/*
+ * Fill interp->builtins, ->policy, ->policy_error.  They are set only once
+ * everything, lock-down included, has succeeded: an interpreter without
+ * them fails closed in procedure.c.
+ */
+int
+pls_sandbox_setup(PLSInterp *interp)
+{
+	PyObject   *ns;
+	PyObject   *setup;
+	PyObject   *lockdown;
+	PyObject   *deny = NULL;
+	PyObject   *print_fn = NULL;
+	PyObject   *res = NULL;
+	PyObject   *r;
+
+	/* A freed interpreter's address may come back: start unlocked. */
+	pls_audit_forget(PyInterpreterState_Get());
+
+	interp->builtins = NULL;
+	interp->policy = NULL;
+	interp->policy_error = NULL;
+
+	ns = pls_run_embedded("sandbox", pls_py_sandbox);
+	if (ns == NULL)
+		return -1;
+	interp->sandbox = ns;
+
+	setup = PyDict_GetItemString(ns, "setup");
+	lockdown = PyDict_GetItemString(ns, "lockdown");
+	if (setup == NULL || lockdown == NULL)
+	{
+		PyErr_SetString(PyExc_RuntimeError, "sandbox helper is incomplete");
+		return -1;
+	}
+
+	deny = PyCFunction_New(&deny_def, NULL);
+	if (deny == NULL)
+		goto fail;
+	r = PyCFunction_New(&allow_compile_def, NULL);
+	if (r == NULL || PyDict_SetItemString(ns, "_allow_compile", r) < 0)
+	{
+		Py_XDECREF(r);
+		goto fail;
+	}
+	Py_DECREF(r);
+	print_fn = pls_plpy_print_new();
+	if (print_fn == NULL)
+		goto fail;
+
+	res = PyObject_CallFunction(setup, "sOOO",
+								pls_allowed_modules ? pls_allowed_modules : "",
+								deny, interp->plpy, print_fn);
+	if (res == NULL)
+		goto fail;
+	if (!PyTuple_Check(res) || PyTuple_GET_SIZE(res) != 3 ||
+		!PyDict_Check(PyTuple_GET_ITEM(res, 0)))
+	{
+		PyErr_SetString(PyExc_RuntimeError, "sandbox setup returned an unexpected value");
+		goto fail;
+	}
+
+	if (install_callattr(ns, PyTuple_GET_ITEM(res, 0)) < 0)
+		goto fail;
+
+	r = PyObject_CallNoArgs(lockdown);
+	if (r == NULL)
+		goto fail;
+	Py_DECREF(r);
+
+	pls_audit_lock(PyInterpreterState_Get());
+	/* the whitelisted modules' extension libraries are loaded now */
+	refresh_code_ranges();
+
+	interp->builtins = Py_NewRef(PyTuple_GET_ITEM(res, 0));
+	interp->policy = Py_NewRef(PyTuple_GET_ITEM(res, 1));
+	interp->policy_error = Py_NewRef(PyTuple_GET_ITEM(res, 2));
+	Py_DECREF(res);
+	Py_DECREF(deny);
+	Py_DECREF(print_fn);
+	return 0;
+
+fail:
+	Py_XDECREF(res);
+	Py_XDECREF(deny);
+	Py_XDECREF(print_fn);
+	return -1;
+}
+
+/*
+ * plsafepy_whitelist(): every name the current role's interpreter
+ * exposes, per module: the effective whitelist (the setting as it was
+ * when this role's interpreter was built in this session).
+ */
+typedef struct WLRow
+{
+	char	   *module;
+	char	   *name;
+	char	   *kind;
+} WLRow;
+
+static char *
+tuple_item_str(PyObject *t, Py_ssize_t i)
+{
+	PyObject   *o = PyTuple_GetItem(t, i);
+	const char *s;
+
+	if (o == NULL)
+		return NULL;
+	s = PyUnicode_AsUTF8(o);
+	return s ? pstrdup(s) : NULL;
+}
+
+Datum
+plsafepy_whitelist(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	PLSInterp  *interp;
+	PLSEntry	save;
+	WLRow	   *rows = NULL;
+	volatile int nrows = 0;
+	volatile bool failed = false;
+	char	   *errtext = NULL;
+	int			i;
+
+	InitMaterializedSRF(fcinfo, 0);
+
+	interp = pls_interp_for_role(GetUserId());
+	pls_enter(interp, &save);
+	PG_TRY();
+	{
+		PyObject   *describe = PyDict_GetItemString(interp->sandbox, "describe");
+		PyObject   *list = describe ? PyObject_CallNoArgs(describe) : NULL;
+
+		if (list == NULL || !PyList_Check(list))
+			failed = true;
+		else
+		{
+			Py_ssize_t	n = PyList_GET_SIZE(list);
+
+			rows = palloc0(sizeof(WLRow) * (n + 1));
+			for (Py_ssize_t j = 0; j < n && !failed; j++)
+			{
+				PyObject   *t = PyList_GET_ITEM(list, j);
+
+				if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != 3 ||
+					(rows[j].module = tuple_item_str(t, 0)) == NULL ||
+					(rows[j].name = tuple_item_str(t, 1)) == NULL ||
+					(rows[j].kind = tuple_item_str(t, 2)) == NULL)
+					failed = true;
+				nrows = j + 1;
+			}
+		}
+		Py_XDECREF(list);
+		if (failed)
+		{
+			if (PyErr_Occurred())
+			{
+				PyObject   *type,
+						   *value,
+						   *tb;
+				PyObject   *s;
+
+				PyErr_Fetch(&type, &value, &tb);
+				s = value ? PyObject_Str(value) : NULL;
+				if (s && PyUnicode_AsUTF8(s))
+					errtext = pstrdup(PyUnicode_AsUTF8(s));
+				Py_XDECREF(s);
+				Py_XDECREF(type);
+				Py_XDECREF(value);
+				Py_XDECREF(tb);
+			}
+			PyErr_Clear();
+		}
+	}
+	PG_FINALLY();
+	{
+		pls_leave(&save);
+	}
+	PG_END_TRY();
+
+	if (failed)
+		ereport(ERROR,
+				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+				 errmsg("could not list the plsafepy module whitelist"),
+				 errtext ? errdetail_internal("%s", errtext) : 0));
+
+	for (i = 0; i < nrows; i++)
+	{
+		Datum		values[3];
+		bool		nulls[3] = {false, false, false};
+
+		values[0] = CStringGetTextDatum(rows[i].module);
+		values[1] = CStringGetTextDatum(rows[i].name);
+		values[2] = CStringGetTextDatum(rows[i].kind);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
