@@ -31,6 +31,6 @@ src/embedded_py.h: $(PY_EMBED) tools/embed_py.sh
 
 # plpy.spiexceptions is generated from PostgreSQL's own errcodes.h.
 src/spiexceptions.h: tools/gen_spiexceptions.sh
-	sh tools/gen_spiexceptions.sh $(shell $(PG_CONFIG) --includedir-server)/utils/errcodes.h > $@
+	PG_CONFIG=$(PG_CONFIG) sh tools/gen_spiexceptions.sh > $@
 
 $(OBJS): src/plsafepy.h src/embedded_py.h src/spiexceptions.h

@@ -112,6 +112,11 @@ SELECT bad_later();
 -- DO blocks
 DO $$ plpy.notice("from DO") $$ LANGUAGE plsafepy;
 DO $$ raise ValueError("bad") $$ LANGUAGE plsafepy;
+-- a DO block's own variable named args is just a variable
+DO $$
+args = [1, 2]
+plpy.notice(str(len(args)))
+$$ LANGUAGE plsafepy;
 
 -- SETOF: from a list, a generator, any iterable; interleaved calls
 CREATE FUNCTION gen(n int) RETURNS SETOF int LANGUAGE plsafepy AS $$

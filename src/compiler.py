@@ -14,8 +14,12 @@ class BodyError(Exception):
     """A body that does not parse: (message, line in the body)."""
 
 
-def compile_body(name, params, body, filename, check):
-    """Return (code, uses_args): code defines `name` when run."""
+def compile_body(name, params, body, filename, check, want_args):
+    """Return (code, uses_args): code defines `name` when run.
+
+    With want_args (functions and procedures, not DO blocks or triggers), a
+    body that reads `args` gets it as one more parameter.
+    """
     body = body.replace("\r\n", "\n").replace("\r", "\n")
     src = "def %s(%s):\n\t%s\n" % (name, ", ".join(params),
                                    body.replace("\n", "\n\t"))
@@ -28,7 +32,7 @@ def compile_body(name, params, body, filename, check):
     fn = tree.body[0]
     if check is not None:
         check(fn.body)
-    uses_args = "args" not in params and any(
+    uses_args = want_args and "args" not in params and any(
         isinstance(n, ast.Name) and n.id == "args" for n in ast.walk(fn))
     if uses_args:
         fn.args.args.append(ast.arg(arg="args"))

@@ -169,6 +169,7 @@ conversion_error(const char *msg)
 			   *value,
 			   *tb;
 	char	   *detail;
+	bool		has_tb;
 	int			code = ERRCODE_EXTERNAL_ROUTINE_EXCEPTION;
 
 	if (!PyErr_Occurred())
@@ -183,17 +184,21 @@ conversion_error(const char *msg)
 	if (PyErr_GivenExceptionMatches(type, PyExc_MemoryError))
 		code = ERRCODE_OUT_OF_MEMORY;
 	detail = describe_exception(type, value);
+	has_tb = (tb != NULL);
 	Py_XDECREF(type);
 	Py_XDECREF(value);
 	Py_XDECREF(tb);
 	PyErr_Clear();
 
-	/* PL/Python prints an (empty) traceback header for these */
+	/*
+	 * An exception raised by Python code (a user's __getitem__, say) has a
+	 * traceback; PL/Python prints its header, and only that, for these.
+	 */
 	ereport(ERROR,
 			(errcode(code),
 			 errmsg_internal("%s", msg),
 			 errdetail_internal("%s", detail),
-			 errcontext("Traceback (most recent call last):")));
+			 has_tb ? errcontext("Traceback (most recent call last):") : 0));
 	pg_unreachable();
 }
 

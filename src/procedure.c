@@ -214,11 +214,13 @@ compile_python(PLSProc *proc, List *params)
 	}
 
 	/* Python reads UTF-8; the body is in the server's encoding. */
-	res = PyObject_CallFunction(interp->compile_body, "sOssO",
+	res = PyObject_CallFunction(interp->compile_body, "sOssOO",
 								defname, pyparams,
 								pg_server_to_any(proc->source,
 												 strlen(proc->source), PG_UTF8),
-								filename, interp->policy);
+								filename, interp->policy,
+								(proc->kind == PLS_FUNCTION ||
+								 proc->kind == PLS_PROCEDURE) ? Py_True : Py_False);
 	Py_DECREF(pyparams);
 	if (res == NULL)
 		report_compile_error(proc);

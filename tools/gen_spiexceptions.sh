@@ -4,8 +4,8 @@
 # error (type E) that has a PL/pgSQL condition name, named in CamelCase:
 # unique_violation 23505 -> {"UniqueViolation", "23505"}.
 #
-# $1 is utils/errcodes.h (what the Makefile passes, unused); errcodes.txt
-# is in pg_config --sharedir, where the server package installs it.
+# errcodes.txt is in pg_config --sharedir, where the server package
+# installs it; PG_CONFIG names the pg_config to ask.
 errcodes_txt="$(${PG_CONFIG:-pg_config} --sharedir)/errcodes.txt"
 if [ ! -f "$errcodes_txt" ]; then
 	echo "gen_spiexceptions.sh: $errcodes_txt not found" >&2
