@@ -346,6 +346,39 @@ pls_elog_exception_msg(int elevel, PLSProc *proc, const char *msg)
 	pg_unreachable();
 }
 
+/*
+ * A str from server-encoded text (None for NULL), for a C function called
+ * from Python: a conversion error is not thrown (undecodable bytes are
+ * replaced instead).  NULL with a Python exception set on failure.
+ */
+static PyObject *
+str_from_server_noerror(const char *s)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	char	   *volatile utf8 = NULL;
+	PyObject   *o;
+
+	if (s == NULL)
+		Py_RETURN_NONE;
+	PG_TRY();
+	{
+		utf8 = pg_server_to_any(s, strlen(s), PG_UTF8);
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(cxt);
+		FlushErrorState();
+		utf8 = NULL;
+	}
+	PG_END_TRY();
+	if (utf8 == NULL)
+		utf8 = (char *) s;
+	o = PyUnicode_DecodeUTF8(utf8, strlen(utf8), "replace");
+	if (utf8 != s)
+		pfree(utf8);
+	return o;
+}
+
 void
 pls_raise_pg_error(ErrorData *edata)
 {
@@ -353,6 +386,12 @@ pls_raise_pg_error(ErrorData *edata)
 	PyObject   *cls = NULL;
 	PyObject   *exc;
 	PyObject   *spidata;
+	PyObject   *msg;
+	/* spidata: (sqlerrcode, detail, hint, query, position, schema ... ) */
+	const char *texts[10] = {NULL, edata->detail, edata->hint,
+		edata->internalquery, NULL, edata->schema_name, edata->table_name,
+		edata->column_name, edata->datatype_name, edata->constraint_name
+	};
 
 	/* A cancel or termination is not for user code to catch (limits.c). */
 	if (pls_limits_catch_error(edata))
@@ -364,17 +403,42 @@ pls_raise_pg_error(ErrorData *edata)
 	if (cls == NULL)
 		cls = interp->exc_spierror;
 
-	exc = PyObject_CallFunction(cls, "s", edata->message ? edata->message : "");
+	/* the texts are in the server's encoding, Python's str needs UTF-8 */
+	msg = str_from_server_noerror(edata->message ? edata->message : "");
+	if (msg == NULL)
+		return;
+	exc = PyObject_CallOneArg(cls, msg);
+	Py_DECREF(msg);
 	if (exc == NULL)
 		return;
-	spidata = Py_BuildValue("(izzzizzzzz)", edata->sqlerrcode, edata->detail,
-							edata->hint, edata->internalquery,
-							edata->internalpos, edata->schema_name,
-							edata->table_name, edata->column_name,
-							edata->datatype_name, edata->constraint_name);
-	if (spidata == NULL || PyObject_SetAttrString(exc, "spidata", spidata) < 0)
+
+	spidata = PyTuple_New(lengthof(texts));
+	if (spidata == NULL)
 	{
-		Py_XDECREF(spidata);
+		Py_DECREF(exc);
+		return;
+	}
+	for (int i = 0; i < lengthof(texts); i++)
+	{
+		PyObject   *o;
+
+		if (i == 0)
+			o = PyLong_FromLong(edata->sqlerrcode);
+		else if (i == 4)
+			o = PyLong_FromLong(edata->internalpos);
+		else
+			o = str_from_server_noerror(texts[i]);
+		if (o == NULL)
+		{
+			Py_DECREF(spidata);
+			Py_DECREF(exc);
+			return;
+		}
+		PyTuple_SET_ITEM(spidata, i, o);
+	}
+	if (PyObject_SetAttrString(exc, "spidata", spidata) < 0)
+	{
+		Py_DECREF(spidata);
 		Py_DECREF(exc);
 		return;
 	}

@@ -12,6 +12,7 @@
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "miscadmin.h"
 #include "utils/memutils.h"
 
 PLSCall    *pls_current_call = NULL;
@@ -23,6 +24,7 @@ typedef struct PLSSrfState
 {
 	PyObject   *iter;
 	PLSProc    *proc;
+	TupleDesc	desc;			/* RETURNS record: the row type of this scan */
 	MemoryContextCallback cb;
 } PLSSrfState;
 
@@ -152,7 +154,7 @@ result_error_context(void *arg)
 /* Python result -> Datum for a function or procedure result. */
 static Datum
 result_to_datum(PLSProc *proc, FunctionCallInfo fcinfo, PyObject *res,
-				bool *isnull)
+				PLSSrfState *srf, bool *isnull)
 {
 	ErrorContextCallback errcb;
 	Datum		result = (Datum) 0;
@@ -179,13 +181,29 @@ result_to_datum(PLSProc *proc, FunctionCallInfo fcinfo, PyObject *res,
 	{
 		if (proc->is_record)
 		{
-			TupleDesc	desc;
+			/*
+			 * A set's row type cannot change during the scan: look it up
+			 * once, not per row (with OUT parameters, that builds a new
+			 * descriptor from the catalog each time).
+			 */
+			TupleDesc	desc = srf ? srf->desc : NULL;
 
-			if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
-				ereport(ERROR,
-						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("function returning record called in context "
-								"that cannot accept type record")));
+			if (desc == NULL)
+			{
+				if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+					ereport(ERROR,
+							(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+							 errmsg("function returning record called in context "
+									"that cannot accept type record")));
+				if (srf)
+				{
+					MemoryContext oldcxt;
+
+					oldcxt = MemoryContextSwitchTo(GetMemoryChunkContext(srf));
+					srf->desc = CreateTupleDescCopy(desc);
+					MemoryContextSwitchTo(oldcxt);
+				}
+			}
 			pls_type_set_tupdesc(&proc->result, desc);
 		}
 		result = pls_from_py(&proc->result, res, isnull);
@@ -202,11 +220,29 @@ srf_cleanup(void *arg)
 	if (state->iter)
 	{
 		PLSEntry	e;
+		PLSCall    *save_call = pls_current_call;
 
+		/*
+		 * Releasing the iterator runs user code (a generator's finally).
+		 * It happens in executor shutdown, possibly of a query the
+		 * caller's plpy.execute is still running: SPI used on the
+		 * caller's connection from here would reset memory that query
+		 * still uses.  So no call is current: plpy.execute raises.
+		 */
+		pls_current_call = NULL;
 		pls_enter(state->proc->interp, &e);
 		Py_CLEAR(state->iter);
 		pls_leave(&e);
+		pls_current_call = save_call;
 		state->proc->calldepth--;
+
+		/*
+		 * An interrupt that stopped that code (statement_timeout) is this
+		 * statement's: raise it now, or it would be left pending and cancel
+		 * the session's next statement (even a ROLLBACK).  A no-op while
+		 * interrupts are held (transaction abort).
+		 */
+		CHECK_FOR_INTERRUPTS();
 	}
 }
 
@@ -297,7 +333,7 @@ exec_srf(PLSProc *proc, FunctionCallInfo fcinfo)
 		{
 			/* in our context: SPI_connect may have switched to its own */
 			MemoryContextSwitchTo(cxt);
-			result = result_to_datum(proc, fcinfo, item, &isnull);
+			result = result_to_datum(proc, fcinfo, item, state, &isnull);
 			Py_CLEAR(item);
 		}
 		spi_finish_call(cxt);
@@ -344,7 +380,7 @@ pls_exec_function(PLSProc *proc, FunctionCallInfo fcinfo)
 		MemoryContextSwitchTo(cxt);
 		proc->calldepth++;
 		converting = true;
-		result = result_to_datum(proc, fcinfo, res, &isnull);
+		result = result_to_datum(proc, fcinfo, res, NULL, &isnull);
 		converting = false;
 		proc->calldepth--;
 		Py_CLEAR(res);

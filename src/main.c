@@ -196,6 +196,13 @@ plsafepy_call_handler(PG_FUNCTION_ARGS)
 	errcb.previous = error_context_stack;
 	error_context_stack = &errcb;
 
+	/*
+	 * The procedure counts as running for the whole call: user code run
+	 * while arguments and results are converted or released (__iter__, a
+	 * generator's finally) may replace the function and call it again, and
+	 * the new call must not free the procedure this one still uses.
+	 */
+	proc->calldepth++;
 	PG_TRY();
 	{
 		pls_current_call = &call;
@@ -207,6 +214,7 @@ plsafepy_call_handler(PG_FUNCTION_ARGS)
 	PG_FINALLY();
 	{
 		pls_current_call = save_call;
+		proc->calldepth--;
 	}
 	PG_END_TRY();
 

@@ -33,6 +33,9 @@ typedef struct PLSProcEntry
 
 static HTAB *procs = NULL;
 
+/* Replaced procedures still running when replaced, freed once they end. */
+static List *retired_procs = NIL;
+
 PLSProc    *pls_current_proc = NULL;
 
 static void
@@ -110,6 +113,24 @@ check_supported_type(Oid typoid, bool is_result, PLSProcKind kind)
 					format_type_be(typoid))));
 }
 
+/* A str argument of a compiler exception as UTF-8, palloc'd, or NULL. */
+static char *
+exc_arg_utf8(PyObject *eargs, Py_ssize_t i)
+{
+	const char *u;
+
+	if (PyTuple_GET_SIZE(eargs) <= i ||
+		!PyUnicode_Check(PyTuple_GET_ITEM(eargs, i)))
+		return NULL;
+	u = PyUnicode_AsUTF8(PyTuple_GET_ITEM(eargs, i));
+	if (u == NULL)
+	{
+		PyErr_Clear();
+		return NULL;
+	}
+	return pstrdup(u);
+}
+
 /*
  * The body did not compile: a syntax error, or the sandbox's policy denied
  * it (42501, logged).  Anything else is an internal error of the compiler
@@ -137,21 +158,25 @@ report_compile_error(PLSProc *proc)
 	if (value && PyObject_TypeCheck(value, (PyTypeObject *) PyExc_BaseException))
 	{
 		PyObject   *eargs = ((PyBaseExceptionObject *) value)->args;
-		Py_ssize_t	n = PyTuple_GET_SIZE(eargs);
 
-		if (n > 0 && PyUnicode_Check(PyTuple_GET_ITEM(eargs, 0)))
-			msg = pstrdup(PyUnicode_AsUTF8(PyTuple_GET_ITEM(eargs, 0)));
-		if (n > 1 && PyLong_Check(PyTuple_GET_ITEM(eargs, 1)))
+		msg = exc_arg_utf8(eargs, 0);
+		if (PyTuple_GET_SIZE(eargs) > 1 &&
+			PyLong_Check(PyTuple_GET_ITEM(eargs, 1)))
 			line = PyLong_AsLong(PyTuple_GET_ITEM(eargs, 1));
-		if (n > 2 && PyUnicode_Check(PyTuple_GET_ITEM(eargs, 2)))
-			hint = pstrdup(PyUnicode_AsUTF8(PyTuple_GET_ITEM(eargs, 2)));
+		hint = exc_arg_utf8(eargs, 2);
 	}
 	PyErr_Clear();
 	Py_XDECREF(type);
 	Py_XDECREF(value);
 	Py_XDECREF(tb);
+
+	/* the messages quote the body's names, which are in UTF-8 here */
 	if (msg == NULL)
 		msg = "unknown error";
+	else
+		msg = pg_any_to_server(msg, strlen(msg), PG_UTF8);
+	if (hint)
+		hint = pg_any_to_server(hint, strlen(hint), PG_UTF8);
 
 	if (policy)
 		ereport(ERROR,
@@ -273,12 +298,20 @@ free_proc(PLSProc *proc)
 	if (proc->interp && (proc->func || proc->globals || proc->SD))
 	{
 		PLSEntry	e;
+		PLSCall    *save_call = pls_current_call;
 
+		/*
+		 * Finalizers of what SD held run user code, here possibly inside
+		 * the caller's plpy.execute: SPI must not be used from them (see
+		 * srf_cleanup in exec.c).
+		 */
+		pls_current_call = NULL;
 		pls_enter(proc->interp, &e);
 		Py_CLEAR(proc->func);
 		Py_CLEAR(proc->globals);
 		Py_CLEAR(proc->SD);
 		pls_leave(&e);
+		pls_current_call = save_call;
 	}
 	MemoryContextDelete(proc->mcxt);
 }
@@ -406,6 +439,39 @@ build_proc(Oid fn_oid, Oid roleid, bool is_trigger)
 	return proc;
 }
 
+/*
+ * Free the retired procedures no call uses any more.  Freeing runs Python
+ * finalizers, which may call functions and retire more procedures: the list
+ * is detached while it is walked.
+ */
+static void
+free_retired_procs(void)
+{
+	List	   *list = retired_procs;
+	List	   *keep = NIL;
+	ListCell   *lc;
+	MemoryContext oldcxt;
+
+	retired_procs = NIL;
+	foreach(lc, list)
+	{
+		PLSProc    *proc = (PLSProc *) lfirst(lc);
+
+		if (proc->calldepth == 0)
+			free_proc(proc);
+		else
+		{
+			oldcxt = MemoryContextSwitchTo(TopMemoryContext);
+			keep = lappend(keep, proc);
+			MemoryContextSwitchTo(oldcxt);
+		}
+	}
+	list_free(list);
+	oldcxt = MemoryContextSwitchTo(TopMemoryContext);
+	retired_procs = list_concat(keep, retired_procs);
+	MemoryContextSwitchTo(oldcxt);
+}
+
 PLSProc *
 pls_proc_get(FunctionCallInfo fcinfo, PLSProcKind kind)
 {
@@ -439,7 +505,17 @@ pls_proc_get(FunctionCallInfo fcinfo, PLSProcKind kind)
 		fcinfo->flinfo->fn_extra = entry;
 
 	/* A running call (recursion, an open SETOF) keeps the old one alive. */
-	if (old && old->calldepth == 0)
+	if (old && old->calldepth > 0)
+	{
+		MemoryContext oldcxt = MemoryContextSwitchTo(TopMemoryContext);
+
+		retired_procs = lappend(retired_procs, old);
+		MemoryContextSwitchTo(oldcxt);
+		old = NULL;
+	}
+	if (retired_procs != NIL)
+		free_retired_procs();
+	if (old)
 		free_proc(old);
 	return entry->proc;
 }

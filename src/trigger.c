@@ -39,7 +39,8 @@ trigger_rowtype(PLSProc *proc, TupleDesc desc, MemoryContext *tmpcxt)
 						strcmp(t->mcxt->name, ROW_CXT_NAME) == 0);
 
 	*tmpcxt = NULL;
-	if (proc->calldepth > 0)
+	/* the call handler counts this call already */
+	if (proc->calldepth > 1)
 	{
 		*tmpcxt = AllocSetContextCreate(CurrentMemoryContext,
 										"plsafepy nested trigger row type",
