@@ -1275,6 +1275,10 @@ def _neutered(qualname):
     return neutered
 
 
+def _drop_unraisable(unraisable):
+    pass
+
+
 def lockdown():
     """Neuter OS primitives everywhere, then close the import system."""
     targets = {}
@@ -1312,6 +1316,10 @@ def lockdown():
                 d[n] = s
     # builtins module's own dict, and the main module's
     _module_dict_ids.add(id(_real_builtins))
+    # Exceptions in finalizers (a generator's finally run at cleanup) would
+    # be printed to the server's stderr, that is, into the log: any user
+    # could write there, unbounded.  They are dropped.
+    sys.unraisablehook = _drop_unraisable
     # Close the import system: nothing new can be found or loaded.
     sys.meta_path[:] = []
     sys.path_hooks[:] = []
