@@ -165,16 +165,31 @@ pls_interp_for_role(Oid roleid)
 
 	{
 		PLSInterp  *save_current = pls_current;
+		int			rc = -1;
 
 		pls_current = interp;
-		if (build_interp(interp) == 0)
+		PG_TRY();
 		{
+			rc = build_interp(interp);
+		}
+		PG_CATCH();
+		{
+			/* out of memory, say: the half-built interpreter is ended */
+			PyErr_Clear();
+			Py_EndInterpreter(ts);
 			pls_current = save_current;
+			PyThreadState_Swap(prev);
+			hash_search(interps, &roleid, HASH_REMOVE, NULL);
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
+		pls_current = save_current;
+		if (rc == 0)
+		{
 			PyThreadState_Swap(prev);
 			last_interp = interp;
 			return interp;
 		}
-		pls_current = save_current;
 	}
 
 	/* A half-built interpreter is never used: end it and report why. */
