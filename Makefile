@@ -8,6 +8,8 @@ PGFILEDESC = "plsafepy - trusted sandboxed Python procedural language"
 PYTHON_CONFIG ?= /usr/bin/python3-config
 PY_CFLAGS := $(shell $(PYTHON_CONFIG) --includes)
 PY_LIBS := $(shell $(PYTHON_CONFIG) --embed --ldflags)
+# the interpreter of the same version, to compile the embedded helpers
+PLS_PYTHON ?= $(shell $(PYTHON_CONFIG) --prefix)/bin/python$(shell $(PYTHON_CONFIG) --embed --libs | sed -n 's/.*-lpython\([0-9.]*\).*/\1/p')
 
 SRCS = $(sort $(wildcard src/*.c))
 OBJS = $(SRCS:.c=.o)
@@ -25,9 +27,9 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-# Trusted Python helpers are compiled into the library as C strings.
-src/embedded_py.h: $(PY_EMBED) tools/embed_py.sh
-	sh tools/embed_py.sh $(PY_EMBED) > $@
+# Trusted Python helpers are compiled into the library as bytecode.
+src/embedded_py.h: $(PY_EMBED) tools/embed_py.py
+	$(PLS_PYTHON) tools/embed_py.py $(PY_EMBED) > $@
 
 # plpy.spiexceptions is generated from PostgreSQL's own errcodes.h.
 src/spiexceptions.h: tools/gen_spiexceptions.sh

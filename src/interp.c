@@ -13,6 +13,11 @@
 #include "utils/acl.h"
 #include "utils/memutils.h"
 
+#include "marshal.h"
+
+/* the magic number of the Python that compiled the helpers */
+extern const unsigned char pls_py_magic[4];
+
 #include "embedded_py.h"
 
 PLSInterp  *pls_current = NULL;
@@ -21,17 +26,36 @@ static HTAB *interps = NULL;
 static PLSInterp *last_interp = NULL;
 
 PyObject *
-pls_run_embedded(const char *name, const char *source)
+pls_run_embedded(const PLSEmbedded *helper)
 {
-	char		filename[64];
 	PyObject   *code;
 	PyObject   *ns;
 	PyObject   *res;
+	long		magic = PyImport_GetMagicNumber();
+	long		built = pls_py_magic[0] | (pls_py_magic[1] << 8) |
+		(pls_py_magic[2] << 16) | ((long) pls_py_magic[3] << 24);
 
-	snprintf(filename, sizeof(filename), "<plsafepy %s>", name);
-	code = Py_CompileString(source, filename, Py_file_input);
+	/* bytecode written by another Python version must not be loaded */
+	if (magic == -1)
+		return NULL;
+	if (magic != built)
+	{
+		PyErr_Format(PyExc_ImportError,
+					 "plsafepy was built for another Python version (helper %s)",
+					 helper->name);
+		return NULL;
+	}
+	code = PyMarshal_ReadObjectFromString((const char *) helper->code,
+										  (Py_ssize_t) helper->len);
 	if (code == NULL)
 		return NULL;
+	if (!PyCode_Check(code))
+	{
+		Py_DECREF(code);
+		PyErr_Format(PyExc_ImportError, "plsafepy helper %s is not code",
+					 helper->name);
+		return NULL;
+	}
 	ns = PyDict_New();
 	if (ns == NULL ||
 		PyDict_SetItemString(ns, "__builtins__", PyEval_GetBuiltins()) < 0)
@@ -76,7 +100,7 @@ build_interp(PLSInterp *interp)
 	if (interp->decimal == NULL)
 		return -1;
 
-	compiler = pls_run_embedded("compiler", pls_py_compiler);
+	compiler = pls_run_embedded(&pls_py_compiler);
 	if (compiler == NULL)
 		return -1;
 	interp->compile_body = PyDict_GetItemString(compiler, "compile_body");

@@ -63,12 +63,19 @@ extern PLSInterp *pls_current;
 extern PLSInterp *pls_interp_for_role(Oid roleid);
 extern PyThreadState *pls_main_tstate(void);
 
-/* The trusted Python helpers, compiled in from src/NAME.py (interp.c). */
-extern const char pls_py_compiler[];
-extern const char pls_py_sandbox[];
+/* The trusted Python helpers, src/NAME.py as bytecode (tools/embed_py.py). */
+typedef struct PLSEmbedded
+{
+	const char *name;
+	const unsigned char *code;	/* marshalled code object */
+	size_t		len;
+} PLSEmbedded;
 
-/* Run one of the embedded helpers (src/NAME.py) into a fresh namespace. */
-extern PyObject *pls_run_embedded(const char *name, const char *source);
+extern const PLSEmbedded pls_py_compiler;
+extern const PLSEmbedded pls_py_sandbox;
+
+/* Run one of the embedded helpers into a fresh namespace. */
+extern PyObject *pls_run_embedded(const PLSEmbedded *helper);
 
 /*
  * Enter and leave a role's interpreter.  pls_enter returns the thread state

@@ -479,7 +479,7 @@ pls_sandbox_setup(PLSInterp *interp)
 	interp->policy = NULL;
 	interp->policy_error = NULL;
 
-	ns = pls_run_embedded("sandbox", pls_py_sandbox);
+	ns = pls_run_embedded(&pls_py_sandbox);
 	if (ns == NULL)
 		return -1;
 	interp->sandbox = ns;
