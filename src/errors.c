@@ -446,16 +446,3 @@ pls_raise_pg_error(ErrorData *edata)
 	PyErr_SetObject(cls, exc);
 	Py_DECREF(exc);
 }
-
-PyObject *
-pls_raise(PyObject *exc, const char *fmt,...)
-{
-	char		buf[1024];
-	va_list		ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	PyErr_SetString(exc, buf);
-	return NULL;
-}

@@ -68,9 +68,7 @@ pls_call(PLSProc *proc, PyObject *const *args, Py_ssize_t nargs)
 	int			subxacts = pls_subxact_depth();
 
 	pls_current_proc = proc;
-	proc->calldepth++;
 	res = PyObject_Vectorcall(proc->func, args, nargs, NULL);
-	proc->calldepth--;
 	pls_current_proc = save_proc;
 	/* plpy.subtransaction()s the call entered and did not exit */
 	pls_subxact_abort_open(subxacts);
@@ -357,7 +355,6 @@ Datum
 pls_exec_function(PLSProc *proc, FunctionCallInfo fcinfo)
 {
 	PyObject   *volatile res = NULL;
-	volatile bool converting = false;
 	Datum		result = (Datum) 0;
 	bool		isnull = false;
 	PLSEntry	e;
@@ -373,23 +370,17 @@ pls_exec_function(PLSProc *proc, FunctionCallInfo fcinfo)
 
 		/*
 		 * Converting the result may run the function's own code (__str__,
-		 * __iter__, ...), which may use SPI or even replace this function:
-		 * the procedure stays in use, and SPI is finished only afterwards.
-		 * The result is built in our context, not in SPI's.
+		 * __iter__, ...), which may use SPI: SPI is finished only afterwards
+		 * (the call handler keeps the procedure alive meanwhile).  The
+		 * result is built in our context, not in SPI's.
 		 */
 		MemoryContextSwitchTo(cxt);
-		proc->calldepth++;
-		converting = true;
 		result = result_to_datum(proc, fcinfo, res, NULL, &isnull);
-		converting = false;
-		proc->calldepth--;
 		Py_CLEAR(res);
 		spi_finish_call(cxt);
 	}
 	PG_CATCH();
 	{
-		if (converting)
-			proc->calldepth--;
 		Py_XDECREF(res);
 		pls_leave(&e);
 		PG_RE_THROW();

@@ -133,7 +133,6 @@ struct PLSType
 	PLSFromPy	from_py;
 	FmgrInfo	typinput;
 	FmgrInfo	typoutput;
-	FmgrInfo	typreceive_unused;
 	/* domains: the base type's conversion, then domain_check */
 	PLSType    *base;
 	void	   *domain_info;
@@ -172,8 +171,6 @@ extern void pls_type_set_tupdesc(PLSType *t, TupleDesc desc);
 /* A whole tuple as a dict (composite argument, SPI row, TD["new"]). */
 extern PyObject *pls_tuple_to_dict(PLSType *rowtype, HeapTuple tuple, TupleDesc desc);
 
-/* A Python mapping/sequence/object as a tuple of desc (trigger MODIFY, RECORD). */
-extern HeapTuple pls_py_to_tuple(PLSType *rowtype, PyObject *o);
 
 /* ---------- compiled procedures (procedure.c) ---------- */
 
@@ -182,7 +179,6 @@ typedef enum PLSProcKind
 	PLS_FUNCTION,
 	PLS_PROCEDURE,
 	PLS_TRIGGER,
-	PLS_EVENT_TRIGGER,
 	PLS_INLINE
 } PLSProcKind;
 
@@ -210,7 +206,6 @@ typedef struct PLSProc
 	bool		uses_args;		/* pass the args list as the last parameter */
 	int		   *argpos;			/* Python parameter -> SQL arg, -1 for args */
 	PLSType    *argtypes;		/* nargs entries (input arguments only) */
-	char	   *argmodes;
 	PLSType		result;
 	bool		is_setof;
 	bool		is_record;		/* RETURNS record / OUT params */
@@ -254,8 +249,6 @@ extern void pls_elog_exception_msg(int elevel, PLSProc *proc,
  */
 extern void pls_raise_pg_error(ErrorData *edata);
 
-/* Raise plpy.Error-style exception with a message (Python side). */
-extern PyObject *pls_raise(PyObject *exc, const char *fmt,...) pg_attribute_printf(2, 3);
 
 /* Error context callback argument: which procedure is running. */
 extern void pls_error_context(void *arg);

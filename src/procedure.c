@@ -392,7 +392,6 @@ build_proc(Oid fn_oid, Oid roleid, bool is_trigger)
 				proc->result.typoid = VOIDOID;
 
 			total = get_func_arg_info(procTup, &types, &names, &modes);
-			proc->argmodes = modes;
 			proc->argtypes = palloc0(sizeof(PLSType) * Max(total, 1));
 			proc->argpos = palloc(sizeof(int) * (total + 1));
 			for (int i = 0; i < total; i++)

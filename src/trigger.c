@@ -422,21 +422,15 @@ pls_exec_trigger(PLSProc *proc, FunctionCallInfo fcinfo)
 	MemoryContext tmpcxt;
 	PLSEntry	e;
 
-	/* a function returning trigger can still be called directly */
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("trigger functions can only be called as triggers")));
-
 	desc = RelationGetDescr(tdata->tg_relation);
 	rowtype = trigger_rowtype(proc, desc, &tmpcxt);
 
 	/*
-	 * The function counts as running until its row is built, so that it is
-	 * neither freed (CREATE OR REPLACE run by code called from the
-	 * conversion) nor has its row conversions rebuilt by a nested call.
+	 * The call handler counts the function as running until its row is
+	 * built, so that it is neither freed (CREATE OR REPLACE run by code
+	 * called from the conversion) nor has its row conversions rebuilt by a
+	 * nested call.
 	 */
-	proc->calldepth++;
 	pls_enter(proc->interp, &e);
 	PG_TRY();
 	{
@@ -515,7 +509,6 @@ pls_exec_trigger(PLSProc *proc, FunctionCallInfo fcinfo)
 		Py_XDECREF(td);
 		Py_XDECREF(res);
 		pls_leave(&e);
-		proc->calldepth--;
 		if (tmpcxt)
 			MemoryContextDelete(tmpcxt);
 		PG_RE_THROW();
@@ -525,7 +518,6 @@ pls_exec_trigger(PLSProc *proc, FunctionCallInfo fcinfo)
 	Py_DECREF(td);
 	Py_DECREF(res);
 	pls_leave(&e);
-	proc->calldepth--;
 	if (tmpcxt)
 		MemoryContextDelete(tmpcxt);
 	return rv;
