@@ -18,6 +18,8 @@
  */
 #include "sandbox_int.h"
 
+#include <fcntl.h>
+
 /*
  * Locked interpreters: a handful per backend (one per role that called
  * plsafepy), so a linear scan is cheaper than anything smarter.
@@ -30,10 +32,23 @@ static bool installed = false;
 /* Set by the policy after it accepted a tree; used by the next compile. */
 static bool compile_token = false;
 
+/*
+ * Set while sandbox.c's trusted loader imports a whitelisted module: the
+ * stdlib's own import-time work (reading its files, running its module
+ * code) must pass, and nothing else does.
+ */
+static bool loading = false;
+
 void
 pls_audit_allow_compile(void)
 {
 	compile_token = true;
+}
+
+void
+pls_audit_loading(bool on)
+{
+	loading = on;
 }
 
 bool
@@ -98,6 +113,55 @@ is_dunder_arg(PyObject *args, Py_ssize_t i)
 	len = strlen(s);
 	return len >= 4 && s[0] == '_' && s[1] == '_' &&
 		s[len - 1] == '_' && s[len - 2] == '_';
+}
+
+/*
+ * What importing a module raises (measured over the default whitelist):
+ * finding and reading its files (read-only opens, directory listings, the
+ * unmarshalling of cached bytecode), running its module code, compiling
+ * and running what namedtuple and dataclasses generate, and setting class
+ * attributes.  Sockets, processes, writes, ctypes and the rest stay denied
+ * even then.
+ */
+static bool
+load_event_allowed(const char *event, PyObject *args)
+{
+	if (strcmp(event, "open") == 0)
+	{
+		PyObject   *mode;
+		PyObject   *flags;
+		const char *m;
+
+		if (!PyTuple_Check(args) || PyTuple_GET_SIZE(args) < 3)
+			return false;
+		mode = PyTuple_GET_ITEM(args, 1);
+		flags = PyTuple_GET_ITEM(args, 2);
+		if (mode == Py_None)
+		{
+			long		f = PyLong_Check(flags) ? PyLong_AsLong(flags) : -1;
+
+			if (f == -1)
+			{
+				PyErr_Clear();
+				return false;
+			}
+			return (f & O_ACCMODE) == O_RDONLY;
+		}
+		if (!PyUnicode_Check(mode) || (m = PyUnicode_AsUTF8(mode)) == NULL)
+		{
+			PyErr_Clear();
+			return false;
+		}
+		return strspn(m, "rbt") == strlen(m);
+	}
+	return strcmp(event, "import") == 0 ||
+		strcmp(event, "os.listdir") == 0 ||
+		strcmp(event, "marshal.loads") == 0 ||
+		strcmp(event, "exec") == 0 ||
+		strcmp(event, "compile") == 0 ||
+		strcmp(event, "object.__setattr__") == 0 ||
+		strcmp(event, "object.__getattr__") == 0 ||
+		strcmp(event, "object.__delattr__") == 0;
 }
 
 /*
@@ -179,7 +243,8 @@ pls_audit_hook(const char *event, PyObject *args, void *userData)
 	is = PyThreadState_GetInterpreter(ts);
 	if (!pls_audit_is_locked(is))
 		return 0;
-	if (event_allowed(event, args))
+	if (event_allowed(event, args) ||
+		(loading && load_event_allowed(event, args)))
 		return 0;
 
 	if ((strcmp(event, "object.__getattr__") == 0 ||

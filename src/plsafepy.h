@@ -44,6 +44,10 @@ typedef struct PLSInterp
 	PyObject   *module_name;	/* __name__ of every function's globals */
 	PyObject   *builtins;		/* restricted builtins dict */
 	PyObject   *sandbox;		/* namespace of src/sandbox.py (trusted) */
+	char	   *allowed_modules;	/* plsafepy.allowed_modules when built */
+	PyObject   *import_state;	/* (meta_path, path_hooks, path) as they
+								 * were before lock-down, for the trusted
+								 * loader of whitelisted modules */
 	PyObject   *compile_body;	/* compiler.compile_body */
 	PyObject   *body_error;		/* compiler.BodyError: (message, line) */
 	PyObject   *policy;			/* callable(list of stmts) raising

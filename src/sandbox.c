@@ -66,6 +66,18 @@ static PyMethodDef allow_compile_def = {
 };
 
 /*
+ * Python-callable load(name): the trusted loader of whitelisted modules,
+ * for sandbox.py.  Returns None: the caller takes the module from
+ * sys.modules, so this function hands out nothing even if it leaked.
+ */
+static PyObject *py_load_module(PyObject *self, PyObject *name);
+
+static PyMethodDef load_module_def = {
+	"load_module", py_load_module, METH_O,
+	"Import a whitelisted module after lock-down (trusted helpers only)."
+};
+
+/*
  * Entries are "module" (its reviewed names, or every public name of a
  * module plsafepy has not reviewed) or "module:name" (that name only);
  * module is a dotted Python identifier.
@@ -457,6 +469,184 @@ install_callattr(PyObject *ns, PyObject *builtins)
 }
 
 /*
+ * Is module named in spec (a plsafepy.allowed_modules value, already
+ * validated by check_allowed_modules)?
+ */
+static bool
+module_in_spec(const char *spec, const char *module)
+{
+	size_t		len = strlen(module);
+	const char *p = spec;
+
+	while (*p)
+	{
+		const char *start;
+
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == ',')
+			p++;
+		start = p;
+		while (isalnum((unsigned char) *p) || *p == '_' || *p == '.')
+			p++;
+		if (p - start == len && strncmp(start, module, len) == 0)
+			return true;
+		while (*p && *p != ',')
+			p++;
+	}
+	return false;
+}
+
+/*
+ * Modules that C code of whitelisted modules imports on first use, after
+ * any loader has run (_datetime's strftime and strptime); loaded with
+ * them, never handed out (sandbox.py's C_LAZY_IMPORTS).
+ */
+static const char *const load_dependencies[] = {"time", "_strptime", NULL};
+
+static const char *const import_system_names[] = {"meta_path", "path_hooks", "path"};
+
+/*
+ * Point sys.meta_path, sys.path_hooks and sys.path at the three lists of
+ * state starting at offset: replacing existing keys of the sys dict, which
+ * allocates nothing, so closing cannot fail for want of memory.
+ */
+static int
+set_import_system(PyObject *state, int offset)
+{
+	for (int i = 0; i < 3; i++)
+		if (PySys_SetObject(import_system_names[i], PyTuple_GET_ITEM(state, offset + i)) < 0)
+			return -1;
+	return 0;
+}
+
+/* Copies of sys.meta_path, sys.path_hooks, sys.path before lock-down. */
+static int
+save_import_system(PLSInterp *interp)
+{
+	PyObject   *state = PyTuple_New(6);
+
+	if (state == NULL)
+		return -1;
+	for (int i = 0; i < 3; i++)
+	{
+		PyObject   *copy = PySequence_List(PySys_GetObject(import_system_names[i]));
+
+		if (copy == NULL)
+		{
+			Py_DECREF(state);
+			return -1;
+		}
+		PyTuple_SET_ITEM(state, i, copy);
+	}
+	interp->import_state = state;
+	return 0;
+}
+
+/* The emptied lists lock-down left in sys, which the loader puts back. */
+static int
+save_closed_import_system(PLSInterp *interp)
+{
+	for (int i = 0; i < 3; i++)
+	{
+		PyObject   *list = PySys_GetObject(import_system_names[i]);
+
+		if (list == NULL || !PyList_Check(list) || PyList_GET_SIZE(list) != 0)
+		{
+			PyErr_SetString(PyExc_RuntimeError, "lock-down left the import system open");
+			return -1;
+		}
+		PyTuple_SET_ITEM(interp->import_state, 3 + i, Py_NewRef(list));
+	}
+	return 0;
+}
+
+/*
+ * Open the import system as it was before lock-down, import, and close it
+ * again.  The closing is C with no Python in between, so it happens even
+ * when the import was interrupted (statement_timeout raising in module
+ * code) or ran out of memory.  The collector is off meanwhile: it could
+ * otherwise run finalizers of user objects inside the window.
+ */
+static PyObject *
+py_load_module(PyObject *self, PyObject *name)
+{
+	PLSInterp  *interp = pls_current;
+	const char *s;
+	PyObject   *mod = NULL;
+	PyObject   *modules;
+	bool		dependency = false;
+	bool		ok = true;
+	int			gc_was;
+
+	if (!PyUnicode_Check(name) || (s = PyUnicode_AsUTF8(name)) == NULL)
+	{
+		if (!PyErr_Occurred())
+			PyErr_SetString(PyExc_TypeError, "module name must be a string");
+		return NULL;
+	}
+	for (int i = 0; load_dependencies[i]; i++)
+		if (strcmp(s, load_dependencies[i]) == 0)
+			dependency = true;
+	if (interp == NULL || interp->builtins == NULL ||
+		(!dependency && !module_in_spec(interp->allowed_modules, s)))
+	{
+		char		what[256];
+
+		snprintf(what, sizeof(what), "import of module \"%s\"", s);
+		return pls_deny(what, NULL);
+	}
+
+	if (set_import_system(interp->import_state, 0) < 0)
+		ok = false;
+	gc_was = PyGC_Disable();
+	pls_audit_loading(true);
+	if (ok)
+		mod = PyImport_ImportModule(s);
+	if (mod != NULL)
+	{
+		/* what the module's C code will import on its own later */
+		modules = PyImport_GetModuleDict();
+		if (PyDict_GetItemString(modules, "_datetime") != NULL)
+			for (int i = 0; load_dependencies[i] && mod != NULL; i++)
+			{
+				PyObject   *dep = PyImport_ImportModule(load_dependencies[i]);
+
+				if (dep == NULL)
+					Py_CLEAR(mod);
+				Py_XDECREF(dep);
+			}
+	}
+	pls_audit_loading(false);
+	if (gc_was)
+		PyGC_Enable();
+
+	/* Close again, whatever happened.  An error here beats one before. */
+	{
+		PyObject   *exc_type,
+				   *exc_value,
+				   *exc_tb;
+		PyObject   *cache;
+
+		PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
+		if (set_import_system(interp->import_state, 3) < 0)
+			ereport(FATAL,
+					(errcode(ERRCODE_INTERNAL_ERROR),
+					 errmsg("plsafepy could not close the import system after loading module \"%s\"", s)));
+		cache = PySys_GetObject("path_importer_cache");
+		if (cache != NULL && PyDict_Check(cache))
+			PyDict_Clear(cache);
+		PyErr_Restore(exc_type, exc_value, exc_tb);
+	}
+
+	/* a new extension library may have been loaded */
+	refresh_code_ranges();
+
+	if (mod == NULL)
+		return NULL;
+	Py_DECREF(mod);
+	Py_RETURN_NONE;
+}
+
+/*
  * Fill interp->builtins, ->policy, ->policy_error.  They are set only once
  * everything, lock-down included, has succeeded: an interpreter without
  * them fails closed in procedure.c.
@@ -502,6 +692,15 @@ pls_sandbox_setup(PLSInterp *interp)
 		goto fail;
 	}
 	Py_DECREF(r);
+	r = PyCFunction_New(&load_module_def, NULL);
+	if (r == NULL || PyDict_SetItemString(ns, "_load_module", r) < 0)
+	{
+		Py_XDECREF(r);
+		goto fail;
+	}
+	Py_DECREF(r);
+	interp->allowed_modules = MemoryContextStrdup(TopMemoryContext,
+												  pls_allowed_modules ? pls_allowed_modules : "");
 	print_fn = pls_plpy_print_new();
 	if (print_fn == NULL)
 		goto fail;
@@ -521,10 +720,16 @@ pls_sandbox_setup(PLSInterp *interp)
 	if (install_callattr(ns, PyTuple_GET_ITEM(res, 0)) < 0)
 		goto fail;
 
+	/* lock-down empties these lists: the loader reopens copies */
+	if (save_import_system(interp) < 0)
+		goto fail;
 	r = PyObject_CallNoArgs(lockdown);
 	if (r == NULL)
 		goto fail;
 	Py_DECREF(r);
+
+	if (save_closed_import_system(interp) < 0)
+		goto fail;
 
 	pls_audit_lock(PyInterpreterState_Get());
 	/* the whitelisted modules' extension libraries are loaded now */

@@ -1,7 +1,9 @@
 # sandbox.py: the compile-time policy and the restricted runtime.
 #
 # Trusted helper, run once in each role's interpreter while it is built
-# (before lock-down), with the real builtins.  Nothing defined here is
+# (before lock-down), with the real builtins; after lock-down only to build
+# the facade of a whitelisted module the first time a body imports it
+# (through sandbox.c's loader).  Nothing defined here is
 # reachable from user code except the objects setup() hands out: the
 # restricted builtins dict, the policy callable, the module facades and the
 # guarded replacements they contain.  Every one of those is written so that
@@ -628,9 +630,11 @@ REPLACED = {
     ("functools", "wraps"): wraps,
 }
 
-# Imported while the interpreter is built because a whitelisted module
-# imports them lazily (no module loads after lock-down).
-LAZY_IMPORTS = ("_strptime", "time", "encodings.idna", "encodings.ascii",
+# Imported while the interpreter is built because str.encode, bytes.decode
+# and whitelisted modules import them on first use, which user code's import
+# system (closed) could not do.  _datetime's own (time, _strptime) come with
+# datetime, from sandbox.c's loader.
+LAZY_IMPORTS = ("encodings.idna", "encodings.ascii",
                 "encodings.latin_1", "encodings.utf_16", "encodings.utf_32",
                 "encodings.utf_8_sig", "encodings.cp1252",
                 "encodings.iso8859_15", "encodings.unicode_escape",
@@ -696,6 +700,12 @@ def _build_facade(modname, real, names, trust_public):
 _facades = {}
 _whitelist = {}
 _real_modules = {}
+# Reviewed modules of the whitelist not imported yet: name -> (whole module?,
+# extra names).  Importing all of them while the interpreter is built would
+# triple its cost (pprint alone pulls in dataclasses and inspect); each is
+# imported by sandbox.c's trusted loader the first time a body imports it.
+_pending = {}
+_load_module = None             # sandbox.c's loader, set before setup()
 
 
 def _withheld_reason(modname, name):
@@ -734,10 +744,39 @@ def _facade_for(modname, real, names, trust_public, extra=()):
     return f
 
 
+def _load(modname):
+    """The facade of whitelisted module modname, imported now if need be."""
+    f = _facades.get(modname)
+    if f is not None:
+        return f
+    pending = _pending.get(modname)
+    if pending is None:
+        return None
+    try:
+        _load_module(modname)
+    except MemoryError:
+        raise
+    except Exception as e:
+        raise ImportError('could not load module "%s": %s: %s'
+                          % (modname, _type(e).__name__, e)) from None
+    real = sys.modules[modname]
+    # what it brought in may hold OS primitives the stubs have not replaced
+    _neuter()
+    del _pending[modname]
+    _real_modules[modname] = real
+    _whitelist[modname] = pending
+    return _facade_for(modname, real, None if pending[0] else [], False,
+                       pending[1])
+
+
 def _build_facades(spec):
     import importlib
     wl = parse_whitelist(spec)
     for modname, (whole, extra) in wl.items():
+        if modname in REVIEWED:
+            _facades.pop(modname, None)
+            _pending[modname] = (whole, extra)
+            continue
         try:
             real = importlib.import_module(modname)
         except Exception:
@@ -750,9 +789,12 @@ def _build_facades(spec):
         _facade_for(modname, real, None if whole else [], trust_public,
                     extra)
         _whitelist[modname] = (whole, extra)
-    for lazy in LAZY_IMPORTS:
+    lazy = LAZY_IMPORTS
+    if "_datetime" in sys.modules:      # brought in by an unreviewed module
+        lazy += C_LAZY_IMPORTS
+    for name in lazy:
         try:
-            importlib.import_module(lazy)
+            importlib.import_module(name)
         except Exception:
             pass
 
@@ -764,7 +806,7 @@ _plpy_modules = {}
 
 def facade_import(name, fromname=None):
     """`import name` / `from name import fromname`, at run time."""
-    f = _facades.get(name)
+    f = _load(name)
     if f is None:
         f = _plpy_modules.get(name)
         if f is not None:
@@ -789,10 +831,11 @@ def facade_import(name, fromname=None):
 # Modules that C code of the whitelisted modules imports lazily through
 # PyImport_Import, which calls the __import__ of the *running frame's*
 # builtins, that is, this one (_datetime: time, _strptime).  They are
-# imported while the interpreter is built; the real module goes back to
-# that C caller.  User code never reaches this function: its import
+# imported with datetime (sandbox.c's loader, or at build time if an
+# unreviewed module brought it in); the real module goes back to that C
+# caller.  User code never reaches this function: its import
 # statements are compiled to __pls_import__, and it cannot name either.
-C_LAZY_IMPORTS = frozenset(("time", "_strptime"))
+C_LAZY_IMPORTS = ("time", "_strptime")
 
 
 def guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
@@ -811,6 +854,11 @@ guarded_import.__name__ = "__import__"
 def describe():
     """[(module, name, kind)] of every exposed name, for the view."""
     rows = []
+    for modname in sorted(_pending):
+        try:
+            _load(modname)
+        except Exception:
+            pass            # missing from the view, as from imports
     for modname in sorted(_facades):
         for n, v in sorted(_facades[modname].__dict__.items()):
             if _isinstance(v, module):
@@ -1151,10 +1199,30 @@ class _Checker(ast.NodeTransformer):
         return node
 
 
+class _ModuleNames:
+    """Importable module -> its names, for the policy; loads on demand."""
+
+    def __init__(self, plpy_names):
+        self._plpy = plpy_names
+
+    def __contains__(self, modname):
+        return (modname in _facades or modname in _pending
+                or modname in self._plpy)
+
+    def __getitem__(self, modname):
+        names = self._plpy.get(modname)
+        if names is not None:
+            return names
+        f = _load(modname)
+        if f is None:
+            raise KeyError(modname)
+        return f.__dict__
+
+
 def make_policy():
-    names = {m: frozenset(f.__dict__) for m, f in _facades.items()}
-    for m, mod in _plpy_modules.items():
-        names[m] = frozenset(n for n in dir(mod) if not n.startswith("_"))
+    names = _ModuleNames({
+        m: frozenset(n for n in dir(mod) if not n.startswith("_"))
+        for m, mod in _plpy_modules.items()})
 
     def policy(stmts):
         """Check (and rewrite in place) the statements of a function body."""
@@ -1261,8 +1329,20 @@ NEUTER_SYS = ("setrecursionlimit", "setswitchinterval", "setdlopenflags",
 NEUTER_THREAD = ("start_new_thread", "start_new", "interrupt_main")
 
 
-def _neutered(qualname):
-    if qualname == "sys._getframe":
+# Called by the module code of whitelisted modules while they are imported
+# (random: os.register_at_fork; uuid, through platform: os.uname), which
+# happens after lock-down: their stubs call the real function while
+# sandbox.c's loader has the import system open, and deny otherwise.
+LOADER_PASS = frozenset(("os.register_at_fork", "os.uname"))
+
+
+def _neutered(qualname, real):
+    if qualname in LOADER_PASS:
+        def neutered(*args, **kwargs):
+            if sys.meta_path:       # open only inside sandbox.c's loader
+                return real(*args, **kwargs)
+            _deny("%s()" % qualname)
+    elif qualname == "sys._getframe":
         # Trusted helpers (enum's functional API) look for their caller's
         # module this way and cope with a shallow stack.
         def neutered(*args, **kwargs):
@@ -1279,19 +1359,27 @@ def _drop_unraisable(unraisable):
     pass
 
 
-def lockdown():
-    """Neuter OS primitives everywhere, then close the import system."""
-    targets = {}
+# Every primitive found so far (id -> (object, name)) and its stub: kept,
+# so that a pass after a module was loaded still knows the real objects
+# although the OS modules' own dicts hold stubs by then.
+_targets = {}
+_stubs = {}
+_stub_ids = set()
+
+
+def _neuter():
+    """Replace OS primitives by stubs in every module dict (again after a
+    module was loaded), and remember every module dict."""
     mods = dict(sys.modules)
     for mname in NEUTER_MODULES:
         m = mods.get(mname)
         if m is None:
             continue
         for n, v in list(vars(m).items()):
-            if n in NEUTER_KEEP or n.startswith("__"):
+            if n in NEUTER_KEEP or n.startswith("__") or id(v) in _stub_ids:
                 continue
             if callable(v) and not _isinstance(v, type):
-                targets[id(v)] = (v, "%s.%s" % (
+                _targets[id(v)] = (v, "%s.%s" % (
                     "os" if mname == "posix" else mname, n))
     for mname, names in (("sys", NEUTER_SYS), ("_thread", NEUTER_THREAD)):
         m = mods.get(mname)
@@ -1299,21 +1387,45 @@ def lockdown():
             continue
         for n in names:
             v = vars(m).get(n)
-            if v is not None:
-                targets[id(v)] = (v, "%s.%s" % (mname, n))
-    stubs = {}
+            if v is not None and id(v) not in _stub_ids:
+                _targets[id(v)] = (v, "%s.%s" % (mname, n))
     for m in mods.values():
         d = _getattr(m, "__dict__", None)
         if not _isinstance(d, dict):
             continue
         _module_dict_ids.add(id(d))
         for n, v in list(d.items()):
-            t = targets.get(id(v))
+            t = _targets.get(id(v))
             if t is not None and t[0] is v:
-                s = stubs.get(id(v))
+                s = _stubs.get(id(v))
                 if s is None:
-                    s = stubs[id(v)] = _neutered(t[1])
+                    s = _stubs[id(v)] = _neutered(t[1], t[0])
+                    _stub_ids.add(id(s))
                 d[n] = s
+
+
+def _denied_write(*args, **kwargs):
+    raise PermissionError("plsafepy's module loader does not write files")
+
+
+def _private_os_for_loader():
+    """The file system calls importlib's path finder makes (stat, listdir,
+    getcwd), in an object of its own, so that sandbox.c's loader can find
+    modules once the OS module's own dict holds only stubs.  Only that
+    machinery holds it; nothing hands it out (modules never are)."""
+    posix = sys.modules["posix"]
+    ns = types.SimpleNamespace(
+        stat=posix.stat, getcwd=posix.getcwd, listdir=posix.listdir,
+        fspath=posix.fspath, O_CREAT=posix.O_CREAT, O_EXCL=posix.O_EXCL,
+        O_WRONLY=posix.O_WRONLY, open=_denied_write, mkdir=_denied_write,
+        replace=_denied_write, unlink=_denied_write)
+    vars(sys.modules["_frozen_importlib_external"])["_os"] = ns
+
+
+def lockdown():
+    """Neuter OS primitives everywhere, then close the import system."""
+    _private_os_for_loader()
+    _neuter()
     # builtins module's own dict, and the main module's
     _module_dict_ids.add(id(_real_builtins))
     # Exceptions in finalizers (a generator's finally run at cleanup) would

@@ -51,6 +51,24 @@ CREATE FUNCTION mem_alloc_mb(mb int) RETURNS int LANGUAGE plsafepy AS $$
 x = bytearray(mb * 2**20)
 return len(x) // 2**20
 $$;
+CREATE FUNCTION imp_pprint() RETURNS text LANGUAGE plsafepy AS $$
+import pprint
+return pprint.pformat({'a': [1]})
+$$;
+CREATE FUNCTION fill_budget(headroom_kb int) RETURNS text LANGUAGE plsafepy AS $$
+GD['ballast'] = b = []
+try:
+    while True:
+        b.append(bytearray(65536))
+except MemoryError:
+    pass
+del b[-(headroom_kb // 64):]
+return 'filled'
+$$;
+CREATE FUNCTION drop_ballast() RETURNS text LANGUAGE plsafepy AS $$
+del GD['ballast']
+return 'dropped'
+$$;
 CREATE FUNCTION rec_python() RETURNS int LANGUAGE plsafepy AS $$
 def f(n):
     return f(n + 1)
@@ -181,6 +199,29 @@ case_stack_fatal() {
 		'FATAL:  54001: plsafepy function exhausted the C stack'
 }
 
+# Whitelisted modules are imported the first time a body imports one
+# (sandbox.c's loader): a load that runs out of memory or is cancelled must
+# leave the import system closed and be retried by the next import.
+run_loader_cases() {
+	local t0 out
+	t0=$(now_ms)
+	out=$(user_sql 60 -c "SET plsafepy.user_memory_limit = '64MB'" \
+		-c "SELECT fill_budget(128)" -c "SELECT imp_pprint()" \
+		-c "SELECT drop_ballast()" -c "SELECT 'loaded:' || imp_pprint()")
+	expect "loader: out of memory while importing a module, then the import works" "$out" \
+		$(($(now_ms) - t0)) 20000 "filled" "$MEMERR" '^    import pprint$' "dropped" \
+		"loaded:\\{'a': \\[1\\]\\}"
+
+	t0=$(now_ms)
+	out=$(user_sql 60 -c "SELECT ok()" -c "SET statement_timeout = '2ms'" \
+		-c "SELECT imp_pprint()" -c "RESET statement_timeout" \
+		-c "SELECT 'loaded:' || imp_pprint()" -c "SELECT 'alive:' || ok()")
+	expect "loader: statement_timeout while importing a module, then the import works" "$out" \
+		$(($(now_ms) - t0)) 20000 \
+		"ERROR:  57014: canceling statement due to statement timeout" \
+		"loaded:\\{'a': \\[1\\]\\}" "alive:42"
+}
+
 RECERR='ERROR:  38000: RecursionError: maximum recursion depth exceeded'
 run_stack_cases() {
 	case_err "stack: Python recursion" "SELECT rec_python()" "$RECERR"
@@ -213,6 +254,7 @@ setup
 setup_mem
 start_witness
 run_memory_cases
+run_loader_cases
 run_stack_cases
 check_cluster "after memory and stack cases"
 stop_witness
