@@ -165,6 +165,36 @@ load_event_allowed(const char *event, PyObject *args)
 }
 
 /*
+ * Is the innermost Python frame a function body?  Then the event comes
+ * straight from user code (which got hold of a primitive, or runs inside a
+ * load through a class attribute it replaced), and a load's allowances do
+ * not apply to it.
+ */
+static bool
+user_code_running(void)
+{
+	PyFrameObject *frame = PyEval_GetFrame();
+	PyCodeObject *code;
+	const char *fn;
+	bool		user;
+
+	if (frame == NULL)
+		return false;
+	code = PyFrame_GetCode(frame);
+	fn = PyUnicode_Check(code->co_filename) ?
+		PyUnicode_AsUTF8(code->co_filename) : NULL;
+	if (fn == NULL)
+	{
+		PyErr_Clear();
+		user = true;
+	}
+	else
+		user = strncmp(fn, "<plsafepy function ", 19) == 0;
+	Py_DECREF(code);
+	return user;
+}
+
+/*
  * The events a sandboxed interpreter may raise.  Everything else (open,
  * os.*, subprocess.*, socket.*, ctypes.*, mmap, fcntl, import, gc.*,
  * sys._getframe, sys.settrace/setprofile, code.__new__, function.__new__,
@@ -244,7 +274,7 @@ pls_audit_hook(const char *event, PyObject *args, void *userData)
 	if (!pls_audit_is_locked(is))
 		return 0;
 	if (event_allowed(event, args) ||
-		(loading && load_event_allowed(event, args)))
+		(loading && load_event_allowed(event, args) && !user_code_running()))
 		return 0;
 
 	if ((strcmp(event, "object.__getattr__") == 0 ||

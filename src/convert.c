@@ -329,14 +329,20 @@ float8_to_py(PLSType *t, Datum d)
 static PyObject *
 numeric_to_py(PLSType *t, Datum d)
 {
-	char	   *str = DatumGetCString(DirectFunctionCall1(numeric_out, d));
-	PyObject   *s = PyUnicode_FromString(str);
+	PyObject   *decimal = pls_current->decimal ? pls_current->decimal :
+		pls_sandbox_decimal(pls_current);
+	char	   *str;
+	PyObject   *s;
 	PyObject   *res;
 
+	if (decimal == NULL)
+		return NULL;
+	str = DatumGetCString(DirectFunctionCall1(numeric_out, d));
+	s = PyUnicode_FromString(str);
 	pfree(str);
 	if (s == NULL)
 		return NULL;
-	res = PyObject_CallOneArg(pls_current->decimal, s);
+	res = PyObject_CallOneArg(decimal, s);
 	Py_DECREF(s);
 	return res;
 }

@@ -83,21 +83,12 @@ static int
 build_interp(PLSInterp *interp)
 {
 	PyObject   *compiler;
-	PyObject   *mod;
 
 	Py_SetRecursionLimit(pls_recursion_limit());
 
 	interp->GD = PyDict_New();
 	interp->module_name = PyUnicode_InternFromString("__main__");
 	if (interp->GD == NULL || interp->module_name == NULL)
-		return -1;
-
-	mod = PyImport_ImportModule("decimal");
-	if (mod == NULL)
-		return -1;
-	interp->decimal = PyObject_GetAttrString(mod, "Decimal");
-	Py_DECREF(mod);
-	if (interp->decimal == NULL)
 		return -1;
 
 	compiler = pls_run_embedded(&pls_py_compiler);

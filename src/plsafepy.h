@@ -53,7 +53,8 @@ typedef struct PLSInterp
 	PyObject   *policy;			/* callable(list of stmts) raising
 								 * policy_error, set by the sandbox */
 	PyObject   *policy_error;	/* exception class: (message, line, hint) */
-	PyObject   *decimal;		/* decimal.Decimal (real class) */
+	PyObject   *decimal;		/* decimal.Decimal (real class), or NULL
+								 * until the first numeric value */
 	PyObject   *exc_error;		/* plpy.Error */
 	PyObject   *exc_fatal;		/* plpy.Fatal */
 	PyObject   *exc_spierror;	/* plpy.SPIError */
@@ -288,6 +289,8 @@ extern void pls_subxact_abort_open(int depth);
 extern char *pls_allowed_modules;
 extern void pls_sandbox_init(void);
 extern int	pls_sandbox_setup(PLSInterp *interp);
+/* decimal.Decimal, imported by the trusted loader on first use (borrowed) */
+extern PyObject *pls_sandbox_decimal(PLSInterp *interp);
 extern void pls_audit_install(void);
 
 /* 42501 denial, logged with role and function; Python side */

@@ -496,11 +496,13 @@ module_in_spec(const char *spec, const char *module)
 }
 
 /*
- * Modules that C code of whitelisted modules imports on first use, after
- * any loader has run (_datetime's strftime and strptime); loaded with
- * them, never handed out (sandbox.py's C_LAZY_IMPORTS).
+ * Modules loaded whatever the whitelist says, never handed out by this
+ * function: what C code of whitelisted modules imports on first use
+ * (_datetime's strftime and strptime; sandbox.py's C_LAZY_IMPORTS), and
+ * decimal, for numeric values (pls_sandbox_decimal).
  */
-static const char *const load_dependencies[] = {"time", "_strptime", NULL};
+static const char *const load_dependencies[] = {"time", "_strptime",
+"decimal", NULL};
 
 static const char *const import_system_names[] = {"meta_path", "path_hooks", "path"};
 
@@ -644,6 +646,29 @@ py_load_module(PyObject *self, PyObject *name)
 		return NULL;
 	Py_DECREF(mod);
 	Py_RETURN_NONE;
+}
+
+/*
+ * decimal.Decimal for numeric values, imported the first time one is
+ * converted (a quarter of an interpreter's start-up otherwise).
+ */
+PyObject *
+pls_sandbox_decimal(PLSInterp *interp)
+{
+	PyObject   *load = PyDict_GetItemString(interp->sandbox, "load_real");
+	PyObject   *mod;
+
+	if (load == NULL)
+	{
+		PyErr_SetString(PyExc_RuntimeError, "sandbox helper has no load_real");
+		return NULL;
+	}
+	mod = PyObject_CallFunction(load, "s", "decimal");
+	if (mod == NULL)
+		return NULL;
+	interp->decimal = PyObject_GetAttrString(mod, "Decimal");
+	Py_DECREF(mod);
+	return interp->decimal;
 }
 
 /*
