@@ -397,9 +397,8 @@ pls_raise_pg_error(ErrorData *edata)
 	if (pls_limits_catch_error(edata))
 		return;
 
-	if (interp->spiexc_by_state)
-		cls = PyDict_GetItemString(interp->spiexc_by_state,
-								   unpack_sql_state(edata->sqlerrcode));
+	if (interp->spiexc_module)
+		cls = pls_spiexc_for_state(interp, unpack_sql_state(edata->sqlerrcode));
 	if (cls == NULL)
 		cls = interp->exc_spierror;
 

@@ -58,7 +58,10 @@ typedef struct PLSInterp
 	PyObject   *exc_error;		/* plpy.Error */
 	PyObject   *exc_fatal;		/* plpy.Fatal */
 	PyObject   *exc_spierror;	/* plpy.SPIError */
-	PyObject   *spiexc_by_state;	/* dict: sqlstate str -> spiexceptions class */
+	PyObject   *spiexc_module;	/* plpy.spiexceptions (classes made on
+								 * first use) */
+	PyObject   *spiexc_by_state;	/* dict: sqlstate str -> spiexceptions
+									 * class made so far */
 	PyObject   *exc_interrupted;	/* raised while an interrupt unwinds */
 } PLSInterp;
 
@@ -265,6 +268,7 @@ extern PLSProc *pls_current_proc;
 
 /* Build this interpreter's plpy module, exceptions included (0 or -1). */
 extern int	pls_plpy_create(PLSInterp *interp);
+extern PyObject *pls_spiexc_for_state(PLSInterp *interp, const char *sqlstate);
 
 /*
  * print() for the sandbox's builtins: the text goes to the client as a
