@@ -85,58 +85,72 @@ call_with_args(PLSProc *proc, FunctionCallInfo fcinfo)
 {
 	PyObject   *stackargs[PLS_STACK_ARGS] = {0};
 	PyObject  **argv = stackargs;
-	PyObject   *arglist = NULL;
+	PyObject   *volatile arglist = NULL;
 	PyObject   *res = NULL;
 	int			n = proc->npyargs;
-	int			i;
+	volatile int nconverted = 0;
+	bool		ok = true;
 
 	if (n > PLS_STACK_ARGS)
 		argv = palloc(sizeof(PyObject *) * n);
 
-	if (proc->uses_args)
+	/*
+	 * An argument's conversion may throw (detoasting, an output function,
+	 * an encoding error): the ones converted before it must not leak.
+	 */
+	PG_TRY();
 	{
-		arglist = PyList_New(proc->nargs);
-		if (arglist == NULL)
-			goto done;
-		for (i = 0; i < proc->nargs; i++)
-		{
-			PyObject   *o = pls_to_py(&proc->argtypes[i], fcinfo->args[i].value,
-									  fcinfo->args[i].isnull);
+		int			i;
 
-			if (o == NULL)
-				goto done;
-			PyList_SET_ITEM(arglist, i, o);
+		if (proc->uses_args)
+		{
+			arglist = PyList_New(proc->nargs);
+			for (i = 0; arglist != NULL && i < proc->nargs; i++)
+			{
+				PyObject   *o = pls_to_py(&proc->argtypes[i], fcinfo->args[i].value,
+										  fcinfo->args[i].isnull);
+
+				if (o == NULL)
+				{
+					ok = false;
+					break;
+				}
+				PyList_SET_ITEM(arglist, i, o);
+			}
+			if (arglist == NULL)
+				ok = false;
+		}
+
+		for (i = 0; ok && i < n; i++)
+		{
+			int			pos = proc->argpos[i];
+
+			if (pos < 0)
+				argv[i] = Py_NewRef(arglist);
+			else if (arglist)
+				argv[i] = Py_NewRef(PyList_GET_ITEM(arglist, pos));
+			else if ((argv[i] = pls_to_py(&proc->argtypes[pos],
+										  fcinfo->args[pos].value,
+										  fcinfo->args[pos].isnull)) == NULL)
+				ok = false;
+			if (ok)
+				nconverted = i + 1;
 		}
 	}
-
-	for (i = 0; i < n; i++)
+	PG_CATCH();
 	{
-		int			pos = proc->argpos[i];
-
-		if (pos < 0)
-		{
-			argv[i] = arglist;
-			Py_INCREF(arglist);
-		}
-		else if (arglist)
-		{
-			argv[i] = PyList_GET_ITEM(arglist, pos);
-			Py_INCREF(argv[i]);
-		}
-		else
-		{
-			argv[i] = pls_to_py(&proc->argtypes[pos], fcinfo->args[pos].value,
-								fcinfo->args[pos].isnull);
-			if (argv[i] == NULL)
-				break;
-		}
+		for (int j = 0; j < nconverted; j++)
+			Py_DECREF(argv[j]);
+		Py_XDECREF(arglist);
+		PG_RE_THROW();
 	}
-	if (i == n)
+	PG_END_TRY();
+
+	if (ok)
 		res = pls_call(proc, argv, n);
-	while (--i >= 0)
-		Py_DECREF(argv[i]);
+	for (int j = 0; j < nconverted; j++)
+		Py_DECREF(argv[j]);
 
-done:
 	Py_XDECREF(arglist);
 	if (res == NULL)
 		pls_elog_exception(ERROR, proc);
