@@ -498,8 +498,9 @@ module_in_spec(const char *spec, const char *module)
 /*
  * Modules loaded whatever the whitelist says, never handed out by this
  * function: what C code of whitelisted modules imports on first use
- * (_datetime's strftime and strptime; sandbox.py's C_LAZY_IMPORTS), and
- * decimal, for numeric values (pls_sandbox_decimal).
+ * (_datetime's strftime and strptime; sandbox.py's C_LAZY_IMPORTS),
+ * decimal, for numeric values (pls_sandbox_decimal), and the codecs of the
+ * encodings package (sandbox.py's _codec_search).
  */
 static const char *const load_dependencies[] = {"time", "_strptime",
 "decimal", NULL};
@@ -588,6 +589,9 @@ py_load_module(PyObject *self, PyObject *name)
 	for (int i = 0; load_dependencies[i]; i++)
 		if (strcmp(s, load_dependencies[i]) == 0)
 			dependency = true;
+	if (strncmp(s, "encodings.", 10) == 0 && s[10] != '\0' &&
+		strspn(s + 10, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == strlen(s + 10))
+		dependency = true;		/* a codec (sandbox.py's _codec_search) */
 	if (interp == NULL || interp->builtins == NULL ||
 		(!dependency && !module_in_spec(interp->allowed_modules, s)))
 	{

@@ -630,16 +630,11 @@ REPLACED = {
     ("functools", "wraps"): wraps,
 }
 
-# Imported while the interpreter is built because str.encode, bytes.decode
-# and whitelisted modules import them on first use, which user code's import
-# system (closed) could not do.  _datetime's own (time, _strptime) come with
-# datetime, from sandbox.c's loader.
-LAZY_IMPORTS = ("encodings.idna", "encodings.ascii",
-                "encodings.latin_1", "encodings.utf_16", "encodings.utf_32",
-                "encodings.utf_8_sig", "encodings.cp1252",
-                "encodings.iso8859_15", "encodings.unicode_escape",
-                "encodings.raw_unicode_escape", "encodings.punycode",
-                "unicodedata", "copyreg", "numbers")
+# Imported while the interpreter is built because C code imports them on
+# first use through a real import, which the closed import system would
+# refuse.  _datetime's own (time, _strptime) come with datetime, from
+# sandbox.c's loader; codecs through _codec_search.
+LAZY_IMPORTS = ("copyreg", "numbers")
 
 
 def parse_whitelist(spec):
@@ -1429,8 +1424,47 @@ def _private_os_for_loader():
     vars(sys.modules["_frozen_importlib_external"])["_os"] = ns
 
 
+_codec_misses = set()
+
+
+def _codec_search(encoding):
+    """The codec search function, in place of encodings.search_function,
+    whose import of the codec module the closed import system would refuse:
+    the module is loaded through sandbox.c's loader first, then encodings'
+    function finds it in sys.modules.  Importing the dozen codecs user code
+    might want while every interpreter is built cost as much as the rest of
+    its start-up."""
+    if encoding in _codec_misses:
+        return None
+    norm = _encodings.normalize_encoding(encoding)
+    for modname in (_encodings._aliases.get(norm)
+                    or _encodings._aliases.get(norm.replace(".", "_")),
+                    norm):
+        if not modname or not modname.isidentifier():
+            continue
+        full = "encodings." + modname
+        if full not in sys.modules:
+            try:
+                _load_module(full)
+            except ImportError:
+                continue
+            _neuter()
+        return _encodings.search_function(encoding)
+    _codec_misses.add(encoding)
+    return None
+
+
+def _install_codec_search():
+    global _encodings
+    import codecs
+    _encodings = sys.modules["encodings"]
+    codecs.unregister(_encodings.search_function)
+    codecs.register(_codec_search)
+
+
 def lockdown():
     """Neuter OS primitives everywhere, then close the import system."""
+    _install_codec_search()
     _private_os_for_loader()
     _neuter()
     # builtins module's own dict, and the main module's
