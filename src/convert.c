@@ -13,6 +13,10 @@
  *	  common scalar types (int2/int4/int8, float8, text) have direct paths
  *	  that give the same results as PL/Python's round trip through the
  *	  type's text form, and fall back to that round trip for anything else.
+ *	  Arrays of bool, int2/int4/int8, oid and float4/float8 without nulls
+ *	  are read as C arrays, and lists of plain values written directly
+ *	  into bool, integer and float8 arrays, again with the results of the
+ *	  general path.
  *
  *	  Datum -> Python functions return a new reference, or NULL with a Python
  *	  exception set; they may also ereport (detoasting, output functions).
@@ -404,13 +408,138 @@ domain_to_py(PLSType *t, Datum d)
 }
 
 /*
+ * Element types whose arrays are read as C arrays when they have no null
+ * bitmap: fixed length, passed by value, and aligned to their own length,
+ * so the elements follow each other with no padding.  A domain over one
+ * reads as its base type.  Returns the type, or InvalidOid.
+ */
+static Oid
+flat_element_type(PLSType *elm)
+{
+	while (elm->typtype == TYPTYPE_DOMAIN)
+		elm = elm->base;
+	switch (elm->typoid)
+	{
+		case BOOLOID:
+		case INT2OID:
+		case INT4OID:
+		case INT8OID:
+		case OIDOID:
+		case FLOAT4OID:
+		case FLOAT8OID:
+			return elm->typoid;
+		default:
+			return InvalidOid;
+	}
+}
+
+/* Where the conversion of one array to nested lists has got to. */
+typedef struct ArrayReader
+{
+	PLSType    *elm;
+	Oid			flattype;		/* flat_element_type() of elm if the array
+								 * has no null bitmap, else InvalidOid */
+	char	   *dataptr;		/* next element */
+	bits8	   *bitmap;			/* null bitmap position, or NULL */
+	int			bitmask;
+	int			budget;			/* flat path: elements left before the
+								 * next interrupt check */
+} ArrayReader;
+
+/*
+ * Elements converted on the flat path between two interrupt checks: often
+ * enough that a huge array is cancelled promptly, seldom enough to cost
+ * nothing per element.
+ */
+#define FLAT_INTERRUPT_STRIDE 4096
+
+/*
+ * Convert the elements of a C array of ctype, from r->dataptr on, with
+ * make (a CPython constructor) into the list slots item .. stop - 1; the
+ * loop of array_fill_flat().  A failure leaves NULL in its slot.
+ */
+#define FLAT_FILL(ctype, make) \
+	do { \
+		const ctype *p = (const ctype *) r->dataptr; \
+		\
+		Assert(r->elm->typbyval && r->elm->typlen == sizeof(ctype)); \
+		for (; item < stop; item++, p++) \
+		{ \
+			*item = make(*p); \
+			if (unlikely(*item == NULL)) \
+				return false; \
+		} \
+		r->dataptr = (char *) p; \
+	} while (0)
+
+/*
+ * The n elements of the innermost dimension of an array without nulls,
+ * read as a C array: no per-element call through the type's to_py, no
+ * null test, no alignment arithmetic.  The interrupt-check budget carries
+ * over from one innermost list to the next, so that a long array of short
+ * rows is checked as seldom as a long 1-D array.  On failure the unfilled
+ * slots stay NULL, which releasing the list skips.  Not inlined into
+ * array_fill_list: alone, its loops keep everything in registers.
+ */
+static pg_noinline bool
+array_fill_flat(ArrayReader *r, PyObject *list, int n)
+{
+	PyObject  **item = ((PyListObject *) list)->ob_item;
+	PyObject  **last = item + n;
+
+	while (item < last)
+	{
+		PyObject  **stop;
+
+		if (r->budget == 0)
+		{
+			CHECK_FOR_INTERRUPTS();
+			r->budget = FLAT_INTERRUPT_STRIDE;
+		}
+		stop = item + Min(last - item, r->budget);
+		r->budget -= stop - item;
+
+		switch (r->flattype)
+		{
+			case BOOLOID:
+				/* as DatumGetBool: any nonzero byte is true */
+				FLAT_FILL(uint8, PyBool_FromLong);
+				break;
+			case INT2OID:
+				FLAT_FILL(int16, PyLong_FromLong);
+				break;
+			case INT4OID:
+				FLAT_FILL(int32, PyLong_FromLong);
+				break;
+			case INT8OID:
+				FLAT_FILL(int64, PyLong_FromLongLong);
+				break;
+			case OIDOID:
+				FLAT_FILL(Oid, PyLong_FromUnsignedLong);
+				break;
+			case FLOAT4OID:
+				FLAT_FILL(float4, PyFloat_FromDouble);
+				break;
+			case FLOAT8OID:
+				FLAT_FILL(float8, PyFloat_FromDouble);
+				break;
+			default:
+				elog(ERROR, "unexpected flat array element type %u",
+					 r->flattype);
+		}
+	}
+	return true;
+}
+
+#undef FLAT_FILL
+
+/*
  * One dimension of an array as a list; inner dimensions recurse.  Every
  * list is put into its parent before it is filled, so releasing the
  * outermost list releases everything built so far.
  */
 static bool
-array_fill_list(PLSType *elm, PyObject *list, int *dims, int ndim, int dim,
-				char **dataptr_p, bits8 **bitmap_p, int *bitmask_p)
+array_fill_list(ArrayReader *r, PyObject *list, int *dims, int ndim, int dim)
 {
 	int			i;
 
@@ -423,50 +552,59 @@ array_fill_list(PLSType *elm, PyObject *list, int *dims, int ndim, int dim,
 			if (sub == NULL)
 				return false;
 			PyList_SET_ITEM(list, i, sub);
-			if (!array_fill_list(elm, sub, dims, ndim, dim + 1,
-								 dataptr_p, bitmap_p, bitmask_p))
+			if (!array_fill_list(r, sub, dims, ndim, dim + 1))
 				return false;
 		}
 		return true;
 	}
+
+	if (OidIsValid(r->flattype))
+		return array_fill_flat(r, list, dims[dim]);
 
 	for (i = 0; i < dims[dim]; i++)
 	{
 		PyObject   *item;
 
 		CHECK_FOR_INTERRUPTS();
-		if (*bitmap_p && (**bitmap_p & *bitmask_p) == 0)
+		if (r->bitmap && (*r->bitmap & r->bitmask) == 0)
 		{
 			item = Py_None;
 			Py_INCREF(item);
 		}
 		else
 		{
-			Datum		v = fetch_att(*dataptr_p, elm->typbyval, elm->typlen);
+			PLSType    *elm = r->elm;
+			Datum		v = fetch_att(r->dataptr, elm->typbyval, elm->typlen);
 
 			item = elm->to_py(elm, v);
 			if (item == NULL)
 				return false;
-			*dataptr_p = att_addlength_pointer(*dataptr_p, elm->typlen, *dataptr_p);
-			*dataptr_p = (char *) att_align_nominal(*dataptr_p, elm->typalign);
+			r->dataptr = att_addlength_pointer(r->dataptr, elm->typlen,
+											   r->dataptr);
+			r->dataptr = (char *) att_align_nominal(r->dataptr,
+													elm->typalign);
 		}
 		PyList_SET_ITEM(list, i, item);
 
-		if (*bitmap_p)
+		if (r->bitmap)
 		{
-			*bitmask_p <<= 1;
-			if (*bitmask_p == 0x100)
+			r->bitmask <<= 1;
+			if (r->bitmask == 0x100)
 			{
-				(*bitmap_p)++;
-				*bitmask_p = 1;
+				r->bitmap++;
+				r->bitmask = 1;
 			}
 		}
 	}
 	return true;
 }
 
+/*
+ * An array as nested lists; flattype is flat_element_type() of its element
+ * type, or InvalidOid to convert every element through its to_py.
+ */
 static PyObject *
-array_to_py(PLSType *t, Datum d)
+array_convert(PLSType *t, Datum d, Oid flattype)
 {
 	ArrayType  *array = DatumGetArrayTypeP(d);
 	PyObject   *volatile list = NULL;
@@ -478,17 +616,21 @@ array_to_py(PLSType *t, Datum d)
 	{
 		int			ndim = ARR_NDIM(array);
 		int		   *dims = ARR_DIMS(array);
-		char	   *dataptr = ARR_DATA_PTR(array);
-		bits8	   *bitmap = ARR_NULLBITMAP(array);
-		int			bitmask = 1;
+		ArrayReader r;
+
+		r.elm = t->elem;
+		r.flattype = ARR_HASNULL(array) ? InvalidOid : flattype;
+		r.dataptr = ARR_DATA_PTR(array);
+		r.bitmap = ARR_NULLBITMAP(array);
+		r.bitmask = 1;
+		r.budget = 0;
 
 		list = PyList_New(dims[0]);
 		if (list != NULL)
 		{
 			PG_TRY();
 			{
-				ok = array_fill_list(t->elem, list, dims, ndim, 0,
-									 &dataptr, &bitmap, &bitmask);
+				ok = array_fill_list(&r, list, dims, ndim, 0);
 			}
 			PG_CATCH();
 			{
@@ -503,6 +645,19 @@ array_to_py(PLSType *t, Datum d)
 	if ((Pointer) array != DatumGetPointer(d))
 		pfree(array);
 	return list;
+}
+
+static PyObject *
+array_to_py(PLSType *t, Datum d)
+{
+	return array_convert(t, d, InvalidOid);
+}
+
+/* An array of a flat_element_type(): the flat path unless it has nulls. */
+static PyObject *
+flat_array_to_py(PLSType *t, Datum d)
+{
+	return array_convert(t, d, flat_element_type(t->elem));
 }
 
 static void set_row_desc(PLSType *t, TupleDesc desc);
@@ -973,6 +1128,131 @@ array_collect(ArrayBuild *b, PyObject *obj, Py_ssize_t len, int depth)
 	}
 }
 
+/*
+ * Most items the flat output path takes: beyond, the generic path reports
+ * the array as too large (its Datum array cannot double any more).
+ */
+#define FLAT_MAX_ITEMS ((Py_ssize_t) 1 << 26)
+
+/*
+ * One list item into the array data at dst, if it is a value the flat
+ * output path takes: exactly what the element type's from_py makes of it,
+ * found without running any Python code.
+ */
+static inline bool
+flat_item_from_py(Oid flattype, PyObject *o, char *dst)
+{
+	int			overflow;
+	long		v;
+	long long	ll;
+
+	switch (flattype)
+	{
+		case BOOLOID:
+			if (o != Py_True && o != Py_False)
+				return false;
+			*(bool *) dst = (o == Py_True);
+			return true;
+		case INT2OID:
+		case INT4OID:
+			if (!PyLong_CheckExact(o))
+				return false;
+			v = PyLong_AsLongAndOverflow(o, &overflow);
+			if (overflow || (v == -1 && PyErr_Occurred()))
+				break;
+			if (flattype == INT2OID)
+			{
+				if (v < PG_INT16_MIN || v > PG_INT16_MAX)
+					return false;
+				*(int16 *) dst = (int16) v;
+			}
+			else
+			{
+				if (v < PG_INT32_MIN || v > PG_INT32_MAX)
+					return false;
+				*(int32 *) dst = (int32) v;
+			}
+			return true;
+		case INT8OID:
+		case FLOAT8OID:
+			if (flattype == FLOAT8OID && PyFloat_CheckExact(o))
+			{
+				*(float8 *) dst = PyFloat_AS_DOUBLE(o);
+				return true;
+			}
+			if (!PyLong_CheckExact(o))
+				return false;
+			ll = PyLong_AsLongLongAndOverflow(o, &overflow);
+			if (overflow || (ll == -1 && PyErr_Occurred()))
+				break;
+			if (flattype == INT8OID)
+				*(int64 *) dst = (int64) ll;
+			else
+				*(float8 *) dst = (float8) ll;
+			return true;
+		default:
+			return false;
+	}
+	PyErr_Clear();
+	return false;
+}
+
+/*
+ * Python -> array for a list of plain ints (floats too for float8, True and
+ * False for bool) into an array of bool, int2, int4, int8 or float8: the
+ * values go straight into a new 1-D array, with no Datum array, no call per
+ * item and no second pass in construct_md_array.  Returns false, having
+ * kept nothing, at the first item it does not take (None, a nested list,
+ * another type, a value out of range): the generic path then converts the
+ * whole list again, with its results and errors.  No Python code runs
+ * here, so the list cannot change while it is read.  Element domains are
+ * left to the generic path (each value needs its check); oid and float4
+ * too, whose Python values go through their input functions.
+ */
+static bool
+flat_array_from_list(PLSType *t, PyObject *list, Datum *result)
+{
+	PLSType    *elm = t->elem;
+	Py_ssize_t	n = PyList_GET_SIZE(list);
+	Oid			flattype = elm->typoid;
+	ArrayType  *array;
+	char	   *dst;
+	Size		nbytes;
+	Py_ssize_t	i;
+
+	if (flattype != BOOLOID && flattype != INT2OID && flattype != INT4OID &&
+		flattype != INT8OID && flattype != FLOAT8OID)
+		return false;
+	/* the generic path's: the empty array, and the size error */
+	if (n == 0 || n > FLAT_MAX_ITEMS)
+		return false;
+
+	Assert(elm->typbyval && elm->typlen > 0 && elm->typlen == t->elmlen);
+	nbytes = ARR_OVERHEAD_NONULLS(1) + (Size) n * elm->typlen;
+	array = (ArrayType *) palloc0(nbytes);
+	SET_VARSIZE(array, nbytes);
+	array->ndim = 1;
+	array->dataoffset = 0;
+	array->elemtype = flattype;
+	ARR_DIMS(array)[0] = (int) n;
+	ARR_LBOUND(array)[0] = 1;
+
+	dst = ARR_DATA_PTR(array);
+	for (i = 0; i < n; i++, dst += elm->typlen)
+	{
+		if (i % FLAT_INTERRUPT_STRIDE == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (!flat_item_from_py(flattype, PyList_GET_ITEM(list, i), dst))
+		{
+			pfree(array);
+			return false;
+		}
+	}
+
+	*result = PointerGetDatum(array);
+	return true;
+}
+
 static Datum
 array_from_py(PLSType *t, PyObject *o, bool *isnull)
 {
@@ -993,6 +1273,14 @@ array_from_py(PLSType *t, PyObject *o, bool *isnull)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("return value of function with array return type is not a Python sequence")));
+
+	if (PyList_CheckExact(o))
+	{
+		Datum		res;
+
+		if (flat_array_from_list(t, o, &res))
+			return res;
+	}
 
 	memset(&b, 0, sizeof(b));
 	b.elm = elm;
@@ -1419,7 +1707,8 @@ pls_type_init(PLSType *t, Oid typoid, int32 typmod, MemoryContext mcxt)
 		pls_type_init(t->elem, tc->typelem, typmod, mcxt);
 		get_typlenbyvalalign(tc->typelem, &t->elmlen, &t->elmbyval,
 							 &t->elmalign);
-		t->to_py = array_to_py;
+		t->to_py = OidIsValid(flat_element_type(t->elem)) ?
+			flat_array_to_py : array_to_py;
 		t->from_py = array_from_py;
 		return;
 	}
