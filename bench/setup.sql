@@ -20,7 +20,10 @@ $$;
 
 -- One query timed on the server, in ms: the wall clock (clock_timestamp()
 -- differences) and the backend's CPU time.  No client or network in either.
-CREATE FUNCTION public.bench_time(q text, OUT wall_ms float8, OUT cpu_ms float8)
+-- q runs reps times in a row; the times returned are per run (a workload of
+-- a few milliseconds is measured over several, see bench/run reps_of).
+CREATE FUNCTION public.bench_time(q text, reps int DEFAULT 1,
+	OUT wall_ms float8, OUT cpu_ms float8)
 LANGUAGE plpgsql AS $$
 DECLARE
 	t0 timestamptz;
@@ -28,9 +31,11 @@ DECLARE
 BEGIN
 	c0 := public.bench_cpu();
 	t0 := clock_timestamp();
-	EXECUTE q;
-	wall_ms := 1000 * extract(epoch FROM clock_timestamp() - t0)::float8;
-	cpu_ms := public.bench_cpu() - c0;
+	FOR i IN 1 .. reps LOOP
+		EXECUTE q;
+	END LOOP;
+	wall_ms := 1000 * extract(epoch FROM clock_timestamp() - t0)::float8 / reps;
+	cpu_ms := (public.bench_cpu() - c0) / reps;
 END
 $$;
 
