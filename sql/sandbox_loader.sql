@@ -51,6 +51,27 @@ for name in ('no-such-codec', 'mbcs', 'zlib', '../os', 'encodings.os'):
         plpy.notice(e)
 $$;
 
+-- a load that runs out of recursion depth is a RecursionError (the steps
+-- just below the limit fail inside the import), and the next import loads
+\c
+SET ROLE pls_ld_user;
+SET search_path = pls_ld;
+DO LANGUAGE plsafepy $$
+def f(d):
+    if d == 0:
+        import pprint
+        return pprint.pformat([1])
+    return f(d - 1)
+failed = 0
+for d in range(3000, 0, -7):
+    try:
+        r = f(d)
+        break
+    except RecursionError:
+        failed += 1
+plpy.notice(r, failed > 0)
+$$;
+
 -- numeric values need decimal, which need not be whitelisted for that
 \c
 SET plsafepy.allowed_modules = 'math';

@@ -749,7 +749,7 @@ def _load(modname):
         return None
     try:
         _load_module(modname)
-    except (MemoryError, SandboxError):
+    except (MemoryError, RecursionError, SandboxError):
         raise
     except Exception as e:
         raise ImportError('could not load module "%s": %s: %s'
