@@ -209,8 +209,10 @@ event_allowed(const char *event, PyObject *args)
 		return true;
 
 	/*
-	 * type.__setattr__ audits every class attribute assignment; ordinary
-	 * names are ordinary code, dunders (__code__, __bases__, __class__...)
+	 * CPython 3.11 audits assignments to special attributes (an object's
+	 * __class__, a function's __code__, a class's __name__, __doc__,
+	 * __module__, __bases__...), not ordinary class attributes; should a
+	 * Python audit those too, ordinary names are ordinary code, dunders
 	 * are not.
 	 */
 	if (strcmp(event, "object.__setattr__") == 0 ||
