@@ -72,6 +72,23 @@ for d in range(3000, 0, -7):
 plpy.notice(r, failed > 0)
 $$;
 
+-- a load started inside another (here by user code that pprint's import
+-- reaches through a class attribute it replaced) leaves the outer one
+-- open: both modules load
+\c
+SET ROLE pls_ld_user;
+SET search_path = pls_ld;
+DO LANGUAGE plsafepy $$
+import enum
+seen = []
+def hook(*args):
+    import json
+    seen.append(json.dumps('inner'))
+enum.EnumType._check_for_existing_members_ = hook
+import pprint
+plpy.notice(pprint.pformat(seen[:1]))
+$$;
+
 -- numeric values need decimal, which need not be whitelisted for that
 \c
 SET plsafepy.allowed_modules = 'math';

@@ -179,7 +179,15 @@ user_code_running(void)
 	bool		user;
 
 	if (frame == NULL)
+	{
+		/* no Python frame at all, or none could be made: fail closed */
+		if (PyErr_Occurred())
+		{
+			PyErr_Clear();
+			return true;
+		}
 		return false;
+	}
 	code = PyFrame_GetCode(frame);
 	fn = PyUnicode_Check(code->co_filename) ?
 		PyUnicode_AsUTF8(code->co_filename) : NULL;

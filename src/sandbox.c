@@ -496,14 +496,35 @@ module_in_spec(const char *spec, const char *module)
 }
 
 /*
- * Modules loaded whatever the whitelist says, never handed out by this
- * function: what C code of whitelisted modules imports on first use
- * (_datetime's strftime and strptime; sandbox.py's C_LAZY_IMPORTS),
- * decimal, for numeric values (pls_sandbox_decimal), and the codecs of the
- * encodings package (sandbox.py's _codec_search).
+ * What _datetime's C code imports on its own later (strftime, strptime;
+ * sandbox.py's C_LAZY_IMPORTS): loaded together with it.
  */
-static const char *const load_dependencies[] = {"time", "_strptime",
-"decimal", NULL};
+static const char *const datetime_dependencies[] = {"time", "_strptime", NULL};
+
+/*
+ * Loaded whatever the whitelist says, never handed out by this function:
+ * those, decimal for numeric values (pls_sandbox_decimal), and the codecs
+ * of the encodings package (sandbox.py's _codec_search).
+ */
+static bool
+always_loadable(const char *s)
+{
+	if (strcmp(s, "decimal") == 0)
+		return true;
+	for (int i = 0; datetime_dependencies[i]; i++)
+		if (strcmp(s, datetime_dependencies[i]) == 0)
+			return true;
+	return strncmp(s, "encodings.", 10) == 0 && s[10] != '\0' &&
+		strspn(s + 10, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == strlen(s + 10);
+}
+
+/*
+ * Loads in progress: a load can start another (a codec looked up by module
+ * code, user code run through a class attribute it replaced); only the
+ * outermost opens and closes the import system.
+ */
+static int	load_depth = 0;
+static int	load_gc_was = 0;
 
 static const char *const import_system_names[] = {"meta_path", "path_hooks", "path"};
 
@@ -575,10 +596,7 @@ py_load_module(PyObject *self, PyObject *name)
 	PLSInterp  *interp = pls_current;
 	const char *s;
 	PyObject   *mod = NULL;
-	PyObject   *modules;
-	bool		dependency = false;
 	bool		ok = true;
-	int			gc_was;
 
 	if (!PyUnicode_Check(name) || (s = PyUnicode_AsUTF8(name)) == NULL)
 	{
@@ -586,14 +604,8 @@ py_load_module(PyObject *self, PyObject *name)
 			PyErr_SetString(PyExc_TypeError, "module name must be a string");
 		return NULL;
 	}
-	for (int i = 0; load_dependencies[i]; i++)
-		if (strcmp(s, load_dependencies[i]) == 0)
-			dependency = true;
-	if (strncmp(s, "encodings.", 10) == 0 && s[10] != '\0' &&
-		strspn(s + 10, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == strlen(s + 10))
-		dependency = true;		/* a codec (sandbox.py's _codec_search) */
 	if (interp == NULL || interp->builtins == NULL ||
-		(!dependency && !module_in_spec(interp->allowed_modules, s)))
+		(!always_loadable(s) && !module_in_spec(interp->allowed_modules, s)))
 	{
 		char		what[256];
 
@@ -601,28 +613,34 @@ py_load_module(PyObject *self, PyObject *name)
 		return pls_deny(what, NULL);
 	}
 
-	if (set_import_system(interp->import_state, 0) < 0)
-		ok = false;
-	gc_was = PyGC_Disable();
-	pls_audit_loading(true);
+	if (load_depth++ == 0)
+	{
+		if (set_import_system(interp->import_state, 0) < 0)
+			ok = false;
+		load_gc_was = PyGC_Disable();
+		pls_audit_loading(true);
+	}
 	if (ok)
 		mod = PyImport_ImportModule(s);
-	if (mod != NULL)
-	{
-		/* what the module's C code will import on its own later */
-		modules = PyImport_GetModuleDict();
-		if (PyDict_GetItemString(modules, "_datetime") != NULL)
-			for (int i = 0; load_dependencies[i] && mod != NULL; i++)
-			{
-				PyObject   *dep = PyImport_ImportModule(load_dependencies[i]);
+	if (mod != NULL &&
+		PyDict_GetItemString(PyImport_GetModuleDict(), "_datetime") != NULL)
+		for (int i = 0; datetime_dependencies[i] && mod != NULL; i++)
+		{
+			PyObject   *dep = PyImport_ImportModule(datetime_dependencies[i]);
 
-				if (dep == NULL)
-					Py_CLEAR(mod);
-				Py_XDECREF(dep);
-			}
+			if (dep == NULL)
+				Py_CLEAR(mod);
+			Py_XDECREF(dep);
+		}
+	if (--load_depth > 0)
+	{
+		if (mod == NULL)
+			return NULL;
+		Py_DECREF(mod);
+		Py_RETURN_NONE;
 	}
 	pls_audit_loading(false);
-	if (gc_was)
+	if (load_gc_was)
 		PyGC_Enable();
 
 	/* Close again, whatever happened.  An error here beats one before. */

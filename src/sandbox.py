@@ -693,7 +693,6 @@ def _build_facade(modname, real, names, trust_public):
 
 
 _facades = {}
-_whitelist = {}
 _real_modules = {}
 # Reviewed modules of the whitelist not imported yet: name -> (whole module?,
 # extra names).  Importing all of them while the interpreter is built would
@@ -748,25 +747,23 @@ def _load(modname):
     if pending is None:
         return None
     try:
-        _load_module(modname)
+        real = load_real(modname)
     except (MemoryError, RecursionError, SandboxError):
         raise
     except Exception as e:
         raise ImportError('could not load module "%s": %s: %s'
                           % (modname, _type(e).__name__, e)) from None
-    real = sys.modules[modname]
-    # what it brought in may hold OS primitives the stubs have not replaced
-    _neuter()
     del _pending[modname]
     _real_modules[modname] = real
-    _whitelist[modname] = pending
     return _facade_for(modname, real, None if pending[0] else [], False,
                        pending[1])
 
 
 def load_real(modname):
-    """A module plsafepy's C code needs (decimal), through the loader."""
+    """The real module modname, imported through sandbox.c's loader (which
+    decides whether it may be); also used by C code (decimal)."""
     _load_module(modname)
+    # what it brought in may hold OS primitives the stubs have not replaced
     _neuter()
     return sys.modules[modname]
 
@@ -790,7 +787,6 @@ def _build_facades(spec):
         _real_modules[modname] = real
         _facade_for(modname, real, None if whole else [], trust_public,
                     extra)
-        _whitelist[modname] = (whole, extra)
     lazy = LAZY_IMPORTS
     if "_datetime" in sys.modules:      # brought in by an unreviewed module
         lazy += C_LAZY_IMPORTS
@@ -1445,10 +1441,9 @@ def _codec_search(encoding):
         full = "encodings." + modname
         if full not in sys.modules:
             try:
-                _load_module(full)
+                load_real(full)
             except ImportError:
                 continue
-            _neuter()
         return _encodings.search_function(encoding)
     _codec_misses.add(encoding)
     return None
