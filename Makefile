@@ -13,7 +13,9 @@ PLS_PYTHON ?= $(shell $(PYTHON_CONFIG) --prefix)/bin/python$(shell $(PYTHON_CONF
 
 SRCS = $(sort $(wildcard src/*.c))
 OBJS = $(SRCS:.c=.o)
-PY_EMBED = $(sort $(wildcard src/*.py))
+# src/sandbox/*.py run in this order, in one namespace (names.py says why)
+SANDBOX_PY = names guards facades policy builtins lockdown setup
+PY_EMBED = $(sort $(wildcard src/*.py)) $(SANDBOX_PY:%=src/sandbox/%.py)
 
 PG_CPPFLAGS = -Isrc $(PY_CFLAGS)
 SHLIB_LINK = $(PY_LIBS)
@@ -35,4 +37,4 @@ src/embedded_py.h: $(PY_EMBED) tools/embed_py.py
 src/spiexceptions.h: tools/gen_spiexceptions.sh
 	PG_CONFIG=$(PG_CONFIG) sh tools/gen_spiexceptions.sh > $@
 
-$(OBJS): src/plsafepy.h src/embedded_py.h src/spiexceptions.h
+$(OBJS) $(OBJS:.o=.bc): src/plsafepy.h src/embedded_py.h src/spiexceptions.h

@@ -25,11 +25,11 @@ PLSInterp  *pls_current = NULL;
 static HTAB *interps = NULL;
 static PLSInterp *last_interp = NULL;
 
-PyObject *
-pls_run_embedded(const PLSEmbedded *helper)
+/* One part of an embedded helper, run in ns. */
+static int
+run_part(const PLSEmbedded *part, PyObject *ns)
 {
 	PyObject   *code;
-	PyObject   *ns;
 	PyObject   *res;
 	long		magic = PyImport_GetMagicNumber();
 	long		built = pls_py_magic[0] | (pls_py_magic[1] << 8) |
@@ -37,41 +37,53 @@ pls_run_embedded(const PLSEmbedded *helper)
 
 	/* bytecode written by another Python version must not be loaded */
 	if (magic == -1)
-		return NULL;
+		return -1;
 	if (magic != built)
 	{
 		PyErr_Format(PyExc_ImportError,
 					 "plsafepy was built for another Python version (helper %s)",
-					 helper->name);
-		return NULL;
+					 part->name);
+		return -1;
 	}
-	code = PyMarshal_ReadObjectFromString((const char *) helper->code,
-										  (Py_ssize_t) helper->len);
+	code = PyMarshal_ReadObjectFromString((const char *) part->code,
+										  (Py_ssize_t) part->len);
 	if (code == NULL)
-		return NULL;
+		return -1;
 	if (!PyCode_Check(code))
 	{
 		Py_DECREF(code);
 		PyErr_Format(PyExc_ImportError, "plsafepy helper %s is not code",
-					 helper->name);
-		return NULL;
-	}
-	ns = PyDict_New();
-	if (ns == NULL ||
-		PyDict_SetItemString(ns, "__builtins__", PyEval_GetBuiltins()) < 0)
-	{
-		Py_DECREF(code);
-		Py_XDECREF(ns);
-		return NULL;
+					 part->name);
+		return -1;
 	}
 	res = PyEval_EvalCode(code, ns, ns);
 	Py_DECREF(code);
 	if (res == NULL)
+		return -1;
+	Py_DECREF(res);
+	return 0;
+}
+
+PyObject *
+pls_run_embedded(const PLSEmbedded *parts)
+{
+	PyObject   *ns;
+
+	ns = PyDict_New();
+	if (ns == NULL ||
+		PyDict_SetItemString(ns, "__builtins__", PyEval_GetBuiltins()) < 0)
 	{
-		Py_DECREF(ns);
+		Py_XDECREF(ns);
 		return NULL;
 	}
-	Py_DECREF(res);
+	for (; parts->name != NULL; parts++)
+	{
+		if (run_part(parts, ns) < 0)
+		{
+			Py_DECREF(ns);
+			return NULL;
+		}
+	}
 	return ns;
 }
 
@@ -91,7 +103,7 @@ build_interp(PLSInterp *interp)
 	if (interp->GD == NULL || interp->module_name == NULL)
 		return -1;
 
-	compiler = pls_run_embedded(&pls_py_compiler);
+	compiler = pls_run_embedded(pls_py_compiler);
 	if (compiler == NULL)
 		return -1;
 	interp->compile_body = PyDict_GetItemString(compiler, "compile_body");

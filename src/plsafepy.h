@@ -43,7 +43,7 @@ typedef struct PLSInterp
 	PyObject   *GD;				/* dict shared by this role's functions */
 	PyObject   *module_name;	/* __name__ of every function's globals */
 	PyObject   *builtins;		/* restricted builtins dict */
-	PyObject   *sandbox;		/* namespace of src/sandbox.py (trusted) */
+	PyObject   *sandbox;		/* namespace of the src/sandbox/ helpers (trusted) */
 	char	   *allowed_modules;	/* plsafepy.allowed_modules when built */
 	PyObject   *import_state;	/* (meta_path, path_hooks, path) as they
 								 * were before lock-down, for the trusted
@@ -71,7 +71,10 @@ extern PLSInterp *pls_current;
 extern PLSInterp *pls_interp_for_role(Oid roleid);
 extern PyThreadState *pls_main_tstate(void);
 
-/* The trusted Python helpers, src/NAME.py as bytecode (tools/embed_py.py). */
+/*
+ * The trusted Python helpers as bytecode (tools/embed_py.py): src/NAME.py,
+ * or the files of src/NAME/, as parts ending with one whose name is NULL.
+ */
 typedef struct PLSEmbedded
 {
 	const char *name;
@@ -79,11 +82,11 @@ typedef struct PLSEmbedded
 	size_t		len;
 } PLSEmbedded;
 
-extern const PLSEmbedded pls_py_compiler;
-extern const PLSEmbedded pls_py_sandbox;
+extern const PLSEmbedded pls_py_compiler[];
+extern const PLSEmbedded pls_py_sandbox[];
 
-/* Run one of the embedded helpers into a fresh namespace. */
-extern PyObject *pls_run_embedded(const PLSEmbedded *helper);
+/* Run the parts of one embedded helper, in order, in a fresh namespace. */
+extern PyObject *pls_run_embedded(const PLSEmbedded *parts);
 
 /*
  * Enter and leave a role's interpreter.  pls_enter returns the thread state

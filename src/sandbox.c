@@ -7,7 +7,7 @@
  *	  denials, and the plsafepy_whitelist() function behind the view
  *	  of the effective whitelist.
  *
- * The policy, builtins and facades themselves are Python (src/sandbox.py,
+ * The policy, builtins and facades themselves are Python (src/sandbox/,
  * trusted, compiled in); this file feeds them the setting, gives them the
  * C denial function, and closes the interpreter afterwards.  See
  * docs/security.md for the layers and what each assumes.
@@ -31,7 +31,7 @@
 PG_FUNCTION_INFO_V1(plsafepy_whitelist);
 
 /*
- * Must list the same modules as REVIEWED in sandbox.py (the regression
+ * Must list the same modules as REVIEWED in sandbox/facades.py (the regression
  * test sandbox_whitelist checks that the view shows each of them).
  */
 #define PLS_DEFAULT_MODULES \
@@ -67,7 +67,7 @@ static PyMethodDef allow_compile_def = {
 
 /*
  * Python-callable load(name): the trusted loader of whitelisted modules,
- * for sandbox.py.  Returns None: the caller takes the module from
+ * for sandbox/facades.py.  Returns None: the caller takes the module from
  * sys.modules, so this function hands out nothing even if it leaked.
  */
 static PyObject *py_load_module(PyObject *self, PyObject *name);
@@ -497,14 +497,14 @@ module_in_spec(const char *spec, const char *module)
 
 /*
  * What _datetime's C code imports on its own later (strftime, strptime;
- * sandbox.py's C_LAZY_IMPORTS): loaded together with it.
+ * sandbox/facades.py's C_LAZY_IMPORTS): loaded together with it.
  */
 static const char *const datetime_dependencies[] = {"time", "_strptime", NULL};
 
 /*
  * Loaded whatever the whitelist says, never handed out by this function:
  * those, decimal for numeric values (pls_sandbox_decimal), and the codecs
- * of the encodings package (sandbox.py's _codec_search).
+ * of the encodings package (sandbox/lockdown.py's _codec_search).
  */
 static bool
 always_loadable(const char *s)
@@ -716,7 +716,7 @@ pls_sandbox_setup(PLSInterp *interp)
 	interp->policy = NULL;
 	interp->policy_error = NULL;
 
-	ns = pls_run_embedded(&pls_py_sandbox);
+	ns = pls_run_embedded(pls_py_sandbox);
 	if (ns == NULL)
 		return -1;
 	interp->sandbox = ns;
