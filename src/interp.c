@@ -3,7 +3,8 @@
  * interp.c
  *	  One Python sub-interpreter per SQL role: created on the role's first
  *	  call, chosen by GetUserId() at call time (so a SECURITY DEFINER
- *	  function runs in its owner's), never shared between roles.
+ *	  function runs in its owner's), never shared between roles, and
+ *	  shaped by that role's settings (settings.c).
  *
  *-------------------------------------------------------------------------
  */
@@ -151,7 +152,8 @@ PLSInterp *
 pls_interp_for_role(Oid roleid)
 {
 	PLSInterp  *interp;
-	bool		found;
+	char	   *allowed_modules;
+	int			memory_limit_kb;
 	PyThreadState *prev;
 	PyThreadState *ts;
 	char	   *msg;
@@ -169,13 +171,19 @@ pls_interp_for_role(Oid roleid)
 		interps = hash_create("plsafepy interpreters", 16, &ctl,
 							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	}
-	interp = hash_search(interps, &roleid, HASH_ENTER, &found);
-	if (found)
+	interp = hash_search(interps, &roleid, HASH_FIND, NULL);
+	if (interp != NULL)
 	{
 		last_interp = interp;
 		return interp;
 	}
+
+	/* the role's settings (settings.c), before the entry exists: may fail */
+	pls_settings_resolve(roleid, &allowed_modules, &memory_limit_kb);
+	interp = hash_search(interps, &roleid, HASH_ENTER, NULL);
 	memset(((char *) interp) + sizeof(Oid), 0, sizeof(PLSInterp) - sizeof(Oid));
+	interp->allowed_modules = allowed_modules;
+	interp->memory_limit_kb = memory_limit_kb;
 
 	prev = PyThreadState_Swap(pls_main_tstate());
 	ts = Py_NewInterpreter();
@@ -183,6 +191,7 @@ pls_interp_for_role(Oid roleid)
 	{
 		PyThreadState_Swap(prev);
 		hash_search(interps, &roleid, HASH_REMOVE, NULL);
+		pfree(allowed_modules);
 		ereport(ERROR,
 				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
 				 errmsg("could not create a Python interpreter for role \"%s\"",
@@ -207,6 +216,7 @@ pls_interp_for_role(Oid roleid)
 			pls_current = save_current;
 			PyThreadState_Swap(prev);
 			hash_search(interps, &roleid, HASH_REMOVE, NULL);
+			pfree(allowed_modules);
 			PG_RE_THROW();
 		}
 		PG_END_TRY();
@@ -224,6 +234,7 @@ pls_interp_for_role(Oid roleid)
 	Py_EndInterpreter(ts);
 	PyThreadState_Swap(prev);
 	hash_search(interps, &roleid, HASH_REMOVE, NULL);
+	pfree(allowed_modules);
 	ereport(ERROR,
 			(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
 			 errmsg("could not set up the Python interpreter for role \"%s\"",

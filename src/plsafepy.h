@@ -44,7 +44,10 @@ typedef struct PLSInterp
 	PyObject   *module_name;	/* __name__ of every function's globals */
 	PyObject   *builtins;		/* restricted builtins dict */
 	PyObject   *sandbox;		/* namespace of the src/sandbox/ helpers (trusted) */
-	char	   *allowed_modules;	/* plsafepy.allowed_modules when built */
+	char	   *allowed_modules;	/* plsafepy.allowed_modules of the role
+									 * when built (settings.c) */
+	int			memory_limit_kb;	/* plsafepy.memory_limit of the role, or
+									 * -1: the session's current value */
 	PyObject   *import_state;	/* (meta_path, path_hooks, path) as they
 								 * were before lock-down, for the trusted
 								 * loader of whitelisted modules */
@@ -123,6 +126,17 @@ extern PLSCall *pls_current_call;
 
 /* Connect SPI for the running call if it is not yet (may ereport). */
 extern void pls_spi_connect(void);
+
+/* ---------- role-resolved settings (settings.c) ---------- */
+
+/*
+ * The settings that shape roleid's interpreter: plsafepy.allowed_modules
+ * (copied into TopMemoryContext) and plsafepy.memory_limit (kB, or -1 for
+ * the session user's own role, whose current value applies).  Needs a
+ * transaction; ereports on an invalid stored value.
+ */
+extern void pls_settings_resolve(Oid roleid, char **allowed_modules,
+								 int *memory_limit_kb);
 
 /* ---------- type conversion (convert.c) ---------- */
 

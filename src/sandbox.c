@@ -8,7 +8,8 @@
  *	  of the effective whitelist.
  *
  * The policy, builtins and facades themselves are Python (src/sandbox/,
- * trusted, compiled in); this file feeds them the setting, gives them the
+ * trusted, compiled in); this file feeds them the role's whitelist
+ * (resolved by settings.c), gives them the
  * C denial function, and closes the interpreter afterwards.  See
  * docs/security.md for the layers and what each assumes.
  *
@@ -746,14 +747,11 @@ pls_sandbox_setup(PLSInterp *interp)
 		goto fail;
 	}
 	Py_DECREF(r);
-	interp->allowed_modules = MemoryContextStrdup(TopMemoryContext,
-												  pls_allowed_modules ? pls_allowed_modules : "");
 	print_fn = pls_plpy_print_new();
 	if (print_fn == NULL)
 		goto fail;
 
-	res = PyObject_CallFunction(setup, "sOOO",
-								pls_allowed_modules ? pls_allowed_modules : "",
+	res = PyObject_CallFunction(setup, "sOOO", interp->allowed_modules,
 								deny, interp->plpy, print_fn);
 	if (res == NULL)
 		goto fail;
@@ -799,8 +797,9 @@ fail:
 
 /*
  * plsafepy_whitelist(): every name the current role's interpreter
- * exposes, per module: the effective whitelist (the setting as it was
- * when this role's interpreter was built in this session).
+ * exposes, per module: the effective whitelist (the role's setting, as
+ * settings.c resolved it when this role's interpreter was built in this
+ * session).
  */
 typedef struct WLRow
 {
