@@ -9,7 +9,10 @@
  *
  * pls_testing_prepare runs before lock-down and imports what the attacks
  * use (os, socket, mmap, ctypes with libc's handle), since nothing can be
- * imported from files afterwards.  EXEC runs its source in a fresh copy of
+ * imported from files afterwards, and maps one writable and executable page
+ * (codepage), so that a test can run machine code of its own: the attacker
+ * who has taken over the process, with every system call instruction at
+ * hand.  EXEC runs its source in a fresh copy of
  * those globals with the real builtins and answers "ok: repr(result)" or
  * "error: Type: message".
  *
@@ -36,7 +39,9 @@ pls_testing_prepare(void)
 							 PyEval_GetBuiltins()) != 0)
 		return -1;
 	r = PyRun_String("import os, sys, socket, mmap, ctypes, errno\n"
-					 "libc = ctypes.CDLL(None, use_errno=True)\n",
+					 "libc = ctypes.CDLL(None, use_errno=True)\n"
+					 "codepage = mmap.mmap(-1, 4096, prot=mmap.PROT_READ |"
+					 " mmap.PROT_WRITE | mmap.PROT_EXEC)\n",
 					 Py_file_input, template_globals, template_globals);
 	if (r == NULL)
 		return -1;
@@ -72,7 +77,7 @@ pls_testing_exec(const char *src, uint32_t len, char *out, uint32_t outsize)
 	{
 		result = PyDict_GetItemString(globals, "result");	/* borrowed */
 		repr = result ? PyObject_Repr(result) : NULL;
-		if (repr != NULL)
+		if (repr != NULL && PyUnicode_AsUTF8(repr) != NULL)
 			n = snprintf(out, outsize, "ok: %s", PyUnicode_AsUTF8(repr));
 		else
 		{
