@@ -187,6 +187,11 @@ pls_interp_for_role(Oid roleid)
 
 	prev = PyThreadState_Swap(pls_main_tstate());
 	ts = Py_NewInterpreter();
+	if (ts != NULL && !pls_tstate_make_unique(&ts))
+	{
+		Py_EndInterpreter(ts);
+		ts = NULL;
+	}
 	if (ts == NULL)
 	{
 		PyThreadState_Swap(prev);

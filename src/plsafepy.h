@@ -314,6 +314,13 @@ extern int	pls_sandbox_setup(PLSInterp *interp);
 extern PyObject *pls_sandbox_decimal(PLSInterp *interp);
 extern void pls_audit_install(void);
 
+/*
+ * Give a new interpreter a thread state whose id is unique in the backend,
+ * so that C-level ContextVar caches (decimal's context) never answer for
+ * another interpreter (decimal_context.c).
+ */
+extern bool pls_tstate_make_unique(PyThreadState **ts);
+
 /* 42501 denial, logged with role and function; Python side */
 extern PyObject *pls_deny(const char *what, const char *hint_setting);
 

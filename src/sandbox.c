@@ -747,6 +747,14 @@ pls_sandbox_setup(PLSInterp *interp)
 		goto fail;
 	}
 	Py_DECREF(r);
+	/* time.sleep's replacement calls it (sandbox/safetypes.py) */
+	r = PyCFunction_New(&pls_sleep_def, NULL);
+	if (r == NULL || PyDict_SetItemString(ns, "_interruptible_sleep", r) < 0)
+	{
+		Py_XDECREF(r);
+		goto fail;
+	}
+	Py_DECREF(r);
 	print_fn = pls_plpy_print_new();
 	if (print_fn == NULL)
 		goto fail;

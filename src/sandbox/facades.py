@@ -134,6 +134,13 @@ REPLACED = {
     ("operator", "methodcaller"): methodcaller,
     ("functools", "update_wrapper"): update_wrapper,
     ("functools", "wraps"): wraps,
+    # safetypes.py: C objects that are memory-corruption gadgets in 3.11
+    ("collections", "OrderedDict"): OrderedDict,
+    ("collections", "deque"): deque,
+    ("struct", "Struct"): Struct,
+    ("itertools", "pairwise"): pairwise,
+    # whatever the whitelist says: the real one ignores cancels and timeouts
+    ("time", "sleep"): sleep,
 }
 
 # Imported while the interpreter is built because C code imports them on

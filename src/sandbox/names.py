@@ -3,8 +3,8 @@
 # FUNCTION and the guards at run time).
 #
 # The sandbox's Python side is these files, run in this order in one
-# namespace (sandbox.c, pls_py_sandbox): names, guards, facades, policy,
-# builtins, lockdown, setup.  Trusted helpers, run in each role's
+# namespace (sandbox.c, pls_py_sandbox): names, guards, safetypes, facades,
+# policy, builtins, lockdown, setup.  Trusted helpers, run in each role's
 # interpreter while it is built (before lock-down), with the real builtins;
 # after lock-down only to build the facade of a whitelisted module the
 # first time a body imports it (through sandbox.c's loader).  Nothing
@@ -108,7 +108,11 @@ READABLE_DUNDER_ATTRS = frozenset(("__init__", "__name__", "__qualname__",
 
 # Dunder methods a class body may define: protocol methods of ordinary
 # classes.  Not __del__ (runs at an arbitrary later moment), not the pickle,
-# copy-state, metaclass, ABC and async hooks.
+# copy-state, metaclass, ABC and async hooks; not __index__: C code of 3.11
+# calls it between reading a bytearray's buffer and using it
+# (bytearray[i] = v, count/find/index/in and their start/end arguments), so
+# a user __index__ that resizes the bytearray reads and writes freed memory
+# (gh-91153, gh-142558/9/60; docs/security.md).
 CLASS_DUNDER_METHODS = frozenset("""
     __init__ __new__ __repr__ __str__ __format__ __bytes__ __hash__ __bool__
     __eq__ __ne__ __lt__ __le__ __gt__ __ge__
@@ -126,7 +130,7 @@ CLASS_DUNDER_METHODS = frozenset("""
     __and__ __rand__ __iand__ __xor__ __rxor__ __ixor__
     __or__ __ror__ __ior__
     __neg__ __pos__ __abs__ __invert__ __complex__ __int__ __float__
-    __index__ __round__ __trunc__ __floor__ __ceil__
+    __round__ __trunc__ __floor__ __ceil__
 """.split())
 
 # Names a class body may assign.
