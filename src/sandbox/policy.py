@@ -419,7 +419,7 @@ def check_source(body):
         i += 1
 
 
-def _check_module(tree, name):
+def _check_shape(tree, name):
     """The whole module must be the wrapping def and nothing else."""
     if len(tree.body) != 1 or _type(tree.body[0]) is not ast.FunctionDef \
             or tree.body[0].name != name:
@@ -439,7 +439,7 @@ class _Policy:
     def check_and_compile(self, tree, name, filename):
         """Check (and rewrite in place) every node of the module `tree`,
         then compile exactly that tree."""
-        _check_module(tree, name)
+        _check_shape(tree, name)
         _Checker(self._names).visit(tree)
         return _compile_checked(tree, filename)
 
