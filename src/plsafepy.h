@@ -53,8 +53,9 @@ typedef struct PLSInterp
 								 * loader of whitelisted modules */
 	PyObject   *compile_body;	/* compiler.compile_body */
 	PyObject   *body_error;		/* compiler.BodyError: (message, line) */
-	PyObject   *policy;			/* callable(list of stmts) raising
-								 * policy_error, set by the sandbox */
+	PyObject   *policy;			/* check_source(body) and
+								 * check_and_compile(tree, name, file),
+								 * raising policy_error; set by the sandbox */
 	PyObject   *policy_error;	/* exception class: (message, line, hint) */
 	PyObject   *decimal;		/* decimal.Decimal (real class), or NULL
 								 * until the first numeric value */
@@ -323,6 +324,8 @@ extern bool pls_tstate_make_unique(PyThreadState **ts);
 
 /* 42501 denial, logged with role and function; Python side */
 extern PyObject *pls_deny(const char *what, const char *hint_setting);
+/* log a denial of function fn (NULL: none running) with the role */
+extern void pls_log_denial(const char *message, const char *fn);
 
 /* ---------- resource limits (limits.c, memory.c) ---------- */
 

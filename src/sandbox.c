@@ -53,17 +53,32 @@ static PyMethodDef deny_def = {
 	"Raise plsafepy's 42501 denial (trusted helpers only)."
 };
 
-/* Python-callable: the policy accepted a tree, which compile() may take. */
+/*
+ * Python-callable compile_checked(tree, filename): compile() of the tree the
+ * policy has just checked, for sandbox/policy.py.  self is the
+ * interpreter's real compile, taken while it was built.  While it runs the
+ * audit hook lets its compile event pass and quietly refuses the open
+ * CPython's error path makes to show a compile error's source line (there
+ * is no such file, and no user code runs while a tree compiles).
+ */
 static PyObject *
-py_allow_compile(PyObject *self, PyObject *unused)
+py_compile_checked(PyObject *self, PyObject *args)
 {
-	pls_audit_allow_compile();
-	Py_RETURN_NONE;
+	PyObject   *tree;
+	PyObject   *filename;
+	PyObject   *code;
+
+	if (!PyArg_ParseTuple(args, "OU", &tree, &filename))
+		return NULL;
+	pls_audit_compiling(true);
+	code = PyObject_CallFunction(self, "OOsii", tree, filename, "exec", 0, 1);
+	pls_audit_compiling(false);
+	return code;
 }
 
-static PyMethodDef allow_compile_def = {
-	"allow_compile", py_allow_compile, METH_NOARGS,
-	"Let the audit hook pass the next compile() of a tree."
+static PyMethodDef compile_checked_def = {
+	"compile_checked", py_compile_checked, METH_VARARGS,
+	"Compile the tree the policy has checked (trusted helpers only)."
 };
 
 /*
@@ -315,12 +330,12 @@ pls_sandbox_init(void)
 }
 
 /*
- * Log one denial.  Called with Python code on the stack, so no PostgreSQL
- * error may escape: an error while logging is swallowed (the denial itself
- * still happens).
+ * Log one denial by function `fn` (NULL: none running).  May be called
+ * with Python code on the stack, so no PostgreSQL error may escape: an
+ * error while logging is swallowed (the denial itself still happens).
  */
-static void
-log_denial(const char *message)
+void
+pls_log_denial(const char *message, const char *fn)
 {
 	MemoryContext oldcxt = CurrentMemoryContext;
 
@@ -330,7 +345,6 @@ log_denial(const char *message)
 	PG_TRY();
 	{
 		const char *role = GetUserNameFromId(GetUserId(), true);
-		const char *fn = pls_current_proc ? pls_current_proc->name : NULL;
 
 		ereport(LOG,
 				(errmsg("plsafepy denied: %s", message),
@@ -357,7 +371,7 @@ pls_deny(const char *what, const char *hint)
 	PyObject   *exc;
 
 	snprintf(message, sizeof(message), "%s is not allowed in plsafepy", what);
-	log_denial(message);
+	pls_log_denial(message, pls_current_proc ? pls_current_proc->name : NULL);
 
 	if (pls_current && pls_current->sandbox)
 		cls = PyDict_GetItemString(pls_current->sandbox, "SandboxError");
@@ -733,10 +747,13 @@ pls_sandbox_setup(PLSInterp *interp)
 	deny = PyCFunction_New(&deny_def, NULL);
 	if (deny == NULL)
 		goto fail;
-	r = PyCFunction_New(&allow_compile_def, NULL);
-	if (r == NULL || PyDict_SetItemString(ns, "_allow_compile", r) < 0)
+	r = PyDict_GetItemString(PyEval_GetBuiltins(), "compile");
+	r = r ? PyCFunction_New(&compile_checked_def, r) : NULL;
+	if (r == NULL || PyDict_SetItemString(ns, "_compile_checked", r) < 0)
 	{
 		Py_XDECREF(r);
+		if (!PyErr_Occurred())
+			PyErr_SetString(PyExc_RuntimeError, "builtins has no compile");
 		goto fail;
 	}
 	Py_DECREF(r);

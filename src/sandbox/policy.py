@@ -1,6 +1,9 @@
-# policy.py: the compile-time policy: an AST allowlist over a body, which
-# also rewrites imports to facade lookups and the attribute loads only run
-# time can decide to the guarded getattr.
+# policy.py: the compile-time policy.  It denies characters that change
+# tokenisation outside string literals in a body's text, then runs an AST
+# allowlist over every node of the whole module compiler.py parsed (the
+# wrapping def, its arguments and the body), which also rewrites imports
+# to facade lookups and the attribute loads only run time can decide to
+# the guarded getattr, and compiles exactly the tree it checked.
 
 _ALLOWED_NODES = frozenset(_getattr(ast, n) for n in """
     Module Expression Interactive
@@ -69,7 +72,7 @@ class _Checker(ast.NodeTransformer):
                   "This syntax is not supported by the plsafepy sandbox.",
                   line=_getattr(node, "lineno", None) or self.line)
         if _hasattr(node, "lineno"):
-            self.line = node.lineno
+            self.line = max(node.lineno, 1)    # the def itself is line 0
         method = "visit_" + _type(node).__name__
         visitor = _getattr(self, method, None)
         if visitor is None:
@@ -344,23 +347,104 @@ class _ModuleNames:
         return f.__dict__
 
 
+# Characters a body may hold only inside string literals.  CPython 3.11's
+# tokenizer resets the indentation column at a form feed, so a body line
+# starting with one would leave the wrapping def; the other C0 and C1
+# controls, DEL and the byte order mark are errors outside strings;
+# \v, \f, \x1c-\x1e, U+0085, U+2028 and U+2029 are line breaks to
+# str.splitlines (not to the tokenizer), so a reader of the source would
+# count lines differently.  Outside strings (code and comments) each is
+# denied, naming it.  Tab and newline are the only controls left; procedure.c
+# has turned carriage returns into newlines, as the tokenizer would.
+_BAD_CHARS = frozenset([chr(c) for c in range(0x20) if c not in (9, 10)] +
+                       [chr(c) for c in range(0x7f, 0xa0)] +
+                       ["\u2028", "\u2029", "\ufeff"])
+_CHAR_NAMES = {0x00: "NUL", 0x0b: "vertical tab", 0x0c: "form feed",
+               0x0d: "carriage return", 0x1c: "file separator",
+               0x1d: "group separator", 0x1e: "record separator",
+               0x1f: "unit separator", 0x85: "next line",
+               0x2028: "line separator", 0x2029: "paragraph separator",
+               0xfeff: "byte order mark"}
+HINT_CHARS = ("Control characters, line and paragraph separators and byte "
+              "order marks may appear only inside string literals; write "
+              "them as escapes (\"\\f\").")
+
+
+def _deny_char(c, line):
+    raise PolicyError("character U+%04X (%s) outside a string literal is not "
+                      "allowed in plsafepy"
+                      % (ord(c), _CHAR_NAMES.get(ord(c), "control character")),
+                      line, HINT_CHARS)
+
+
+def check_source(body):
+    """Deny a character of _BAD_CHARS outside string literals.
+
+    Strings are found as CPython 3.11 tokenises them (an f-string is one
+    string token; a backslash escapes the next character, a newline too, in
+    raw strings as well; a single-quoted string ends at a newline, where
+    the tokenizer reports it unterminated).  Should this scan and the
+    tokenizer ever disagree, the policy still checks every node of what
+    was parsed, and "single" mode refuses anything outside the def.
+    """
+    if _BAD_CHARS.isdisjoint(body):
+        return
+    line, i, n = 1, 0, len(body)
+    quote = None            # the open string's quote, or None
+    comment = False
+    while i < n:
+        c = body[i]
+        if c == "\n":
+            line += 1
+            comment = False
+            if quote is not None and len(quote) == 1:
+                quote = None
+        elif quote is not None:
+            if c == "\\":
+                i += 1
+                if i < n and body[i] == "\n":
+                    line += 1
+            elif body.startswith(quote, i):
+                i += len(quote) - 1
+                quote = None
+        elif c in _BAD_CHARS:
+            _deny_char(c, line)
+        elif comment:
+            pass
+        elif c == "#":
+            comment = True
+        elif c == "'" or c == '"':
+            quote = c * 3 if body.startswith(c * 3, i) else c
+            i += len(quote) - 1
+        i += 1
+
+
+def _check_shape(tree, name):
+    """The whole module must be the wrapping def and nothing else."""
+    if len(tree.body) != 1 or _type(tree.body[0]) is not ast.FunctionDef \
+            or tree.body[0].name != name:
+        extra = tree.body[1] if len(tree.body) > 1 else tree.body[0]
+        _fail(extra, "code outside the function body is not allowed in "
+              "plsafepy", "The body of a function is indented as one block.")
+
+
+class _Policy:
+    """What compiler.py calls: check_source, then check_and_compile."""
+
+    def __init__(self, names):
+        self._names = names
+
+    check_source = staticmethod(check_source)
+
+    def check_and_compile(self, tree, name, filename):
+        """Check (and rewrite in place) every node of the module `tree`,
+        then compile exactly that tree."""
+        _check_shape(tree, name)
+        _Checker(self._names).visit(tree)
+        return _compile_checked(tree, filename)
+
+
 def make_policy():
-    names = _ModuleNames({
+    return _Policy(_ModuleNames({
         m: frozenset(n for n in dir(mod) if not n.startswith("_"))
-        for m, mod in _plpy_modules.items()})
-
-    def policy(stmts):
-        """Check (and rewrite in place) the statements of a function body."""
-        checker = _Checker(names)
-        stmts[:] = checker._stmts(stmts)
-        if not stmts:
-            stmts.append(ast.Pass(lineno=1, col_offset=0, end_lineno=1,
-                                  end_col_offset=0))
-        # compiler.py compiles the tree next: let that one compile() pass
-        # the audit hook (set in the namespace by sandbox.c)
-        allow = globals().get("_allow_compile")
-        if allow is not None:
-            allow()
-    return policy
-
-
+        for m, mod in _plpy_modules.items()}))
