@@ -111,9 +111,9 @@ runs_extra=
 printf '%s\n' "${compared[@]}" | grep -qxF extra && runs_extra=1
 
 mkdir "$work/suite" "$work/extra" || exit 2
-/usr/bin/python3 "$port/corpus.py" prepare "$pl/sql" "$port/adaptations" \
-	"$work/suite" "${schedule[@]}" || exit 1
-/usr/bin/python3 "$port/corpus.py" prepare "$port" /dev/null "$work/extra" extra || exit 1
+/usr/bin/python3 "$port/corpus.py" prepare "$pl/sql" "$pl/expected" \
+	"$port/adaptations" "$work/suite" "${schedule[@]}" || exit 1
+/usr/bin/python3 "$port/corpus.py" prepare "$port" - /dev/null "$work/extra" extra || exit 1
 
 # Only the language's name may differ between the two runs.  Applied to
 # both outputs, so that text naming plsafepy in either matches.

@@ -1,16 +1,21 @@
 """Statement-level work of test/port.sh on PostgreSQL's plpython suite.
 
-  corpus.py prepare SRCDIR ADAPTATIONS OUTDIR NAME...
-      Copies SRCDIR/NAME.sql to OUTDIR/NAME.sql with our adaptations
+  corpus.py prepare SQLDIR EXPECTEDDIR ADAPTATIONS OUTDIR NAME...
+      Copies SQLDIR/NAME.sql to OUTDIR/NAME.sql with our adaptations
       applied (each must match exactly once), and with a marker line
       "\\echo '@@port N'" before each statement N (1-based), so that psql's
-      output can be cut into one part per statement.
+      output can be cut into one part per statement; writes the first
+      lines of the statements to OUTDIR/NAME.stmts, and PostgreSQL's
+      expected outputs of NAME in EXPECTEDDIR ("-": none), adapted
+      likewise, to OUTDIR/NAME.expected.N.
   corpus.py compare WORKDIR KNOWN NAME...
       Cuts WORKDIR/NAME.plpython3u.out and WORKDIR/NAME.plsafepy.out at the
       markers, compares them statement by statement, checks the result
       against the list of known differences KNOWN, prints every difference
-      and a count by cause, and exits 1 on any new difference or any known
-      difference that no longer occurs.
+      and a count by cause, and exits 1 on any new difference, any known
+      difference that no longer occurs, or a plpython3u output that is not
+      one of PostgreSQL's expected outputs of the file (which shows that
+      the run is set up as pg_regress sets up its own).
 
 Statements are cut as psql cuts them: at a semicolon outside quotes,
 comments and parentheses, and at a backslash command (which ends at the end
@@ -149,22 +154,34 @@ def read_adaptations(path):
     return blocks
 
 
-def prepare(srcdir, adaptations, outdir, names):
+def adapt(text, blocks, name, where, adaptations):
+    """The text with the adaptations of file NAME applied; None if one
+    does not match exactly once (said on stdout)."""
+    for b in blocks:
+        if b["file"] != name:
+            continue
+        old = "\n".join(b["old"]) + "\n"
+        new = "\n".join(b["new"]) + "\n" if b["new"] else ""
+        if text.count(old) != 1:
+            print("port: adaptation at %s:%d matches %s %d times, not once"
+                  % (adaptations, b["line"], where, text.count(old)))
+            return None
+        text = text.replace(old, new)
+    return text
+
+
+def prepare(sqldir, expdir, adaptations, outdir, names):
+    import glob
+    import os
+
     blocks = read_adaptations(adaptations)
     failed = False
     for name in names:
-        text = open("%s/%s.sql" % (srcdir, name), encoding="utf-8").read()
-        for b in blocks:
-            if b["file"] != name:
-                continue
-            old = "\n".join(b["old"]) + "\n"
-            new = "\n".join(b["new"]) + "\n" if b["new"] else ""
-            if text.count(old) != 1:
-                print("port: adaptation at %s:%d matches %s.sql %d times, not once"
-                      % (adaptations, b["line"], name, text.count(old)))
-                failed = True
-                continue
-            text = text.replace(old, new)
+        text = adapt(open("%s/%s.sql" % (sqldir, name), encoding="utf-8").read(),
+                     blocks, name, "%s.sql" % name, adaptations)
+        if text is None:
+            failed = True
+            continue
         out = []
         stmts = []
         for chunk, offset in split_statements(text):
@@ -175,12 +192,53 @@ def prepare(srcdir, adaptations, outdir, names):
         open("%s/%s.sql" % (outdir, name), "w", encoding="utf-8").write("".join(out))
         open("%s/%s.stmts" % (outdir, name), "w", encoding="utf-8").write(
             "".join(s + "\n" for s in stmts))
+        # PostgreSQL's expected outputs (NAME.out and its alternatives
+        # NAME_N.out), adapted likewise: their echo of the statements holds
+        # the same text.
+        if expdir == "-":
+            continue
+        found = sorted(glob.glob("%s/%s.out" % (expdir, name)) +
+                       glob.glob("%s/%s_[0-9].out" % (expdir, name)))
+        if not found:
+            print("port: no expected output of %s in %s" % (name, expdir))
+            failed = True
+        for i, path in enumerate(found):
+            exp = adapt(open(path, encoding="utf-8").read(), blocks, name,
+                        os.path.basename(path), adaptations)
+            if exp is None:
+                failed = True
+                continue
+            open("%s/%s.expected.%d" % (outdir, name, i), "w", encoding="utf-8").write(exp)
     for b in blocks:
         if b["file"] not in names:
             print("port: adaptation at %s:%d names %s, which is not run"
                   % (adaptations, b["line"], b["file"]))
             failed = True
     return 1 if failed else 0
+
+
+def matches_expected(workdir, name):
+    """Whether plpython3u's output of NAME, markers removed, is one of
+    PostgreSQL's expected outputs (True if NAME has none: extra.sql);
+    otherwise prints the difference from the first and returns False."""
+    import difflib
+    import glob
+
+    found = sorted(glob.glob("%s/%s.expected.[0-9]*" % (workdir, name)))
+    if not found:
+        return True
+    got = [l for l in open("%s/%s.plpython3u.out" % (workdir, name), encoding="utf-8",
+                           errors="replace").read().splitlines(True)
+           if not MARK_LINE.match(l.rstrip("\n")) and not re.match(r"^@@port \d+$", l.rstrip("\n"))]
+    for path in found:
+        if open(path, encoding="utf-8").read().splitlines(True) == got:
+            return True
+    print("NOT AS PUBLISHED: plpython3u's output of %s is not PostgreSQL's expected "
+          "output (the run is not set up as pg_regress sets it up):" % name)
+    sys.stdout.writelines(list(difflib.unified_diff(
+        open(found[0], encoding="utf-8").read().splitlines(True), got,
+        "%s (PostgreSQL's expected)" % name, "%s (plpython3u here)" % name))[:60])
+    return False
 
 
 def parts(path):
@@ -230,6 +288,7 @@ def compare(workdir, known_path, names):
     seen = set()
     count = {}
     total = 0
+    unlike_expected = [name for name in names if not matches_expected(workdir, name)]
     for name in names:
         u = parts("%s/%s.plpython3u.out" % (workdir, name))
         s = parts("%s/%s.plsafepy.out" % (workdir, name))
@@ -257,6 +316,9 @@ def compare(workdir, known_path, names):
         print("GONE: known difference %s %d (%s) no longer occurs: %s (remove it from %s)"
               % (k[0], k[1], known[k][0], known[k][1], known_path))
     ndiff = sum(count.values()) + len(new)
+    print("port: plpython3u gives PostgreSQL's expected output in %d of %d files of the suite"
+          % (len([n for n in names if n != "extra"]) - len(unlike_expected),
+             len([n for n in names if n != "extra"])))
     print("port: %d statements in %d files; %d the same, %d differ: %d known, %d new; %d known gone"
           % (total, len(names), total - ndiff, ndiff, sum(count.values()), len(new), len(gone)))
     for tag in causes:
@@ -266,12 +328,12 @@ def compare(workdir, known_path, names):
         print("port: lines for %s, if a new difference is meant (cause to be filled in):" % known_path)
         for line in new:
             print("  " + line)
-    return 1 if new or gone else 0
+    return 1 if new or gone or unlike_expected else 0
 
 
 def main(argv):
-    if len(argv) >= 5 and argv[1] == "prepare":
-        return prepare(argv[2], argv[3], argv[4], argv[5:])
+    if len(argv) >= 6 and argv[1] == "prepare":
+        return prepare(argv[2], argv[3], argv[4], argv[5], argv[6:])
     if len(argv) >= 4 and argv[1] == "compare":
         return compare(argv[2], argv[3], argv[4:])
     sys.exit(__doc__)
