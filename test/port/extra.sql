@@ -340,3 +340,53 @@ def f():
     return x + 1
 plpy.notice(f())
 $$ LANGUAGE plpython3u;
+
+-- sequences whose length matches but whose __getitem__ raises must give
+-- an error, not crash the backend: a composite result, and the arguments
+-- and type names of plpy.prepare(), plpy.execute() and plpy.cursor()
+CREATE TYPE seq_record AS (first text, second int4);
+CREATE FUNCTION composite_type_as_broken_sequence() RETURNS seq_record AS $$
+class C:
+    def __len__(self):
+        return 2
+    def __getitem__(self, i):
+        raise ValueError('getitem failed')
+return C()
+$$ LANGUAGE plpython3u;
+SELECT * FROM composite_type_as_broken_sequence();
+
+CREATE FUNCTION plan_broken_arg_sequence() RETURNS void AS $$
+plan = plpy.prepare("select $1", ["int4"])
+class C:
+    def __len__(self):
+        return 1
+    def __getitem__(self, i):
+        raise ValueError('getitem failed')
+plpy.execute(plan, C())
+$$ LANGUAGE plpython3u;
+CREATE FUNCTION prepare_broken_type_sequence() RETURNS void AS $$
+class C:
+    def __len__(self):
+        return 1
+    def __getitem__(self, i):
+        raise ValueError('getitem failed')
+plpy.prepare("select $1", C())
+$$ LANGUAGE plpython3u;
+CREATE FUNCTION cursor_broken_arg_sequence() RETURNS void AS $$
+plan = plpy.prepare("select $1", ["int4"])
+class C:
+    def __len__(self):
+        return 1
+    def __getitem__(self, i):
+        raise ValueError('getitem failed')
+plpy.cursor(plan, C())
+$$ LANGUAGE plpython3u;
+
+-- port: plsafepy lets the exception from __getitem__ propagate as itself
+-- (README); PL/Python wraps it in ExternalRoutineException.  Both are
+-- SQLSTATE 38000, which is what is compared.
+\set VERBOSITY sqlstate
+SELECT plan_broken_arg_sequence();
+SELECT prepare_broken_type_sequence();
+SELECT cursor_broken_arg_sequence();
+\set VERBOSITY default

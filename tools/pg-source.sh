@@ -1,0 +1,156 @@
+#!/bin/bash
+# Prints the path of an unpacked PostgreSQL 15 source tree: Debian's own
+# source package of the installed server (patches applied), kept between
+# runs under /var/cache/plsafepy and fetched the first time (everything
+# but the path goes to stderr).  The package and version unpacked are in
+# the file .source next to the tree ("$(dirname "$tree")/.source").  The
+# tree is read-only to its users: build out of tree (VPATH) or in a copy.
+# Fetching needs root: it adds deb-src entries made from the machine's apt
+# sources and installs dpkg-dev if it is missing.  A cached tree needs no
+# privilege.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+
+CACHE=/var/cache/plsafepy
+SERVER_PKG=postgresql-15
+# What fetching and unpacking a Debian source package needs.
+FETCH_DEPS="dpkg-dev"
+
+say() { echo "pg-source: $*" >&2; }
+
+version=$(dpkg-query -W -f='${Version}' "$SERVER_PKG" 2>/dev/null) ||
+	{ say "$SERVER_PKG is not installed (tools/install-deps.sh installs it)"; exit 1; }
+srcpkg=$(dpkg-query -W -f='${source:Package}' "$SERVER_PKG")
+dir="$CACHE/postgresql-15-source-$version"
+tree="$dir/tree"
+
+# The stamp (written last) says the tree is whole.
+cached() { [ -f "$dir/.complete" ] && [ "$(cat "$dir/.complete")" = "$srcpkg $version" ]; }
+
+if cached; then
+	echo "$tree"
+	exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	say "no cached source of $srcpkg $version in $dir; run this as root once to fetch it"
+	exit 1
+fi
+
+mkdir -p "$CACHE"
+# One fetch at a time; a second caller waits and then reuses it.
+exec 9>"$CACHE/.source.lock"
+flock 9
+if cached; then
+	echo "$tree"
+	exit 0
+fi
+# Left by a fetch that was killed (we hold the lock: none is running).
+rm -rf "$CACHE"/fetch.*
+
+missing=$(for p in $FETCH_DEPS; do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done)
+if [ -n "$missing" ]; then
+	say "installing:" $missing
+	apt-get update -qq >&2
+	# shellcheck disable=SC2086
+	apt-get install -y -qq $missing >/dev/null
+fi
+
+# deb-src entries for every active deb entry of the machine's apt sources
+# (one-line *.list and deb822 *.sources), in files of our own, so that
+# apt-get source reaches the archives the server came from.
+srcdir=/etc/apt/sources.list.d
+own_list="$srcdir/plsafepy-deb-src.list"
+own_sources="$srcdir/plsafepy-deb-src.sources"
+others=()
+for f in /etc/apt/sources.list "$srcdir"/*.list "$srcdir"/*.sources; do
+	[ -f "$f" ] && [ "$f" != "$own_list" ] && [ "$f" != "$own_sources" ] && others+=("$f")
+done
+lists=() sources=()
+for f in "${others[@]}"; do
+	case $f in *.sources) sources+=("$f") ;; *) lists+=("$f") ;; esac
+done
+new_list=$( ((${#lists[@]})) && cat "${lists[@]}" |
+	sed -nE 's/^[[:space:]]*deb[[:space:]]+/deb-src /p' | sort -u |
+	grep -vxF -f <(cat "${lists[@]}" | sed -nE 's/^[[:space:]]*(deb-src[[:space:]].*)$/\1/p' |
+		sed -E 's/^deb-src[[:space:]]+/deb-src /') || true)
+# deb822: a stanza is a paragraph; copy each enabled one whose Types has
+# deb but not deb-src, as a deb-src stanza (other fields kept, Types and
+# Architectures dropped; continuation lines stay with their field).
+new_sources=$( ((${#sources[@]})) && awk '
+	BEGIN { RS = ""; FS = "\n" }
+	{
+		types = ""; enabled = "yes"; out = ""; skip = 0
+		for (i = 1; i <= NF; i++) {
+			line = $i
+			if (line ~ /^#/) continue
+			if (line ~ /^[ \t]/) { if (!skip) out = out line "\n"; continue }
+			key = tolower(line); sub(/:.*/, "", key)
+			val = line; sub(/^[^:]*:[ \t]*/, "", val)
+			skip = (key == "types" || key == "architectures")
+			if (key == "types") types = " " val " "
+			else if (key == "enabled") enabled = tolower(val)
+			else if (!skip) out = out line "\n"
+		}
+		if (types ~ /[ \t]deb[ \t]/ && types !~ /[ \t]deb-src[ \t]/ && enabled != "no")
+			printf "Types: deb-src\n%s\n", out
+	}' "${sources[@]}" || true)
+
+changed=
+srcparts=$(mktemp -d)
+trap 'rm -rf "$srcparts"' EXIT
+for pair in "$own_list:new_list" "$own_sources:new_sources"; do
+	file=${pair%%:*} var=${pair##*:}
+	text=${!var}
+	if [ -z "$text" ]; then
+		[ -e "$file" ] && { rm -f "$file"; changed=1; }
+		continue
+	fi
+	if [ ! -f "$file" ] || [ "$(cat "$file")" != "$text" ]; then
+		printf '%s\n' "$text" >"$file"
+		changed=1
+	fi
+	cp "$file" "$srcparts/"
+done
+[ -n "$new_list$new_sources" ] ||
+	say "note: no deb entries found in the apt sources; relying on existing deb-src entries"
+# Only the Sources indexes are fetched (other lists are left as they are).
+say "updating the deb-src indexes${changed:+ (entries written to $srcdir/plsafepy-deb-src.*)}"
+apt-get update -qq -o Dir::Etc::sourcelist=/dev/null -o APT::Get::List-Cleanup=0 \
+	-o Dir::Etc::sourceparts="$srcparts" >&2
+
+# Debian's source of exactly the installed version; where the archive
+# does not serve it (a mirror may carry the security suite's binaries but
+# not its sources), the newest version it does serve, said loudly and
+# recorded in .source.
+work=$(mktemp -d "$CACHE/fetch.XXXXXX")
+trap 'rm -rf "$srcparts" "$work"' EXIT
+cd "$work"
+got=
+for v in "$version" $(apt-cache showsrc --only-source "$srcpkg" |
+	sed -n 's/^Version: //p' | sort -rV | grep -vxF "$version"); do
+	if apt-get source -qq --only-source "$srcpkg=$v" >"$work/fetch.log" 2>&1; then
+		got=$v
+		break
+	fi
+	say "the archive does not serve the source of $srcpkg $v:"
+	grep -E '^E: ' "$work/fetch.log" | head -3 >&2 || true
+	rm -rf "${work:?}"/*
+done
+[ -n "$got" ] || { say "no source of $srcpkg could be fetched"; exit 1; }
+note="$srcpkg $got"
+if [ "$got" != "$version" ]; then
+	note="$note (the installed server is $version, whose source the archive does not serve)"
+	say "WARNING: fetched $note"
+fi
+unpacked=$(find . -mindepth 1 -maxdepth 1 -type d -name "postgresql-*" | head -1)
+[ -n "$unpacked" ] || { say "apt-get source left no source tree in $work"; exit 1; }
+
+rm -rf "$dir"
+mkdir -p "$dir"
+mv "$unpacked" "$tree"
+echo "$note" >"$dir/.source"
+echo "$srcpkg $version" >"$dir/.complete"
+say "fetched $note into $tree"
+# Sources for servers no longer installed.
+find "$CACHE" -mindepth 1 -maxdepth 1 -name 'postgresql-15-source-*' ! -path "$dir" -exec rm -rf {} +
+echo "$tree"
