@@ -224,12 +224,19 @@ result_to_datum(PLSProc *proc, FunctionCallInfo fcinfo, PyObject *res,
 	return result;
 }
 
+/*
+ * Memory context reset callback of a set-returning function's state: must
+ * not throw (PostgreSQL would be left half-way through the reset).  An
+ * interrupt that stops the user code run here stays pending and is raised
+ * by PostgreSQL's next CHECK_FOR_INTERRUPTS.
+ */
 static void
 srf_cleanup(void *arg)
 {
 	PLSSrfState *state = (PLSSrfState *) arg;
 
-	if (state->iter)
+	/* an abandoned interpreter is never run again: the iterator leaks */
+	if (state->iter && !pls_python_abandoned)
 	{
 		PLSEntry	e;
 		PLSCall    *save_call = pls_current_call;
@@ -247,14 +254,6 @@ srf_cleanup(void *arg)
 		pls_leave(&e);
 		pls_current_call = save_call;
 		state->proc->calldepth--;
-
-		/*
-		 * An interrupt that stopped that code (statement_timeout) is this
-		 * statement's: raise it now, or it would be left pending and cancel
-		 * the session's next statement (even a ROLLBACK).  A no-op while
-		 * interrupts are held (transaction abort).
-		 */
-		CHECK_FOR_INTERRUPTS();
 	}
 }
 
