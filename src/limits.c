@@ -68,6 +68,13 @@ int			pls_interrupt_grace_ms = 1000;
 static ErrorData *held_error = NULL;
 static MemoryContext held_cxt = NULL;
 
+/*
+ * Python was stopped by an interrupt PostgreSQL has not raised yet (for
+ * example a generator's finally run by executor shutdown, where nothing
+ * may throw): raised at the latest before the transaction commits.
+ */
+static bool stopped_unraised = false;
+
 static void limits_xact_callback(XactEvent event, void *arg);
 
 /*
@@ -345,6 +352,7 @@ limits_leave_slow(void)
 {
 	if (pls_grace_armed || pls_escalation_due)
 		pls_grace_disarm();
+	stopped_unraised = true;
 
 	/*
 	 * A kept cancel must also stop PostgreSQL code we return to (SPI, the
@@ -390,6 +398,7 @@ pls_limits_check(void)
 {
 	if (pls_grace_armed || pls_escalation_due)
 		pls_grace_disarm();
+	stopped_unraised = false;
 
 	/* A termination wins over a kept cancel. */
 	if (ProcDiePending || ClientConnectionLost)
@@ -479,6 +488,14 @@ pls_limits_catch_error(ErrorData *edata)
 static void
 limits_xact_callback(XactEvent event, void *arg)
 {
+	if (event == XACT_EVENT_PRE_COMMIT || event == XACT_EVENT_PARALLEL_PRE_COMMIT ||
+		event == XACT_EVENT_PRE_PREPARE)
+	{
+		if (stopped_unraised && (QueryCancelPending || ProcDiePending))
+			CHECK_FOR_INTERRUPTS();
+		return;
+	}
+	stopped_unraised = false;
 	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT ||
 		event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_COMMIT ||
 		event == XACT_EVENT_PREPARE)
@@ -507,3 +524,22 @@ pls_recursion_limit(void)
 
 	return Max(limit, 50);
 }
+
+/*
+ * sys.unraisablehook of every role's interpreter: exceptions in finalizers
+ * (a generator's finally run at clean-up) would be printed to the server's
+ * stderr, that is, into the log, bare and unbounded; they are dropped.  In
+ * C, because a hook written in Python is stopped in turn by the interrupt
+ * that stopped the finalizer, and CPython prints that failure to stderr.
+ */
+static PyObject *
+drop_unraisable(PyObject *self, PyObject *unraisable)
+{
+	Py_RETURN_NONE;
+}
+
+PyMethodDef pls_drop_unraisable_def = {
+	"drop_unraisable", drop_unraisable, METH_O,
+	"drop_unraisable(unraisable)\n--\n\nDrop an exception raised in a finalizer."
+};
+

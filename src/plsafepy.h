@@ -369,6 +369,9 @@ extern int	pls_recursion_limit(void);
  */
 extern bool pls_limits_catch_error(ErrorData *edata);
 
+/* sys.unraisablehook for role interpreters: drops the exception (in C). */
+extern PyMethodDef pls_drop_unraisable_def;
+
 /* The pending call that raises exc_interrupted (limits.c). */
 extern int	pls_interrupt_pending_call(void *arg);
 

@@ -588,6 +588,13 @@ pls_sandbox_setup(PLSInterp *interp)
 		goto fail;
 	}
 	Py_DECREF(r);
+	r = PyCFunction_New(&pls_drop_unraisable_def, NULL);
+	if (r == NULL || PyDict_SetItemString(ns, "_drop_unraisable", r) < 0)
+	{
+		Py_XDECREF(r);
+		goto fail;
+	}
+	Py_DECREF(r);
 	interp->allowed_modules = MemoryContextStrdup(TopMemoryContext,
 												  pls_allowed_modules ? pls_allowed_modules : "");
 	print_fn = pls_plpy_print_new();

@@ -700,6 +700,7 @@ _real_modules = {}
 # imported by sandbox.c's trusted loader the first time a body imports it.
 _pending = {}
 _load_module = None             # sandbox.c's loader, set before setup()
+_drop_unraisable = None         # sandbox.c's C hook for sys.unraisablehook
 
 
 def _withheld_reason(modname, name):
@@ -1353,10 +1354,6 @@ def _neutered(qualname, real):
     return neutered
 
 
-def _drop_unraisable(unraisable):
-    pass
-
-
 # Every primitive found so far (id -> (object, name)) and its stub: kept,
 # so that a pass after a module was loaded still knows the real objects
 # although the OS modules' own dicts hold stubs by then.
@@ -1464,9 +1461,8 @@ def lockdown():
     _neuter()
     # builtins module's own dict, and the main module's
     _module_dict_ids.add(id(_real_builtins))
-    # Exceptions in finalizers (a generator's finally run at cleanup) would
-    # be printed to the server's stderr, that is, into the log: any user
-    # could write there, unbounded.  They are dropped.
+    # Exceptions in finalizers would be printed into the server log: they
+    # are dropped, by a hook in C that an interrupt cannot stop (limits.c).
     sys.unraisablehook = _drop_unraisable
     # Close the import system: nothing new can be found or loaded.
     sys.meta_path[:] = []
