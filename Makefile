@@ -12,8 +12,11 @@ PY_LIBS := $(shell $(PYTHON_CONFIG) --embed --ldflags)
 PLS_PYTHON ?= $(shell $(PYTHON_CONFIG) --prefix)/bin/python$(shell $(PYTHON_CONFIG) --embed --libs | sed -n 's/.*-lpython\([0-9.]*\).*/\1/p')
 
 SRCS = $(sort $(wildcard src/*.c))
-OBJS = $(SRCS:.c=.o)
-PY_EMBED = $(sort $(wildcard src/*.py))
+# the channel is shared with the worker program (src/worker/channel.h)
+OBJS = $(SRCS:.c=.o) src/worker/channel.o
+# src/sandbox/*.py run in this order, in one namespace (names.py says why)
+SANDBOX_PY = names guards safetypes facades policy builtins lockdown setup
+PY_EMBED = $(sort $(wildcard src/*.py)) $(SANDBOX_PY:%=src/sandbox/%.py)
 
 PG_CPPFLAGS = -Isrc $(PY_CFLAGS)
 SHLIB_LINK = $(PY_LIBS)
@@ -21,7 +24,25 @@ SHLIB_LINK = $(PY_LIBS)
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --load-extension=plsafepy
 
-EXTRA_CLEAN = src/embedded_py.h src/spiexceptions.h
+EXTRA_CLEAN = src/embedded_py.h src/spiexceptions.h \
+	$(WORKER) $(WORKER_TESTING) src/worker/preload.h $(WORKER_TEST_PROGS)
+
+# plsafepy-worker (docs/isolation.md): the process a backend runs a role's
+# Python in, installed next to the library.  Explicit rules: PGXS's PROGRAM
+# cannot be used together with MODULE_big.
+WORKER = src/worker/plsafepy-worker
+WORKER_TESTING = src/worker/plsafepy-worker-testing
+WORKER_SRCS = src/worker/main.c src/worker/confine.c src/worker/seccomp.c \
+	src/worker/channel.c
+WORKER_HDRS = src/worker/worker.h src/worker/channel.h src/worker/preload.h
+WORKER_CPPFLAGS = -D_GNU_SOURCE -Isrc $(PY_CFLAGS) \
+	-DPLS_PYTHON_HOME='"$(shell $(PYTHON_CONFIG) --prefix)"'
+WORKER_LDFLAGS = -pie -Wl,-z,relro -Wl,-z,now
+WORKER_LIBS = $(PY_LIBS) -lseccomp
+# test-only programs, never installed (make worker-tests)
+LAUNCH_SRCS = src/worker_launch.c src/worker/channel.c
+LAUNCH_HDRS = src/worker_launch.h src/worker/channel.h
+WORKER_TEST_PROGS = test/worker_driver bench/channel
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -35,4 +56,39 @@ src/embedded_py.h: $(PY_EMBED) tools/embed_py.py
 src/spiexceptions.h: tools/gen_spiexceptions.sh
 	PG_CONFIG=$(PG_CONFIG) sh tools/gen_spiexceptions.sh > $@
 
-$(OBJS): src/plsafepy.h src/embedded_py.h src/spiexceptions.h
+$(OBJS) $(OBJS:.o=.bc): src/plsafepy.h src/embedded_py.h src/spiexceptions.h
+
+# The worker program.
+all: $(WORKER)
+
+src/worker/preload.h: src/worker/gen_preload.py src/sandbox/facades.py
+	$(PLS_PYTHON) src/worker/gen_preload.py src/sandbox/facades.py > $@
+
+$(WORKER): $(WORKER_SRCS) $(WORKER_HDRS)
+	$(CC) $(CFLAGS) -fPIE $(WORKER_CPPFLAGS) $(WORKER_SRCS) $(WORKER_LDFLAGS) $(WORKER_LIBS) -o $@
+
+# The same with EXEC (full Python), for test/worker.sh only.
+$(WORKER_TESTING): $(WORKER_SRCS) src/worker/testing.c $(WORKER_HDRS)
+	$(CC) $(CFLAGS) -fPIE $(WORKER_CPPFLAGS) -DPLS_WORKER_TESTING $(WORKER_SRCS) src/worker/testing.c $(WORKER_LDFLAGS) $(WORKER_LIBS) -o $@
+
+install: install-worker
+install-worker: $(WORKER) installdirs
+	$(INSTALL_PROGRAM) $(WORKER) '$(DESTDIR)$(pkglibdir)/plsafepy-worker'
+
+uninstall: uninstall-worker
+uninstall-worker:
+	rm -f '$(DESTDIR)$(pkglibdir)/plsafepy-worker'
+
+# Test programs: the driver of test/worker.sh and the channel benchmark.
+test/worker_driver: test/worker_driver.c $(LAUNCH_SRCS) $(LAUNCH_HDRS)
+	$(CC) $(CFLAGS) -D_GNU_SOURCE -Isrc test/worker_driver.c $(LAUNCH_SRCS) -lseccomp -o $@
+
+bench/channel: bench/channel.c $(LAUNCH_SRCS) $(LAUNCH_HDRS)
+	$(CC) $(CFLAGS) -D_GNU_SOURCE -Isrc bench/channel.c $(LAUNCH_SRCS) -o $@
+
+worker-tests: $(WORKER) $(WORKER_TESTING) test/worker_driver
+
+bench-channel: bench/channel $(WORKER)
+	bench/channel $(WORKER)
+
+.PHONY: install-worker uninstall-worker worker-tests bench-channel

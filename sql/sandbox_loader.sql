@@ -91,7 +91,7 @@ $$;
 
 -- numeric values need decimal, which need not be whitelisted for that
 \c
-SET plsafepy.allowed_modules = 'math';
+ALTER ROLE pls_ld_user SET plsafepy.allowed_modules = 'math';
 SET ROLE pls_ld_user;
 SET search_path = pls_ld;
 CREATE FUNCTION twice(x numeric) RETURNS numeric LANGUAGE plsafepy AS $$

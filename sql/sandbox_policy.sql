@@ -72,10 +72,45 @@ return collections.namedtuple
 $$;
 SELECT r4();
 
+-- characters that change tokenisation are denied outside string literals,
+-- naming the character and the body's line: a form feed at the start of a
+-- line would end the wrapping def
+CREATE FUNCTION c1() RETURNS text LANGUAGE plsafepy AS E'x = 1\n\fimport os\nreturn x';
+CREATE FUNCTION c2() RETURNS text LANGUAGE plsafepy AS E'x = 1 # \u2028\nreturn x';
+-- ... also at first execution
+SET check_function_bodies = off;
+CREATE FUNCTION c3() RETURNS text LANGUAGE plsafepy AS E'\n\n\x0breturn 1';
+SET check_function_bodies = on;
+SELECT c3();
+-- inside string literals they are data, as in PL/Python
+CREATE FUNCTION c4() RETURNS text LANGUAGE plsafepy AS E'
+s = ''a\fb''
+t = """\f\x0b\u2028"""
+return "%r %r" % (s, t)
+';
+SELECT c4();
+-- \r\n and lone \r end lines as in Python (inside strings too); lines
+-- still count from the first line of the body
+CREATE FUNCTION c5() RETURNS text LANGUAGE plsafepy AS E'x = 1\r\ny = 2\r\nreturn str(x + y)';
+SELECT c5();
+CREATE FUNCTION c6() RETURNS text LANGUAGE plsafepy AS E'x = 1\r\ry = 2\rreturn x.__class__';
+CREATE FUNCTION c7() RETURNS text LANGUAGE plsafepy AS E'x = 1\r\r\ny = (';
+-- a runtime error's traceback shows the right source line
+CREATE FUNCTION c8() RETURNS text LANGUAGE plsafepy AS E'x = 1\ry = 0\rreturn str(x / y)';
+\set SHOW_CONTEXT always
+SELECT c8();
+\set SHOW_CONTEXT never
+-- what only the compiler finds is a syntax error at its line too
+CREATE FUNCTION c9() RETURNS text LANGUAGE plsafepy AS $$
+x = 1
+break
+$$;
+
 -- the SQLSTATE of both kinds of denial
 \set VERBOSITY sqlstate
 SELECT f7();
 SELECT r2();
+SELECT c3();
 \set VERBOSITY default
 RESET ROLE;
 DROP SCHEMA pls_pol CASCADE;

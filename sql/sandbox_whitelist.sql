@@ -32,8 +32,9 @@ SET plsafepy.allowed_modules = 'math, 1bad';
 
 -- a narrower whitelist, a name-level entry and a module plsafepy has not
 -- reviewed (zlib: every public name), for a role whose interpreter does
--- not exist yet
-SET plsafepy.allowed_modules = 'math, zlib, html:escape, statistics:mean';
+-- not exist yet (a role's interpreter takes the role's setting, see
+-- settings.sql)
+ALTER ROLE pls_wl_narrow SET plsafepy.allowed_modules = 'math, zlib, html:escape, statistics:mean';
 SET ROLE pls_wl_narrow;
 SELECT module, name FROM plsafepy.allowed_modules WHERE module <> 'zlib' ORDER BY 1, 2;
 SELECT count(*) > 5 AS zlib_names FROM plsafepy.allowed_modules WHERE module = 'zlib';
@@ -54,7 +55,7 @@ html.unescape('&amp;')
 $$;
 RESET ROLE;
 -- the interpreter keeps what it was built with for the session
-RESET plsafepy.allowed_modules;
+ALTER ROLE pls_wl_narrow RESET plsafepy.allowed_modules;
 SET ROLE pls_wl_narrow;
 SELECT count(*) FROM plsafepy.allowed_modules WHERE module = 'json';
 RESET ROLE;

@@ -29,8 +29,11 @@ static int	nlocked = 0;
 static int	maxlocked = 0;
 static bool installed = false;
 
-/* Set by the policy after it accepted a tree; used by the next compile. */
-static bool compile_token = false;
+/*
+ * Set while sandbox.c's compile_checked compiles the tree the policy has
+ * just accepted.
+ */
+static bool compiling = false;
 
 /*
  * Set while sandbox.c's trusted loader imports a whitelisted module: the
@@ -40,9 +43,9 @@ static bool compile_token = false;
 static bool loading = false;
 
 void
-pls_audit_allow_compile(void)
+pls_audit_compiling(bool on)
 {
-	compile_token = true;
+	compiling = on;
 }
 
 void
@@ -230,7 +233,8 @@ event_allowed(const char *event, PyObject *args)
 	/*
 	 * The compiler helper: ast.parse of a body (source text, our file
 	 * name), then compile() of the tree the policy has just checked, which
-	 * the policy allows once (no file name reaches the hook then).
+	 * the policy does through compile_checked (no file name reaches the
+	 * hook then).
 	 */
 	if (strcmp(event, "compile") == 0 && PyTuple_Check(args) &&
 		PyTuple_GET_SIZE(args) >= 2)
@@ -250,12 +254,7 @@ event_allowed(const char *event, PyObject *args)
 			}
 			return strncmp(fn, "<plsafepy function ", 19) == 0;
 		}
-		if (compile_token)
-		{
-			compile_token = false;
-			return true;
-		}
-		return false;
+		return compiling;
 	}
 
 	/* interpreter tear-down and error reporting */
@@ -286,6 +285,19 @@ pls_audit_hook(const char *event, PyObject *args, void *userData)
 	if (event_allowed(event, args) ||
 		(loading && load_event_allowed(event, args) && !user_code_running()))
 		return 0;
+
+	/*
+	 * A compile error of a checked tree: CPython looks for a source file
+	 * named like the code's file name to show the error's line.  Refused
+	 * without logging it as a denial: nobody asked for it, and the caller
+	 * clears the error and reports the compile error itself.
+	 */
+	if (compiling && strcmp(event, "open") == 0)
+	{
+		PyErr_SetString(PyExc_PermissionError,
+						"plsafepy compiles no source files");
+		return -1;
+	}
 
 	if ((strcmp(event, "object.__getattr__") == 0 ||
 		 strcmp(event, "object.__setattr__") == 0 ||

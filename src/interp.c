@@ -3,7 +3,8 @@
  * interp.c
  *	  One Python sub-interpreter per SQL role: created on the role's first
  *	  call, chosen by GetUserId() at call time (so a SECURITY DEFINER
- *	  function runs in its owner's), never shared between roles.
+ *	  function runs in its owner's), never shared between roles, and
+ *	  shaped by that role's settings (settings.c).
  *
  *-------------------------------------------------------------------------
  */
@@ -25,11 +26,11 @@ PLSInterp  *pls_current = NULL;
 static HTAB *interps = NULL;
 static PLSInterp *last_interp = NULL;
 
-PyObject *
-pls_run_embedded(const PLSEmbedded *helper)
+/* One part of an embedded helper, run in ns. */
+static int
+run_part(const PLSEmbedded *part, PyObject *ns)
 {
 	PyObject   *code;
-	PyObject   *ns;
 	PyObject   *res;
 	long		magic = PyImport_GetMagicNumber();
 	long		built = pls_py_magic[0] | (pls_py_magic[1] << 8) |
@@ -37,41 +38,53 @@ pls_run_embedded(const PLSEmbedded *helper)
 
 	/* bytecode written by another Python version must not be loaded */
 	if (magic == -1)
-		return NULL;
+		return -1;
 	if (magic != built)
 	{
 		PyErr_Format(PyExc_ImportError,
 					 "plsafepy was built for another Python version (helper %s)",
-					 helper->name);
-		return NULL;
+					 part->name);
+		return -1;
 	}
-	code = PyMarshal_ReadObjectFromString((const char *) helper->code,
-										  (Py_ssize_t) helper->len);
+	code = PyMarshal_ReadObjectFromString((const char *) part->code,
+										  (Py_ssize_t) part->len);
 	if (code == NULL)
-		return NULL;
+		return -1;
 	if (!PyCode_Check(code))
 	{
 		Py_DECREF(code);
 		PyErr_Format(PyExc_ImportError, "plsafepy helper %s is not code",
-					 helper->name);
-		return NULL;
-	}
-	ns = PyDict_New();
-	if (ns == NULL ||
-		PyDict_SetItemString(ns, "__builtins__", PyEval_GetBuiltins()) < 0)
-	{
-		Py_DECREF(code);
-		Py_XDECREF(ns);
-		return NULL;
+					 part->name);
+		return -1;
 	}
 	res = PyEval_EvalCode(code, ns, ns);
 	Py_DECREF(code);
 	if (res == NULL)
+		return -1;
+	Py_DECREF(res);
+	return 0;
+}
+
+PyObject *
+pls_run_embedded(const PLSEmbedded *parts)
+{
+	PyObject   *ns;
+
+	ns = PyDict_New();
+	if (ns == NULL ||
+		PyDict_SetItemString(ns, "__builtins__", PyEval_GetBuiltins()) < 0)
 	{
-		Py_DECREF(ns);
+		Py_XDECREF(ns);
 		return NULL;
 	}
-	Py_DECREF(res);
+	for (; parts->name != NULL; parts++)
+	{
+		if (run_part(parts, ns) < 0)
+		{
+			Py_DECREF(ns);
+			return NULL;
+		}
+	}
 	return ns;
 }
 
@@ -91,7 +104,7 @@ build_interp(PLSInterp *interp)
 	if (interp->GD == NULL || interp->module_name == NULL)
 		return -1;
 
-	compiler = pls_run_embedded(&pls_py_compiler);
+	compiler = pls_run_embedded(pls_py_compiler);
 	if (compiler == NULL)
 		return -1;
 	interp->compile_body = PyDict_GetItemString(compiler, "compile_body");
@@ -139,7 +152,8 @@ PLSInterp *
 pls_interp_for_role(Oid roleid)
 {
 	PLSInterp  *interp;
-	bool		found;
+	char	   *allowed_modules;
+	int			memory_limit_kb;
 	PyThreadState *prev;
 	PyThreadState *ts;
 	char	   *msg;
@@ -157,20 +171,32 @@ pls_interp_for_role(Oid roleid)
 		interps = hash_create("plsafepy interpreters", 16, &ctl,
 							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	}
-	interp = hash_search(interps, &roleid, HASH_ENTER, &found);
-	if (found)
+	interp = hash_search(interps, &roleid, HASH_FIND, NULL);
+	if (interp != NULL)
 	{
 		last_interp = interp;
 		return interp;
 	}
+
+	/* the role's settings (settings.c), before the entry exists: may fail */
+	pls_settings_resolve(roleid, &allowed_modules, &memory_limit_kb);
+	interp = hash_search(interps, &roleid, HASH_ENTER, NULL);
 	memset(((char *) interp) + sizeof(Oid), 0, sizeof(PLSInterp) - sizeof(Oid));
+	interp->allowed_modules = allowed_modules;
+	interp->memory_limit_kb = memory_limit_kb;
 
 	prev = PyThreadState_Swap(pls_main_tstate());
 	ts = Py_NewInterpreter();
+	if (ts != NULL && !pls_tstate_make_unique(&ts))
+	{
+		Py_EndInterpreter(ts);
+		ts = NULL;
+	}
 	if (ts == NULL)
 	{
 		PyThreadState_Swap(prev);
 		hash_search(interps, &roleid, HASH_REMOVE, NULL);
+		pfree(allowed_modules);
 		ereport(ERROR,
 				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
 				 errmsg("could not create a Python interpreter for role \"%s\"",
@@ -195,6 +221,7 @@ pls_interp_for_role(Oid roleid)
 			pls_current = save_current;
 			PyThreadState_Swap(prev);
 			hash_search(interps, &roleid, HASH_REMOVE, NULL);
+			pfree(allowed_modules);
 			PG_RE_THROW();
 		}
 		PG_END_TRY();
@@ -212,6 +239,7 @@ pls_interp_for_role(Oid roleid)
 	Py_EndInterpreter(ts);
 	PyThreadState_Swap(prev);
 	hash_search(interps, &roleid, HASH_REMOVE, NULL);
+	pfree(allowed_modules);
 	ereport(ERROR,
 			(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
 			 errmsg("could not set up the Python interpreter for role \"%s\"",

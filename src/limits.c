@@ -52,6 +52,8 @@
  */
 #include "plsafepy.h"
 
+#include <math.h>
+
 #include "access/xact.h"
 #include "miscadmin.h"
 #include "storage/latch.h"
@@ -543,3 +545,75 @@ PyMethodDef pls_drop_unraisable_def = {
 	"drop_unraisable(unraisable)\n--\n\nDrop an exception raised in a finalizer."
 };
 
+/*
+ * time.sleep for sandboxed code: waits on the process latch, so a cancel,
+ * a statement timeout or a termination request ends it at once.
+ */
+static PyObject *
+pls_sleep_impl(PyObject *self, PyObject *arg)
+{
+	double		secs = PyFloat_AsDouble(arg);
+	TimestampTz deadline;
+	MemoryContext cxt = CurrentMemoryContext;
+	volatile bool failed = false;
+
+	if (secs == -1.0 && PyErr_Occurred())
+		return NULL;
+	if (isnan(secs) || secs < 0)
+	{
+		PyErr_SetString(PyExc_ValueError, "sleep length must be non-negative");
+		return NULL;
+	}
+	if (secs > 1e9)
+		secs = 1e9;
+	deadline = GetCurrentTimestamp() + (TimestampTz) (secs * 1000000.0);
+
+	for (;;)
+	{
+		long		remain_ms;
+
+		if (pls_interrupt_wanted())
+		{
+			PLSInterp  *interp = pls_current;
+
+			if (pls_limits_active > 0)
+				request_interrupt();
+			PyErr_SetNone(interp && interp->exc_interrupted ?
+						  interp->exc_interrupted : PyExc_KeyboardInterrupt);
+			return NULL;
+		}
+		remain_ms = (long) ((deadline - GetCurrentTimestamp() + 999) / 1000);
+		if (remain_ms <= 0)
+			break;
+		if (remain_ms > INT_MAX)
+			remain_ms = INT_MAX;
+
+		PG_TRY();
+		{
+			int			rc = WaitLatch(MyLatch,
+									   WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+									   remain_ms, PG_WAIT_EXTENSION);
+
+			if (rc & WL_LATCH_SET)
+				ResetLatch(MyLatch);
+		}
+		PG_CATCH();
+		{
+			MemoryContextSwitchTo(cxt);
+			FlushErrorState();
+			failed = true;
+		}
+		PG_END_TRY();
+		if (failed)
+		{
+			PyErr_SetString(PyExc_OSError, "sleep failed");
+			return NULL;
+		}
+	}
+	Py_RETURN_NONE;
+}
+
+PyMethodDef pls_sleep_def = {
+	"sleep", pls_sleep_impl, METH_O,
+	"sleep(seconds)\n--\n\nWait; a cancel or statement timeout ends the wait."
+};

@@ -2,8 +2,9 @@
  *
  * memory.c
  *	  A byte budget over everything Python allocates in this backend: the
- *	  settings plsafepy.memory_limit (superuser) and
- *	  plsafepy.user_memory_limit (anyone, can only lower the budget).
+ *	  settings plsafepy.memory_limit (superuser; the running interpreter's
+ *	  role's, see settings.c) and plsafepy.user_memory_limit (anyone, the
+ *	  session's, can only lower the budget).
  *
  * Python allocates either through the RAW domain (malloc) or, for objects
  * of 512 bytes or less, from pymalloc's arenas, which come from the arena
@@ -31,7 +32,11 @@
 int			pls_memory_limit_kb = 512 * 1024;
 int			pls_user_memory_limit_kb = 0;
 
-/* The effective budget in bytes (0: none), kept by the assign hooks. */
+/*
+ * The session's budget in bytes (0: none), kept by the assign hooks: for
+ * the session user's own interpreter.  Another role's interpreter has its
+ * role's plsafepy.memory_limit (settings.c), lowered the same way.
+ */
 static int64 budget_bytes = (int64) 512 * 1024 * 1024;
 
 /* Bytes Python holds now (allocated through us). */
@@ -41,34 +46,42 @@ static bool installed = false;
 static PyMemAllocatorEx prev_raw;
 static PyObjectArenaAllocator prev_arena;
 
-static void
-compute_budget(int limit_kb, int user_kb)
+static inline int64
+budget_of(int limit_kb, int user_kb)
 {
 	int64		b = (int64) limit_kb * 1024;
 
 	if (user_kb > 0 && (b == 0 || (int64) user_kb * 1024 < b))
 		b = (int64) user_kb * 1024;
-	budget_bytes = b;
+	return b;
 }
 
 static void
 assign_memory_limit(int newval, void *extra)
 {
-	compute_budget(newval, pls_user_memory_limit_kb);
+	budget_bytes = budget_of(newval, pls_user_memory_limit_kb);
 }
 
 static void
 assign_user_memory_limit(int newval, void *extra)
 {
-	compute_budget(pls_memory_limit_kb, newval);
+	budget_bytes = budget_of(pls_memory_limit_kb, newval);
 }
 
 static inline bool
 over_budget(size_t add)
 {
-	return pls_limits_active > 0 && budget_bytes > 0 &&
-		(add > (size_t) budget_bytes ||
-		 __atomic_load_n(&used_bytes, __ATOMIC_RELAXED) + (int64) add > budget_bytes);
+	PLSInterp  *interp;
+	int64		budget;
+
+	if (pls_limits_active <= 0)
+		return false;
+	interp = pls_current;
+	budget = (interp == NULL || interp->memory_limit_kb < 0) ? budget_bytes :
+		budget_of(interp->memory_limit_kb, pls_user_memory_limit_kb);
+	return budget > 0 &&
+		(add > (size_t) budget ||
+		 __atomic_load_n(&used_bytes, __ATOMIC_RELAXED) + (int64) add > budget);
 }
 
 /*

@@ -79,15 +79,19 @@ typedef struct PLSInterp
 	PyObject   *GD;				/* dict shared by this role's functions */
 	PyObject   *module_name;	/* __name__ of every function's globals */
 	PyObject   *builtins;		/* restricted builtins dict */
-	PyObject   *sandbox;		/* namespace of src/sandbox.py (trusted) */
-	char	   *allowed_modules;	/* plsafepy.allowed_modules when built */
+	PyObject   *sandbox;		/* namespace of the src/sandbox/ helpers (trusted) */
+	char	   *allowed_modules;	/* plsafepy.allowed_modules of the role
+									 * when built (settings.c) */
+	int			memory_limit_kb;	/* plsafepy.memory_limit of the role, or
+									 * -1: the session's current value */
 	PyObject   *import_state;	/* (meta_path, path_hooks, path) as they
 								 * were before lock-down, for the trusted
 								 * loader of whitelisted modules */
 	PyObject   *compile_body;	/* compiler.compile_body */
 	PyObject   *body_error;		/* compiler.BodyError: (message, line) */
-	PyObject   *policy;			/* callable(list of stmts) raising
-								 * policy_error, set by the sandbox */
+	PyObject   *policy;			/* check_source(body) and
+								 * check_and_compile(tree, name, file),
+								 * raising policy_error; set by the sandbox */
 	PyObject   *policy_error;	/* exception class: (message, line, hint) */
 	PyObject   *decimal;		/* decimal.Decimal (real class), or NULL
 								 * until the first numeric value */
@@ -110,7 +114,10 @@ extern PLSInterp *pls_current;
 extern PLSInterp *pls_interp_for_role(Oid roleid);
 extern PyThreadState *pls_main_tstate(void);
 
-/* The trusted Python helpers, src/NAME.py as bytecode (tools/embed_py.py). */
+/*
+ * The trusted Python helpers as bytecode (tools/embed_py.py): src/NAME.py,
+ * or the files of src/NAME/, as parts ending with one whose name is NULL.
+ */
 typedef struct PLSEmbedded
 {
 	const char *name;
@@ -118,11 +125,11 @@ typedef struct PLSEmbedded
 	size_t		len;
 } PLSEmbedded;
 
-extern const PLSEmbedded pls_py_compiler;
-extern const PLSEmbedded pls_py_sandbox;
+extern const PLSEmbedded pls_py_compiler[];
+extern const PLSEmbedded pls_py_sandbox[];
 
-/* Run one of the embedded helpers into a fresh namespace. */
-extern PyObject *pls_run_embedded(const PLSEmbedded *helper);
+/* Run the parts of one embedded helper, in order, in a fresh namespace. */
+extern PyObject *pls_run_embedded(const PLSEmbedded *parts);
 
 /*
  * Enter and leave a role's interpreter.  pls_enter returns the thread state
@@ -159,6 +166,17 @@ extern PLSCall *pls_current_call;
 
 /* Connect SPI for the running call if it is not yet (may ereport). */
 extern void pls_spi_connect(void);
+
+/* ---------- role-resolved settings (settings.c) ---------- */
+
+/*
+ * The settings that shape roleid's interpreter: plsafepy.allowed_modules
+ * (copied into TopMemoryContext) and plsafepy.memory_limit (kB, or -1 for
+ * the session user's own role, whose current value applies).  Needs a
+ * transaction; ereports on an invalid stored value.
+ */
+extern void pls_settings_resolve(Oid roleid, char **allowed_modules,
+								 int *memory_limit_kb);
 
 /* ---------- type conversion (convert.c) ---------- */
 
@@ -336,8 +354,17 @@ extern int	pls_sandbox_setup(PLSInterp *interp);
 extern PyObject *pls_sandbox_decimal(PLSInterp *interp);
 extern void pls_audit_install(void);
 
+/*
+ * Give a new interpreter a thread state whose id is unique in the backend,
+ * so that C-level ContextVar caches (decimal's context) never answer for
+ * another interpreter (decimal_context.c).
+ */
+extern bool pls_tstate_make_unique(PyThreadState **ts);
+
 /* 42501 denial, logged with role and function; Python side */
 extern PyObject *pls_deny(const char *what, const char *hint_setting);
+/* log a denial of function fn (NULL: none running) with the role */
+extern void pls_log_denial(const char *message, const char *fn);
 
 /* ---------- resource limits (limits.c, signals.c, memory.c) ---------- */
 
@@ -368,6 +395,9 @@ extern int	pls_recursion_limit(void);
  * (return NULL to Python); otherwise false, nothing done.
  */
 extern bool pls_limits_catch_error(ErrorData *edata);
+
+/* time.sleep for sandboxed code: waits on the latch, honours interrupts. */
+extern PyMethodDef pls_sleep_def;
 
 /* sys.unraisablehook for role interpreters: drops the exception (in C). */
 extern PyMethodDef pls_drop_unraisable_def;

@@ -133,8 +133,8 @@ exc_arg_utf8(PyObject *eargs, Py_ssize_t i)
 
 /*
  * The body did not compile: a syntax error, or the sandbox's policy denied
- * it (42501, logged).  Anything else is an internal error of the compiler
- * and is reported as such.
+ * it (42501, logged like a denial at run time).  Anything else is an
+ * internal error of the compiler and is reported as such.
  */
 static void
 report_compile_error(PLSProc *proc)
@@ -179,12 +179,16 @@ report_compile_error(PLSProc *proc)
 		hint = pg_any_to_server(hint, strlen(hint), PG_UTF8);
 
 	if (policy)
+	{
+		/* as a denial at run time is: logged with role and function */
+		pls_log_denial(msg, proc->name);
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("%s", msg),
 				 errdetail("Denied by the plsafepy policy at line %ld of function \"%s\".",
 						   line, proc->name),
 				 hint ? errhint("%s", hint) : 0));
+	}
 	ereport(ERROR,
 			(errcode(ERRCODE_SYNTAX_ERROR),
 			 errmsg("could not compile PL/SafePy function \"%s\"", proc->name),
@@ -316,6 +320,29 @@ free_proc(PLSProc *proc)
 	MemoryContextDelete(proc->mcxt);
 }
 
+/*
+ * A copy of src in mcxt whose line ends are all \n: \r\n and a lone \r
+ * become \n, everywhere (inside string literals too), which is exactly what
+ * CPython's tokenizer would make of them.  The compiler and the traceback's
+ * source lines (errors.c) then count the same lines.
+ */
+static char *
+copy_source(MemoryContext mcxt, const char *src)
+{
+	char	   *out = MemoryContextAlloc(mcxt, strlen(src) + 1);
+	char	   *o = out;
+
+	for (; *src; src++)
+	{
+		if (*src != '\r')
+			*o++ = *src;
+		else if (src[1] != '\n')
+			*o++ = '\n';
+	}
+	*o = '\0';
+	return out;
+}
+
 static PLSProc *
 new_proc(const char *name, const char *source, Oid roleid)
 {
@@ -328,7 +355,7 @@ new_proc(const char *name, const char *source, Oid roleid)
 	proc->mcxt = mcxt;
 	proc->key.roleid = roleid;
 	proc->name = MemoryContextStrdup(mcxt, name);
-	proc->source = MemoryContextStrdup(mcxt, source);
+	proc->source = copy_source(mcxt, source);
 	MemoryContextSetIdentifier(mcxt, proc->name);
 	return proc;
 }

@@ -7,8 +7,9 @@
  *	  denials, and the plsafepy_whitelist() function behind the view
  *	  of the effective whitelist.
  *
- * The policy, builtins and facades themselves are Python (src/sandbox.py,
- * trusted, compiled in); this file feeds them the setting, gives them the
+ * The policy, builtins and facades themselves are Python (src/sandbox/,
+ * trusted, compiled in); this file feeds them the role's whitelist
+ * (resolved by settings.c), gives them the
  * C denial function, and closes the interpreter afterwards.  See
  * docs/security.md for the layers and what each assumes.
  *
@@ -27,7 +28,7 @@
 PG_FUNCTION_INFO_V1(plsafepy_whitelist);
 
 /*
- * Must list the same modules as REVIEWED in sandbox.py (the regression
+ * Must list the same modules as REVIEWED in sandbox/facades.py (the regression
  * test sandbox_whitelist checks that the view shows each of them).
  */
 #define PLS_DEFAULT_MODULES \
@@ -48,22 +49,37 @@ static PyMethodDef deny_def = {
 	"Raise plsafepy's 42501 denial (trusted helpers only)."
 };
 
-/* Python-callable: the policy accepted a tree, which compile() may take. */
+/*
+ * Python-callable compile_checked(tree, filename): compile() of the tree the
+ * policy has just checked, for sandbox/policy.py.  self is the
+ * interpreter's real compile, taken while it was built.  While it runs the
+ * audit hook lets its compile event pass and quietly refuses the open
+ * CPython's error path makes to show a compile error's source line (there
+ * is no such file, and no user code runs while a tree compiles).
+ */
 static PyObject *
-py_allow_compile(PyObject *self, PyObject *unused)
+py_compile_checked(PyObject *self, PyObject *args)
 {
-	pls_audit_allow_compile();
-	Py_RETURN_NONE;
+	PyObject   *tree;
+	PyObject   *filename;
+	PyObject   *code;
+
+	if (!PyArg_ParseTuple(args, "OU", &tree, &filename))
+		return NULL;
+	pls_audit_compiling(true);
+	code = PyObject_CallFunction(self, "OOsii", tree, filename, "exec", 0, 1);
+	pls_audit_compiling(false);
+	return code;
 }
 
-static PyMethodDef allow_compile_def = {
-	"allow_compile", py_allow_compile, METH_NOARGS,
-	"Let the audit hook pass the next compile() of a tree."
+static PyMethodDef compile_checked_def = {
+	"compile_checked", py_compile_checked, METH_VARARGS,
+	"Compile the tree the policy has checked (trusted helpers only)."
 };
 
 /*
  * Python-callable load(name): the trusted loader of whitelisted modules,
- * for sandbox.py.  Returns None: the caller takes the module from
+ * for sandbox/facades.py.  Returns None: the caller takes the module from
  * sys.modules, so this function hands out nothing even if it leaked.
  */
 static PyObject *py_load_module(PyObject *self, PyObject *name);
@@ -156,12 +172,12 @@ pls_sandbox_init(void)
 }
 
 /*
- * Log one denial.  Called with Python code on the stack, so no PostgreSQL
- * error may escape: an error while logging is swallowed (the denial itself
- * still happens).
+ * Log one denial by function `fn` (NULL: none running).  May be called
+ * with Python code on the stack, so no PostgreSQL error may escape: an
+ * error while logging is swallowed (the denial itself still happens).
  */
-static void
-log_denial(const char *message)
+void
+pls_log_denial(const char *message, const char *fn)
 {
 	MemoryContext oldcxt = CurrentMemoryContext;
 
@@ -171,7 +187,6 @@ log_denial(const char *message)
 	PG_TRY();
 	{
 		const char *role = GetUserNameFromId(GetUserId(), true);
-		const char *fn = pls_current_proc ? pls_current_proc->name : NULL;
 
 		ereport(LOG,
 				(errmsg("plsafepy denied: %s", message),
@@ -198,7 +213,7 @@ pls_deny(const char *what, const char *hint)
 	PyObject   *exc;
 
 	snprintf(message, sizeof(message), "%s is not allowed in plsafepy", what);
-	log_denial(message);
+	pls_log_denial(message, pls_current_proc ? pls_current_proc->name : NULL);
 
 	if (pls_current && pls_current->sandbox)
 		cls = PyDict_GetItemString(pls_current->sandbox, "SandboxError");
@@ -339,14 +354,14 @@ module_in_spec(const char *spec, const char *module)
 
 /*
  * What _datetime's C code imports on its own later (strftime, strptime;
- * sandbox.py's C_LAZY_IMPORTS): loaded together with it.
+ * sandbox/facades.py's C_LAZY_IMPORTS): loaded together with it.
  */
 static const char *const datetime_dependencies[] = {"time", "_strptime", NULL};
 
 /*
  * Loaded whatever the whitelist says, never handed out by this function:
  * those, decimal for numeric values (pls_sandbox_decimal), and the codecs
- * of the encodings package (sandbox.py's _codec_search).
+ * of the encodings package (sandbox/lockdown.py's _codec_search).
  */
 static bool
 always_loadable(const char *s)
@@ -558,7 +573,7 @@ pls_sandbox_setup(PLSInterp *interp)
 	interp->policy = NULL;
 	interp->policy_error = NULL;
 
-	ns = pls_run_embedded(&pls_py_sandbox);
+	ns = pls_run_embedded(pls_py_sandbox);
 	if (ns == NULL)
 		return -1;
 	interp->sandbox = ns;
@@ -574,15 +589,26 @@ pls_sandbox_setup(PLSInterp *interp)
 	deny = PyCFunction_New(&deny_def, NULL);
 	if (deny == NULL)
 		goto fail;
-	r = PyCFunction_New(&allow_compile_def, NULL);
-	if (r == NULL || PyDict_SetItemString(ns, "_allow_compile", r) < 0)
+	r = PyDict_GetItemString(PyEval_GetBuiltins(), "compile");
+	r = r ? PyCFunction_New(&compile_checked_def, r) : NULL;
+	if (r == NULL || PyDict_SetItemString(ns, "_compile_checked", r) < 0)
 	{
 		Py_XDECREF(r);
+		if (!PyErr_Occurred())
+			PyErr_SetString(PyExc_RuntimeError, "builtins has no compile");
 		goto fail;
 	}
 	Py_DECREF(r);
 	r = PyCFunction_New(&load_module_def, NULL);
 	if (r == NULL || PyDict_SetItemString(ns, "_load_module", r) < 0)
+	{
+		Py_XDECREF(r);
+		goto fail;
+	}
+	Py_DECREF(r);
+	/* time.sleep's replacement calls it (sandbox/safetypes.py) */
+	r = PyCFunction_New(&pls_sleep_def, NULL);
+	if (r == NULL || PyDict_SetItemString(ns, "_interruptible_sleep", r) < 0)
 	{
 		Py_XDECREF(r);
 		goto fail;
@@ -595,14 +621,11 @@ pls_sandbox_setup(PLSInterp *interp)
 		goto fail;
 	}
 	Py_DECREF(r);
-	interp->allowed_modules = MemoryContextStrdup(TopMemoryContext,
-												  pls_allowed_modules ? pls_allowed_modules : "");
 	print_fn = pls_plpy_print_new();
 	if (print_fn == NULL)
 		goto fail;
 
-	res = PyObject_CallFunction(setup, "sOOO",
-								pls_allowed_modules ? pls_allowed_modules : "",
+	res = PyObject_CallFunction(setup, "sOOO", interp->allowed_modules,
 								deny, interp->plpy, print_fn);
 	if (res == NULL)
 		goto fail;
@@ -648,8 +671,9 @@ fail:
 
 /*
  * plsafepy_whitelist(): every name the current role's interpreter
- * exposes, per module: the effective whitelist (the setting as it was
- * when this role's interpreter was built in this session).
+ * exposes, per module: the effective whitelist (the role's setting, as
+ * settings.c resolved it when this role's interpreter was built in this
+ * session).
  */
 typedef struct WLRow
 {

@@ -16,7 +16,7 @@
 extern void pls_audit_lock(PyInterpreterState *is);
 extern void pls_audit_forget(PyInterpreterState *is);
 extern bool pls_audit_is_locked(PyInterpreterState *is);
-extern void pls_audit_allow_compile(void);
+extern void pls_audit_compiling(bool on);
 extern void pls_audit_loading(bool on);
 
 /* sandbox.c: number of denials in this backend (for tests and logs). */

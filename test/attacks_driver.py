@@ -10,6 +10,10 @@
 #   ### setup: SQL run first as the superuser (may repeat)
 #   ### alive: no                      (the session may end, e.g. FATAL;
 #                                       the cluster must still not restart)
+#   ### body-escapes: yes              (decode \f \v \r \n \t \\ \xHH
+#                                       \uHHHH in the body: characters a
+#                                       text file cannot hold as written;
+#                                       a literal backslash is then \\)
 #   body...
 #
 # kind function: the body becomes a plsafepy function returning text, then
@@ -108,6 +112,20 @@ def su(sql, db=DB):
     return out
 
 
+ESCAPES = {"f": "\f", "v": "\v", "r": "\r", "n": "\n", "t": "\t",
+           "\\": "\\"}
+ESCAPE_RE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|[fvrnt\\])")
+
+
+def decode_escapes(body):
+    """The body of a "body-escapes: yes" block; any other backslash is an
+    error of the file."""
+    if "\\" in ESCAPE_RE.sub("", body):
+        sys.exit("unknown escape in body:\n%s" % body)
+    return ESCAPE_RE.sub(lambda m: ESCAPES.get(m.group(1)) or
+                         chr(int(m.group(1)[1:], 16)), body)
+
+
 def parse(path):
     attacks = []
     cur = None
@@ -118,14 +136,14 @@ def parse(path):
                 cur = {"name": m.group(2).strip(), "expect": None,
                        "alive": "yes",
                        "kind": "function", "as": "pls_attacker",
-                       "setup": [], "body": [],
+                       "setup": [], "body": [], "body-escapes": "no",
                        "file": os.path.basename(path)}
                 attacks.append(cur)
             elif m and cur is not None and not cur["body"]:
                 k, v = m.group(1), m.group(2)
                 if k == "setup":
                     cur["setup"].append(v)
-                elif k in ("expect", "kind", "as", "alive"):
+                elif k in ("expect", "kind", "as", "alive", "body-escapes"):
                     cur[k] = v.strip()
                 else:
                     sys.exit("%s: unknown key %s" % (path, k))
@@ -135,6 +153,8 @@ def parse(path):
         while a["body"] and not a["body"][-1].strip():
             a["body"].pop()
         a["body"] = "".join(a["body"])
+        if a["body-escapes"] == "yes":
+            a["body"] = decode_escapes(a["body"])
         if not a["expect"]:
             sys.exit("%s: attack %s has no expect" % (path, a["name"]))
     return attacks

@@ -1,0 +1,192 @@
+/*
+ * bench/channel.c: the round trip of a small request and reply (8 bytes each
+ * way) between two processes, over plsafepy's channel (the shared-memory
+ * rings with adaptive spinning and futex wake-ups, src/worker/channel.c)
+ * and, for comparison, over a SOCK_SEQPACKET socketpair alone.
+ *
+ * The channel is measured against the real worker (started by
+ * src/worker_launch.c, locked in, seccomp on), answering PING with PONG.
+ * The socketpair against a forked echo process.  Each is measured idle,
+ * with one busy process (the other core busy on a 2-CPU machine) and with
+ * two (both busy).  Prints the median and the 10th and 90th percentiles
+ * of the mean round trip over batches of 1000, in microseconds.
+ *
+ * Usage: bench/channel WORKER [ROUNDS]   (make bench-channel)
+ */
+#include "worker_launch.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#define BATCH 1000
+
+static int	rounds = 200;
+
+static double
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double		x = *(const double *) a;
+	double		y = *(const double *) b;
+
+	return (x > y) - (x < y);
+}
+
+static void
+report(const char *what, double *batch)
+{
+	qsort(batch, rounds, sizeof(double), cmp_double);
+	printf("  %-28s %8.2f   [%.2f .. %.2f]\n", what, batch[rounds / 2],
+		   batch[rounds / 10], batch[rounds * 9 / 10]);
+}
+
+static int
+ring_round_trip(PlsWorker *w)
+{
+	char		reply[64];
+	uint32_t	tag;
+	uint32_t	len;
+
+	if (pls_chan_send(&w->chan, PLS_MSG_PING, "8 bytes!", 8, 10000) != 0 ||
+		pls_chan_recv(&w->chan, &tag, reply, sizeof(reply), &len, 10000) != 0 ||
+		tag != PLS_MSG_PONG || len != 8)
+		return -1;
+	return 0;
+}
+
+static void
+bench_ring(PlsWorker *w, const char *what)
+{
+	double	   *batch = calloc(rounds, sizeof(double));
+	int			r,
+				i;
+
+	for (i = 0; i < 10000; i++)
+		if (ring_round_trip(w) != 0)
+			exit(1);
+	for (r = 0; r < rounds; r++)
+	{
+		double		t0 = now_us();
+
+		for (i = 0; i < BATCH; i++)
+			if (ring_round_trip(w) != 0)
+				exit(1);
+		batch[r] = (now_us() - t0) / BATCH;
+	}
+	report(what, batch);
+	free(batch);
+}
+
+static void
+bench_socketpair(const char *what)
+{
+	double	   *batch = calloc(rounds, sizeof(double));
+	int			sv[2];
+	char		buf[8];
+	pid_t		pid;
+	int			r,
+				i;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) != 0)
+		exit(1);
+	pid = fork();
+	if (pid == 0)
+	{
+		close(sv[0]);
+		while (read(sv[1], buf, 8) == 8)
+			if (write(sv[1], buf, 8) != 8)
+				break;
+		_exit(0);
+	}
+	close(sv[1]);
+	for (r = -10; r < rounds; r++)	/* 10 batches of warm-up */
+	{
+		double		t0 = now_us();
+
+		for (i = 0; i < BATCH; i++)
+			if (write(sv[0], "8 bytes!", 8) != 8 || read(sv[0], buf, 8) != 8)
+				exit(1);
+		if (r >= 0)
+			batch[r] = (now_us() - t0) / BATCH;
+	}
+	close(sv[0]);
+	waitpid(pid, NULL, 0);
+	report(what, batch);
+	free(batch);
+}
+
+static pid_t
+start_busy(void)
+{
+	pid_t		pid = fork();
+
+	if (pid == 0)
+	{
+		volatile unsigned long n = 0;
+
+		for (;;)
+			n++;
+	}
+	return pid;
+}
+
+int
+main(int argc, char **argv)
+{
+	PlsWorker	w;
+	PlsWorkerOptions opts = {512 * 1024 * 1024, 20000};
+	char		err[512];
+	pid_t		busy[2];
+	int			load;
+	PlsWorkerExit how;
+
+	if (argc < 2)
+	{
+		fprintf(stderr, "usage: %s WORKER [ROUNDS]\n", argv[0]);
+		return 2;
+	}
+	if (argc > 2)
+		rounds = atoi(argv[2]) > 10 ? atoi(argv[2]) : 10;
+	if (pls_worker_start(&w, argv[1], &opts, err, sizeof(err), NULL) != 0)
+	{
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	printf("round trip of 8 bytes each way, microseconds: median [p10 .. p90]"
+		   " of %d batches of %d; %ld CPUs\n", rounds, BATCH,
+		   sysconf(_SC_NPROCESSORS_ONLN));
+	for (load = 0; load <= 2; load++)
+	{
+		char		what[64];
+		int			b;
+
+		printf("%s:\n", load == 0 ? "idle" : load == 1 ?
+			   "one busy process" : "two busy processes");
+		for (b = 0; b < load; b++)
+			busy[b] = start_busy();
+		snprintf(what, sizeof(what), "shared-memory channel");
+		bench_ring(&w, what);
+		bench_socketpair("socketpair (SOCK_SEQPACKET)");
+		for (b = 0; b < load; b++)
+		{
+			kill(busy[b], SIGKILL);
+			waitpid(busy[b], NULL, 0);
+		}
+	}
+	pls_worker_end(&w, &how);
+	return 0;
+}

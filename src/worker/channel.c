@@ -1,0 +1,379 @@
+/*-------------------------------------------------------------------------
+ *
+ * channel.c
+ *	  The shared-memory rings between a backend and its worker: framing,
+ *	  validation of everything read from the peer, and waiting (a bounded
+ *	  adaptive spin, then a futex wait with a timeout and a liveness check
+ *	  on the socket).  See channel.h for the layout and the trust rules.
+ *
+ * Waking without lost wake-ups: a consumer that is about to sleep sets
+ * data_waiting, then reloads head, and sleeps only on the value it saw; a
+ * producer stores head, then loads data_waiting and wakes only if it is
+ * set.  Both sides use sequentially consistent operations, so one of the
+ * two always sees the other's store.  The same holds for tail and
+ * space_waiting when a producer waits for room.  The futexes are shared
+ * (no FUTEX_PRIVATE_FLAG): the words live in a MAP_SHARED mapping of two
+ * processes.
+ *
+ * Spinning: a waiter first polls for up to spin_ns (the peer of a small
+ * request usually answers within microseconds, and a futex sleep and
+ * wake-up on a virtual CPU costs tens of microseconds); if the message
+ * came while spinning the budget doubles (up to PLS_SPIN_MAX_NS), if it
+ * had to sleep the budget halves (down to PLS_SPIN_MIN_NS), so a loaded
+ * machine, where spinning only steals the peer's CPU, soon stops spinning.
+ *
+ * No PostgreSQL header: this file is also part of the worker program.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "worker/channel.h"
+
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/futex.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+
+#define PLS_SPIN_MIN_NS 1000
+#define PLS_SPIN_MAX_NS 50000
+#define PLS_SPIN_START_NS 20000
+
+/*
+ * A sleeping waiter wakes this often to check the peer's socket: the backend
+ * often (a dead worker is an error to report now), the worker seldom (an idle
+ * worker should cost nothing, and its parent's death kills it anyway through
+ * PR_SET_PDEATHSIG; the socket check is the second way out).
+ */
+#define PLS_LIVENESS_BACKEND_MS 20
+#define PLS_LIVENESS_WORKER_MS 1000
+
+#define RING_MASK (PLS_CHAN_RING_SIZE - 1)
+
+static inline uint32_t
+pad8(uint32_t len)
+{
+	return (len + 7) & ~(uint32_t) 7;
+}
+
+static inline uint32_t
+load_word(uint32_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_SEQ_CST);
+}
+
+static inline void
+store_word(uint32_t *p, uint32_t v)
+{
+	__atomic_store_n(p, v, __ATOMIC_SEQ_CST);
+}
+
+static inline void
+cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
+
+static int64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Shared (not private) futex operations: the words are in a shared mapping. */
+static int
+futex_wait(uint32_t *addr, uint32_t expected, int64_t timeout_ns)
+{
+	struct timespec ts;
+
+	ts.tv_sec = timeout_ns / 1000000000;
+	ts.tv_nsec = timeout_ns % 1000000000;
+	return (int) syscall(SYS_futex, addr, FUTEX_WAIT, expected, &ts, NULL, 0);
+}
+
+static void
+futex_wake(uint32_t *addr)
+{
+	syscall(SYS_futex, addr, FUTEX_WAKE, 1, NULL, NULL, 0);
+}
+
+void
+pls_chan_init_shm(PlsChanShm *shm)
+{
+	memset(shm, 0, sizeof(*shm));
+	shm->magic = PLS_CHAN_MAGIC;
+	shm->ring_size = PLS_CHAN_RING_SIZE;
+}
+
+/*
+ * Attach to a mapped segment.  The worker calls this on the segment the
+ * backend initialised; it starts from the positions found there, which are
+ * zero (nothing is sent before the worker's HELLO).
+ */
+int
+pls_chan_attach(PlsChan *chan, PlsChanShm *shm, int sock, PlsChanSide side)
+{
+	if (shm->magic != PLS_CHAN_MAGIC || shm->ring_size != PLS_CHAN_RING_SIZE)
+		return PLS_CHAN_CORRUPT;
+	chan->shm = shm;
+	chan->sock = sock;
+	chan->side = side;
+	chan->send_head = 0;
+	chan->recv_tail = 0;
+	chan->spin_ns = PLS_SPIN_START_NS;
+	return PLS_CHAN_OK;
+}
+
+/*
+ * Has the peer gone?  Its end of the socketpair is closed when it exits (EOF),
+ * and the worker writes on the socket only when it is about to die (its
+ * SIGSYS report), so data counts as gone too; the report is left for the
+ * launcher to read.
+ */
+int
+pls_chan_peer_gone(const PlsChan *chan)
+{
+	char		b;
+	ssize_t		n;
+
+	n = recv(chan->sock, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n >= 0)
+		return 1;
+	return errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
+}
+
+/*
+ * Wait until *word differs from seen (the peer moved it), the deadline passes
+ * or the peer is gone.  flag is our *_waiting word, set while we sleep.
+ * Returns PLS_CHAN_OK when the word moved.
+ */
+static int
+wait_for_change(PlsChan *chan, uint32_t *word, uint32_t seen, uint32_t *flag,
+				int timeout_ms)
+{
+	int64_t		start = now_ns();
+	int64_t		deadline = timeout_ms < 0 ? INT64_MAX :
+		start + (int64_t) timeout_ms * 1000000;
+	int64_t		spin_end = start + chan->spin_ns;
+	int			i;
+
+	/* Spin: poll the word, reading the clock every 64 rounds. */
+	for (;;)
+	{
+		for (i = 0; i < 64; i++)
+		{
+			if (load_word(word) != seen)
+			{
+				if (chan->spin_ns < PLS_SPIN_MAX_NS)
+					chan->spin_ns *= 2;
+				return PLS_CHAN_OK;
+			}
+			cpu_relax();
+		}
+		if (now_ns() >= spin_end)
+			break;
+	}
+	if (chan->spin_ns > PLS_SPIN_MIN_NS)
+		chan->spin_ns /= 2;
+
+	/* Sleep, in slices, checking the peer's socket between them. */
+	for (;;)
+	{
+		int64_t		now;
+		int64_t		slice;
+
+		store_word(flag, 1);
+		if (load_word(word) != seen)
+			break;
+		now = now_ns();
+		if (now >= deadline)
+		{
+			store_word(flag, 0);
+			return PLS_CHAN_TIMEOUT;
+		}
+		slice = (int64_t) (chan->side == PLS_CHAN_BACKEND ?
+						   PLS_LIVENESS_BACKEND_MS :
+						   PLS_LIVENESS_WORKER_MS) * 1000000;
+		if (deadline - now < slice)
+			slice = deadline - now;
+		if (futex_wait(word, seen, slice) != 0)
+		{
+			if (errno == EINTR)
+			{
+				store_word(flag, 0);
+				return PLS_CHAN_INTR;
+			}
+			/* ETIMEDOUT or EAGAIN (the word moved): look again */
+			if (errno == ETIMEDOUT && pls_chan_peer_gone(chan))
+			{
+				store_word(flag, 0);
+				return PLS_CHAN_DEAD;
+			}
+		}
+		if (load_word(word) != seen)
+			break;
+	}
+	store_word(flag, 0);
+	return PLS_CHAN_OK;
+}
+
+/* Copy len bytes out of (or into) a ring at position pos, wrapping. */
+static void
+ring_copy_out(const unsigned char *ring, uint32_t pos, void *dst, uint32_t len)
+{
+	uint32_t	off = pos & RING_MASK;
+	uint32_t	first = PLS_CHAN_RING_SIZE - off;
+
+	if (first >= len)
+		memcpy(dst, ring + off, len);
+	else
+	{
+		memcpy(dst, ring + off, first);
+		memcpy((char *) dst + first, ring, len - first);
+	}
+}
+
+static void
+ring_copy_in(unsigned char *ring, uint32_t pos, const void *src, uint32_t len)
+{
+	uint32_t	off = pos & RING_MASK;
+	uint32_t	first = PLS_CHAN_RING_SIZE - off;
+
+	if (first >= len)
+		memcpy(ring + off, src, len);
+	else
+	{
+		memcpy(ring + off, src, first);
+		memcpy(ring, (const char *) src + first, len - first);
+	}
+}
+
+/*
+ * Send one message.  Waits up to timeout_ms for room (the peer consumes);
+ * never writes outside the ring whatever the peer's tail says.
+ */
+int
+pls_chan_send(PlsChan *chan, uint32_t tag, const void *buf, uint32_t len,
+			  int timeout_ms)
+{
+	int			r = chan->side == PLS_CHAN_BACKEND ? 0 : 1;
+	PlsRingCtl *ctl = &chan->shm->ctl[r];
+	unsigned char *ring = chan->shm->data[r];
+	uint32_t	total;
+	uint32_t	hdr[2];
+
+	if (len > PLS_CHAN_MAX_PAYLOAD)
+		return PLS_CHAN_TOOBIG;
+	total = PLS_CHAN_HDR_SIZE + pad8(len);
+
+	for (;;)
+	{
+		uint32_t	tail = load_word(&ctl->tail);
+		uint32_t	used = chan->send_head - tail;
+		int			rc;
+
+		if (used > PLS_CHAN_RING_SIZE || (used & 7) != 0)
+			return PLS_CHAN_CORRUPT;
+		if (PLS_CHAN_RING_SIZE - used >= total)
+			break;
+		rc = wait_for_change(chan, &ctl->tail, tail, &ctl->space_waiting,
+							 timeout_ms);
+		if (rc != PLS_CHAN_OK)
+			return rc;
+	}
+
+	hdr[0] = tag;
+	hdr[1] = len;
+	/* positions are multiples of 8, so the header never wraps */
+	memcpy(ring + (chan->send_head & RING_MASK), hdr, sizeof(hdr));
+	if (len > 0)
+		ring_copy_in(ring, chan->send_head + PLS_CHAN_HDR_SIZE, buf, len);
+	chan->send_head += total;
+	store_word(&ctl->head, chan->send_head);
+	if (load_word(&ctl->data_waiting))
+		futex_wake(&ctl->head);
+	return PLS_CHAN_OK;
+}
+
+/*
+ * Receive one message into buf (bufsize bytes): its tag and length come back
+ * in *tag and *len.  The header and payload are copied out of the ring
+ * before anything is decided on them; see channel.h.
+ */
+int
+pls_chan_recv(PlsChan *chan, uint32_t *tag, void *buf, uint32_t bufsize,
+			  uint32_t *len, int timeout_ms)
+{
+	int			r = chan->side == PLS_CHAN_BACKEND ? 1 : 0;
+	PlsRingCtl *ctl = &chan->shm->ctl[r];
+	const unsigned char *ring = chan->shm->data[r];
+	uint32_t	head;
+	uint32_t	avail;
+	uint32_t	hdr[2];
+	uint32_t	total;
+
+	for (;;)
+	{
+		int			rc;
+
+		head = load_word(&ctl->head);
+		avail = head - chan->recv_tail;
+		if (avail > PLS_CHAN_RING_SIZE || (avail & 7) != 0)
+			return PLS_CHAN_CORRUPT;
+		if (avail >= PLS_CHAN_HDR_SIZE)
+			break;
+		rc = wait_for_change(chan, &ctl->head, head, &ctl->data_waiting,
+							 timeout_ms);
+		if (rc != PLS_CHAN_OK)
+			return rc;
+	}
+
+	memcpy(hdr, ring + (chan->recv_tail & RING_MASK), sizeof(hdr));
+	if (hdr[0] == 0 || hdr[0] >= PLS_MSG_END ||
+		hdr[1] > PLS_CHAN_MAX_PAYLOAD)
+		return PLS_CHAN_CORRUPT;
+	total = PLS_CHAN_HDR_SIZE + pad8(hdr[1]);
+	if (total > avail)
+		return PLS_CHAN_CORRUPT;
+	if (hdr[1] > bufsize)
+		return PLS_CHAN_TOOBIG;
+	if (hdr[1] > 0)
+		ring_copy_out(ring, chan->recv_tail + PLS_CHAN_HDR_SIZE, buf, hdr[1]);
+	*tag = hdr[0];
+	*len = hdr[1];
+
+	chan->recv_tail += total;
+	store_word(&ctl->tail, chan->recv_tail);
+	if (load_word(&ctl->space_waiting))
+		futex_wake(&ctl->tail);
+	return PLS_CHAN_OK;
+}
+
+const char *
+pls_chan_strerror(int rc)
+{
+	switch (rc)
+	{
+		case PLS_CHAN_OK:
+			return "ok";
+		case PLS_CHAN_TIMEOUT:
+			return "timed out";
+		case PLS_CHAN_DEAD:
+			return "peer gone";
+		case PLS_CHAN_CORRUPT:
+			return "protocol violation";
+		case PLS_CHAN_TOOBIG:
+			return "message too long";
+		case PLS_CHAN_INTR:
+			return "interrupted";
+	}
+	return "unknown channel error";
+}

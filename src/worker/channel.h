@@ -1,0 +1,148 @@
+/*-------------------------------------------------------------------------
+ *
+ * channel.h
+ *	  The channel between a backend and its plsafepy-worker: two rings of
+ *	  framed messages in one shared-memory segment (a sealed memfd the
+ *	  backend creates), futex wake-ups after a bounded adaptive spin, and a
+ *	  SOCK_SEQPACKET socketpair that carries the memfd at start, serves as
+ *	  liveness (EOF: the peer is gone) and carries the worker's one-shot
+ *	  report of a denied system call (SIGSYS).
+ *
+ * Used by both sides: compiled into the worker and into the extension
+ * library (worker_launch.c), so it includes no PostgreSQL header.
+ *
+ * Trust: everything the worker writes is hostile input to the backend.
+ *	- Each side keeps its own positions privately (send_head of the ring it
+ *	  produces, recv_tail of the ring it consumes) and never reads them back
+ *	  from shared memory.  The only shared words it reads are the peer's
+ *	  position (head of the ring it consumes, tail of the ring it produces),
+ *	  each loaded once per check and bound-checked against the ring size
+ *	  before use: the data it writes lands at offsets computed from its own
+ *	  copy, so a corrupt peer position can never move a copy outside the
+ *	  ring.
+ *	- A message is copied out of the ring into private memory before the
+ *	  caller sees it; the header is copied once, its tag validated against
+ *	  the known tags and its length against the ring size, the bytes the
+ *	  peer published and the caller's buffer.  A violation returns
+ *	  PLS_CHAN_CORRUPT and the caller must end the peer.
+ *	- A waiting side never waits without bound: each futex wait has a
+ *	  timeout after which the socket is checked for EOF, and every receive
+ *	  has a deadline, so a worker that stops answering or keeps the shared
+ *	  words changing cannot hold the backend.
+ *	- The segment is sealed (no shrink, no grow) before the worker gets it,
+ *	  so the worker cannot truncate it under the backend's mapping (SIGBUS).
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PLS_WORKER_CHANNEL_H
+#define PLS_WORKER_CHANNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The worker finds its end of the socketpair at this descriptor. */
+#define PLS_CHAN_FD 3
+
+/* Bytes of each ring (a power of two); messages are padded to 8 bytes. */
+#define PLS_CHAN_RING_SIZE (64 * 1024)
+#define PLS_CHAN_HDR_SIZE 8
+#define PLS_CHAN_MAX_PAYLOAD (PLS_CHAN_RING_SIZE - PLS_CHAN_HDR_SIZE)
+
+#define PLS_CHAN_MAGIC 0x70736301	/* "psc" 1: layout version 1 */
+
+/* Message tags.  The door's requests and replies come in the next step. */
+typedef enum PlsMsgTag
+{
+	PLS_MSG_HELLO = 1,			/* W->B: locked in; PlsHello */
+	PLS_MSG_ERROR,				/* W->B: text; start-up failure or refusal */
+	PLS_MSG_PING,				/* B->W: any bytes, echoed */
+	PLS_MSG_PONG,				/* W->B: the PING's bytes */
+	PLS_MSG_EXEC,				/* B->W: source text; test-only worker */
+	PLS_MSG_RESULT,				/* W->B: text; the EXEC's outcome */
+	PLS_MSG_END					/* one past the last tag */
+} PlsMsgTag;
+
+/* PLS_MSG_HELLO's payload: which walls the worker has put up. */
+#define PLS_WALL_SECCOMP	0x01
+#define PLS_WALL_USERNS		0x02
+#define PLS_WALL_NETNS		0x04
+#define PLS_WALL_IPCNS		0x08
+#define PLS_WALL_MOUNTNS	0x10
+#define PLS_WALL_LANDLOCK	0x20
+
+typedef struct PlsHello
+{
+	uint32_t	walls;			/* PLS_WALL_* */
+	uint32_t	landlock_abi;	/* 0 if Landlock is not in force */
+} PlsHello;
+
+/* What the SIGSYS handler writes on the socket before the worker dies. */
+#define PLS_SIGSYS_MAGIC 0x53595331 /* "SYS1" */
+typedef struct PlsSigsysReport
+{
+	uint32_t	magic;
+	int32_t		syscall_nr;
+	uint32_t	arch;			/* AUDIT_ARCH_* of the call */
+	uint32_t	pad;
+} PlsSigsysReport;
+
+/* One direction's control words, each on its own cache line. */
+typedef struct PlsRingCtl
+{
+	uint32_t	head;			/* bytes published by the producer; futex */
+	uint32_t	data_waiting;	/* the consumer sleeps on head */
+	uint32_t	pad0[14];
+	uint32_t	tail;			/* bytes consumed by the consumer; futex */
+	uint32_t	space_waiting;	/* the producer sleeps on tail */
+	uint32_t	pad1[14];
+} PlsRingCtl;
+
+/* Ring 0 carries requests (backend->worker), ring 1 replies. */
+typedef struct PlsChanShm
+{
+	uint32_t	magic;
+	uint32_t	ring_size;
+	uint32_t	pad[14];
+	PlsRingCtl	ctl[2];
+	unsigned char data[2][PLS_CHAN_RING_SIZE];
+} PlsChanShm;
+
+typedef enum PlsChanSide
+{
+	PLS_CHAN_BACKEND = 0,		/* produces ring 0, consumes ring 1 */
+	PLS_CHAN_WORKER = 1			/* produces ring 1, consumes ring 0 */
+} PlsChanSide;
+
+/* One side's private state. */
+typedef struct PlsChan
+{
+	PlsChanShm *shm;
+	int			sock;			/* this side's end of the socketpair */
+	PlsChanSide side;
+	uint32_t	send_head;		/* private: bytes this side produced */
+	uint32_t	recv_tail;		/* private: bytes this side consumed */
+	uint32_t	spin_ns;		/* adaptive spin budget before a futex wait */
+} PlsChan;
+
+/* Results of pls_chan_send and pls_chan_recv. */
+#define PLS_CHAN_OK			0
+#define PLS_CHAN_TIMEOUT	(-1)	/* deadline passed */
+#define PLS_CHAN_DEAD		(-2)	/* the peer closed the socket or reported */
+#define PLS_CHAN_CORRUPT	(-3)	/* the peer broke the protocol */
+#define PLS_CHAN_TOOBIG		(-4)	/* message over PLS_CHAN_MAX_PAYLOAD */
+#define PLS_CHAN_INTR		(-5)	/* a signal arrived while waiting */
+
+/* Wait forever (still checking liveness); only the worker uses it. */
+#define PLS_CHAN_NO_DEADLINE (-1)
+
+extern void pls_chan_init_shm(PlsChanShm *shm);
+extern int	pls_chan_attach(PlsChan *chan, PlsChanShm *shm, int sock,
+							PlsChanSide side);
+extern int	pls_chan_send(PlsChan *chan, uint32_t tag, const void *buf,
+						  uint32_t len, int timeout_ms);
+extern int	pls_chan_recv(PlsChan *chan, uint32_t *tag, void *buf,
+						  uint32_t bufsize, uint32_t *len, int timeout_ms);
+extern int	pls_chan_peer_gone(const PlsChan *chan);
+extern const char *pls_chan_strerror(int rc);
+
+#endif							/* PLS_WORKER_CHANNEL_H */

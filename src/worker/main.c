@@ -1,0 +1,304 @@
+/*-------------------------------------------------------------------------
+ *
+ * main.c
+ *	  plsafepy-worker: the process a backend starts (worker_launch.c) to run
+ *	  a role's Python out of the backend's address space.  Start-up, in this
+ *	  order:
+ *	1. take the channel: its socket is at PLS_CHAN_FD (every other
+ *	   descriptor closed again here, in case), the shared segment's memfd
+ *	   arrives on it; map it and close the memfd;
+ *	2. enter new namespaces (before Python: a user namespace needs a
+ *	   single-threaded process, and nothing of Python's may see the host's
+ *	   network or IPC);
+ *	3. start CPython (isolated configuration: no environment, no site, no
+ *	   signal handlers, no bytecode writing) and import every module the
+ *	   sandbox may use while files can still be opened: the reviewed
+ *	   modules of src/sandbox/facades.py (preload.h is generated from it)
+ *	   and ast;
+ *	4. lock in (confine.c, seccomp.c): resource limits, no capabilities, no
+ *	   new privileges, not dumpable, Landlock, and the seccomp filter last;
+ *	5. send HELLO (which walls stand), then serve requests until the
+ *	   channel closes.  A failure before HELLO is sent as an ERROR message
+ *	   and ends the worker.
+ *	No untrusted code runs before step 4 is complete.
+ *
+ * This step serves PING only (the channel's round trip); the door's
+ * requests come next.  The production worker has no way to run arbitrary
+ * Python: the test-only build (PLS_WORKER_TESTING, program
+ * plsafepy-worker-testing, never installed) adds EXEC for test/worker.sh.
+ *
+ *-------------------------------------------------------------------------
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include "worker/worker.h"
+#include "worker/preload.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+static PlsChan chan;
+static uint64_t memory_limit;
+static char err[256];
+
+/* Request and reply buffers: one message each. */
+static char req[PLS_CHAN_MAX_PAYLOAD];
+static char rep[PLS_CHAN_MAX_PAYLOAD];
+
+static void fail(void) __attribute__((noreturn));
+
+/* Report err to the backend (once the channel is up) and end. */
+static void
+fail(void)
+{
+	if (chan.shm != NULL)
+		(void) pls_chan_send(&chan, PLS_MSG_ERROR, err, (uint32_t) strlen(err),
+							 1000);
+	_exit(1);
+}
+
+/* Receive the shared segment's descriptor on the socket; -1 on failure. */
+static int
+receive_segment_fd(void)
+{
+	struct msghdr msg;
+	struct iovec iov;
+	char		byte;
+	union
+	{
+		struct cmsghdr hdr;
+		char		buf[CMSG_SPACE(sizeof(int))];
+	}			control;
+	struct cmsghdr *cmsg;
+	int			fd;
+
+	memset(&msg, 0, sizeof(msg));
+	iov.iov_base = &byte;
+	iov.iov_len = 1;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = control.buf;
+	msg.msg_controllen = sizeof(control.buf);
+	if (recvmsg(PLS_CHAN_FD, &msg, MSG_CMSG_CLOEXEC) != 1 ||
+		(msg.msg_flags & MSG_CTRUNC) != 0)
+		return -1;
+	cmsg = CMSG_FIRSTHDR(&msg);
+	if (cmsg == NULL || cmsg->cmsg_level != SOL_SOCKET ||
+		cmsg->cmsg_type != SCM_RIGHTS ||
+		cmsg->cmsg_len != CMSG_LEN(sizeof(int)))
+		return -1;
+	memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
+	return fd;
+}
+
+static void
+take_channel(void)
+{
+	struct stat st;
+	int			fd;
+	void	   *p;
+
+	if (fstat(PLS_CHAN_FD, &st) != 0 || !S_ISSOCK(st.st_mode))
+		_exit(2);
+	for (fd = 0; fd < PLS_CHAN_FD; fd++)
+		(void) close(fd);
+	if (syscall(SYS_close_range, PLS_CHAN_FD + 1, ~0U, 0) != 0)
+		_exit(2);
+
+	fd = receive_segment_fd();
+	if (fd < 0 || fstat(fd, &st) != 0 || st.st_size != sizeof(PlsChanShm))
+		_exit(2);
+	p = mmap(NULL, sizeof(PlsChanShm), PROT_READ | PROT_WRITE, MAP_SHARED,
+			 fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		_exit(2);
+	if (pls_chan_attach(&chan, p, PLS_CHAN_FD, PLS_CHAN_WORKER) != PLS_CHAN_OK)
+		_exit(2);
+	/* the liveness check must never block */
+	if (fcntl(PLS_CHAN_FD, F_SETFL, O_NONBLOCK) != 0)
+	{
+		snprintf(err, sizeof(err), "could not make the channel non-blocking");
+		fail();
+	}
+}
+
+/*
+ * The Python exception now set, as "Type: message", into buf; clears it.
+ * Shared with testing.c.
+ */
+void
+pls_worker_exception_text(char *buf, size_t len)
+{
+	PyObject   *type;
+	PyObject   *value;
+	PyObject   *tb;
+	PyObject   *str = NULL;
+	const char *name = "unknown exception";
+	const char *msg = NULL;
+
+	PyErr_Fetch(&type, &value, &tb);
+	PyErr_NormalizeException(&type, &value, &tb);
+	if (type != NULL && PyType_Check(type))
+		name = ((PyTypeObject *) type)->tp_name;
+	if (value != NULL)
+		str = PyObject_Str(value);
+	if (str != NULL)
+		msg = PyUnicode_AsUTF8(str);
+	PyErr_Clear();
+	snprintf(buf, len, "%s: %s", name, msg ? msg : "");
+	Py_XDECREF(str);
+	Py_XDECREF(type);
+	Py_XDECREF(value);
+	Py_XDECREF(tb);
+}
+
+static void
+start_python(void)
+{
+	PyConfig	config;
+	PyStatus	status;
+	const char *const *name;
+
+	PyConfig_InitIsolatedConfig(&config);
+	config.install_signal_handlers = 0;
+	config.site_import = 0;
+	config.write_bytecode = 0;
+	config.faulthandler = 0;
+	config.pathconfig_warnings = 0;
+	status = PyConfig_SetBytesString(&config, &config.home, PLS_PYTHON_HOME);
+	if (!PyStatus_Exception(status))
+		status = PyConfig_SetBytesString(&config, &config.program_name,
+										 "plsafepy-worker");
+	if (!PyStatus_Exception(status))
+		status = Py_InitializeFromConfig(&config);
+	PyConfig_Clear(&config);
+	if (PyStatus_Exception(status))
+	{
+		snprintf(err, sizeof(err), "could not start Python: %s",
+				 status.err_msg ? status.err_msg : "unknown error");
+		fail();
+	}
+
+	for (name = pls_preload_modules; *name != NULL; name++)
+	{
+		PyObject   *mod = PyImport_ImportModule(*name);
+		char		text[200];
+
+		if (mod == NULL)
+		{
+			pls_worker_exception_text(text, sizeof(text));
+			snprintf(err, sizeof(err), "could not import %s: %s", *name, text);
+			fail();
+		}
+		Py_DECREF(mod);
+	}
+}
+
+static void
+lock_in(PlsHello *hello)
+{
+	if (pls_confine_limits(memory_limit, err, sizeof(err)) != 0 ||
+		pls_confine_privileges(err, sizeof(err)) != 0)
+		fail();
+	hello->walls |= pls_confine_landlock(&hello->landlock_abi);
+	if (pls_seccomp_install(err, sizeof(err)) != 0)
+		fail();
+	hello->walls |= PLS_WALL_SECCOMP;
+}
+
+static void
+parse_args(int argc, char **argv)
+{
+	int			i;
+
+	for (i = 1; i < argc; i++)
+	{
+		const char *prefix = "--memory-limit=";
+		char	   *end;
+
+		if (strncmp(argv[i], prefix, strlen(prefix)) != 0)
+			_exit(2);
+		errno = 0;
+		memory_limit = strtoull(argv[i] + strlen(prefix), &end, 10);
+		if (errno != 0 || *end != '\0' || end == argv[i] + strlen(prefix))
+			_exit(2);
+	}
+}
+
+/* Serve requests until the backend is gone. */
+static void
+serve(void)
+{
+	for (;;)
+	{
+		uint32_t	tag;
+		uint32_t	len;
+		int			rc;
+
+		rc = pls_chan_recv(&chan, &tag, req, sizeof(req), &len,
+						   PLS_CHAN_NO_DEADLINE);
+		if (rc == PLS_CHAN_DEAD)
+			_exit(0);
+		if (rc != PLS_CHAN_OK)
+			_exit(3);
+		switch (tag)
+		{
+			case PLS_MSG_PING:
+				rc = pls_chan_send(&chan, PLS_MSG_PONG, req, len,
+								   PLS_CHAN_NO_DEADLINE);
+				break;
+#ifdef PLS_WORKER_TESTING
+			case PLS_MSG_EXEC:
+				len = pls_testing_exec(req, len, rep, sizeof(rep));
+				rc = pls_chan_send(&chan, PLS_MSG_RESULT, rep, len,
+								   PLS_CHAN_NO_DEADLINE);
+				break;
+#endif
+			default:
+				len = (uint32_t) snprintf(rep, sizeof(rep),
+										  "unsupported request %u", tag);
+				rc = pls_chan_send(&chan, PLS_MSG_ERROR, rep, len,
+								   PLS_CHAN_NO_DEADLINE);
+				break;
+		}
+		if (rc == PLS_CHAN_DEAD)
+			_exit(0);
+		if (rc != PLS_CHAN_OK)
+			_exit(3);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	PlsHello	hello;
+
+	parse_args(argc, argv);
+	take_channel();
+	memset(&hello, 0, sizeof(hello));
+	hello.walls = pls_confine_namespaces();
+	start_python();
+#ifdef PLS_WORKER_TESTING
+	if (pls_testing_prepare() != 0)
+	{
+		pls_worker_exception_text(err, sizeof(err));
+		fail();
+	}
+#endif
+	lock_in(&hello);
+	if (pls_chan_send(&chan, PLS_MSG_HELLO, &hello, sizeof(hello),
+					  PLS_CHAN_NO_DEADLINE) != PLS_CHAN_OK)
+		_exit(3);
+	serve();
+	return 0;
+}

@@ -1,0 +1,233 @@
+#!/bin/bash
+# test/worker.sh: the kernel layer alone (issue 11, first step).
+#
+# Starts plsafepy-worker through the backend's own launch code
+# (src/worker_launch.c, driven by test/worker_driver.c) and attacks it with
+# full, unrestricted Python: the test-only worker (plsafepy-worker-testing,
+# built by `make worker-tests`, never installed) runs EXEC requests with the
+# real builtins after it has locked itself in, as if every Python-level layer
+# had failed.  Each case asserts the driver's whole output: how the worker
+# died (the refused system call, by name) or the Python error, and that the
+# driver (the worker's parent, standing in for the backend) is alive.
+# Then: the installed production worker refuses EXEC; the worker dies with its
+# parent (SIGKILL) and when its channel closes; RLIMIT_AS gives MemoryError;
+# the backend's reading of the channel survives a hostile peer.
+#
+# Needs no PostgreSQL server (run by test/run like every test/*.sh); the
+# installed worker is found with pg_config.  Reading a non-dumpable
+# process's /proc/PID/fd needs root (CI runs as root).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+PASSES=0
+FAILS=0
+pass() { PASSES=$((PASSES + 1)); echo "ok   $1"; }
+fail() {
+	FAILS=$((FAILS + 1))
+	echo "FAIL $1"
+	shift
+	printf '     %s\n' "$@"
+}
+
+if ! make -s worker-tests >/tmp/worker-tests-build.$$ 2>&1; then
+	cat /tmp/worker-tests-build.$$
+	rm -f /tmp/worker-tests-build.$$
+	echo "worker: 0 passed, 1 failed (could not build the test programs)"
+	exit 1
+fi
+rm -f /tmp/worker-tests-build.$$
+
+DRIVER=test/worker_driver
+TESTING=src/worker/plsafepy-worker-testing
+INSTALLED="$(${PG_CONFIG:-pg_config} --pkglibdir)/plsafepy-worker"
+
+# expect NAME EXPECTED-OUTPUT DRIVER-ARGS...: the driver's whole output.
+expect() {
+	local name=$1 want=$2 got
+	shift 2
+	got=$(timeout 60 "$DRIVER" "$@" 2>&1)
+	if [ "$got" == "$want" ]; then
+		pass "$name"
+	else
+		fail "$name" "expected:" "$want" "got:" "$got"
+	fi
+}
+
+# attack NAME "died: ..." CODE: full Python in the locked worker.
+attack() {
+	expect "$1" "$2
+driver: alive" "$TESTING" "exec:$3"
+}
+
+sigsys() { echo "died: signal 31 (SIGSYS), system call $1"; }
+
+# Python that runs x86-64 machine code (hex bytes) from the test worker's
+# executable page: the attacker who owns the process.
+machine_code() {
+	echo "codepage.write(bytes.fromhex('$1'))
+fn = ctypes.CFUNCTYPE(ctypes.c_long)(ctypes.addressof(ctypes.c_char.from_buffer(codepage)))
+result = fn()"
+}
+
+# --- the walls that stand -------------------------------------------------
+want="walls: seccomp"
+if unshare --user --net --ipc --mount true 2>/dev/null; then
+	want="$want userns netns ipcns mountns"
+fi
+# landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION): 444
+if [ "$(/usr/bin/python3 -c 'import ctypes; print(ctypes.CDLL(None).syscall(444, None, 0, 1))')" -ge 1 ]; then
+	want="$want landlock"
+fi
+expect "walls: seccomp, and the namespaces and Landlock the kernel allows" \
+	"$want
+pong
+driver: alive" "$TESTING" walls ping
+
+# --- descriptors: the driver holds some open; the worker has the channel only
+if [ "$(id -u)" -eq 0 ]; then
+	expect "no inherited descriptor but the channel (fd 3)" "fds: 3
+driver: alive" "$TESTING" fds 7</etc/passwd 8<>/tmp/worker-test-fd.$$ 9<&0
+	rm -f /tmp/worker-test-fd.$$
+else
+	fail "no inherited descriptor but the channel" \
+		"needs root: /proc/PID/fd of a non-dumpable process"
+fi
+
+# --- attacks with full Python --------------------------------------------
+attack "open('/etc/passwd')" "$(sigsys '257 (openat)')" \
+	"result = open('/etc/passwd').read()"
+attack "os.listdir('/')" "$(sigsys '257 (openat)')" \
+	"result = os.listdir('/')"
+attack "read every descriptor 0..1023" "$(sigsys '0 (read)')" \
+	"result = [os.read(fd, 1) for fd in range(1024)]"
+attack "read the channel's own socket" "$(sigsys '0 (read)')" \
+	"result = os.read(3, 1)"
+attack "socket().connect(('127.0.0.1', 5432))" "$(sigsys '41 (socket)')" \
+	"s = socket.socket(); s.connect(('127.0.0.1', 5432))"
+attack "os.fork()" "$(sigsys '56 (clone)')" "result = os.fork()"
+# glibc's system() first sets SIGINT to SIG_IGN: refused before any clone
+attack "os.system('true')" "$(sigsys '13 (rt_sigaction)')" \
+	"result = os.system('true')"
+attack "os.execv('/bin/true')" "$(sigsys '59 (execve)')" \
+	"os.execv('/bin/true', ['true'])"
+attack "os.kill(parent, SIGKILL)" "$(sigsys '62 (kill)')" "os.kill({ppid}, 9)"
+attack "open('/proc/PARENT/mem')" "$(sigsys '257 (openat)')" \
+	"result = open('/proc/{ppid}/mem', 'rb').read(1)"
+attack "shmat on the parent's System V segment" "$(sigsys '30 (shmat)')" \
+	"libc.shmat.restype = ctypes.c_void_p
+libc.shmat.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_int]
+result = libc.shmat({shmid}, None, 0)"
+attack "mmap with PROT_EXEC" "$(sigsys '9 (mmap)')" \
+	"m = mmap.mmap(-1, 4096, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)"
+attack "mprotect to PROT_EXEC" "$(sigsys '10 (mprotect)')" \
+	"buf = ctypes.create_string_buffer(8192)
+libc.mprotect.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+result = libc.mprotect(ctypes.addressof(buf) & ~4095, 4096, 7)"
+attack "mmap of a shared mapping" "$(sigsys '9 (mmap)')" \
+	"m = mmap.mmap(-1, 4096, flags=mmap.MAP_SHARED)"
+attack "write to fd 2" "$(sigsys '1 (write)')" "result = os.write(2, b'x')"
+attack "ptrace" "$(sigsys '101 (ptrace)')" \
+	"result = libc.ptrace(16, {ppid}, None, None)"
+attack "futex requeue (not an allowed operation)" "$(sigsys '202 (futex)')" \
+	"result = libc.syscall(202, None, 3, 0, None, None, 0)"
+# mov eax, 39 (getpid); syscall; ret: machine code reaches the filter too
+attack "a raw system call instruction" "$(sigsys '39 (getpid)')" \
+	"$(machine_code 'b8 27 00 00 00 0f 05 c3')"
+attack "unshare (namespaces are set before lock-down only)" \
+	"$(sigsys '272 (unshare)')" "result = libc.unshare(0x10000000)"
+# mov eax, 20 (getpid in the i386 table); int 0x80; ret
+attack "a 32-bit system call (int 0x80) kills without a report" \
+	"died: signal 31 (SIGSYS)" \
+	"$(machine_code 'b8 14 00 00 00 cd 80 c3')"
+PLSAFEPY_TEST_MARKER=1 expect "os.environ is empty" "ok: {}
+driver: alive" "$TESTING" "exec:result = dict(os.environ)"
+
+# --- the worker's report of a refused call is hostile input -------------
+# A forged report followed by a normal exit: not believed (no SIGSYS).
+expect "a forged SIGSYS report without SIGSYS is ignored" \
+	"died: exited with code 0
+driver: alive" "$TESTING" \
+	"exec:import struct
+os.write(3, struct.pack('<IiII', 0x53595331, 59, 0xc000003e, 0))
+os._exit(0)"
+# A forged report with an out-of-range number, then a real SIGSYS: the
+# number is not believed (the first report is the forged one).
+expect "a SIGSYS report with an impossible number is not believed" \
+	"died: signal 31 (SIGSYS)
+driver: alive" "$TESTING" \
+	"exec:import struct
+os.write(3, struct.pack('<IiII', 0x53595331, 99999, 0xc000003e, 0))
+open('/etc/passwd')"
+
+# --- what CPython needs, it has -------------------------------------------
+expect "the reviewed modules' work under the allowlist" \
+	"ok: [True, '0.142857', '1', 2, 82, True, [1, 3, 6], 6, [('a', 2)], 1, 2, ['1', '22'], '1', {'k': [1, 2.5, None]}, '2024-02-29', True, '2024-01-01T00:00:00+00:00', True, 'hello [...]', 'LATIN SMALL LETTER E WITH ACUTE', '2d711642', '9dd4e461', b'aGk=', b'01', 4, '00000000', 'A', {'a': [1]}, \"{'a': 1}\", 0.6666666666666666, b'\\x01\\x00\\x00\\x00', 'Module', 200, 3011]
+driver: alive" "$TESTING" "exec:$(cat test/worker_modules.py)"
+
+expect "RLIMIT_AS: MemoryError, and the worker goes on" "ok: 104857600
+error: MemoryError: 
+ok: 2
+error: MemoryError: 
+ok: 'usable'
+driver: alive" "$TESTING" --memory-limit=268435456 \
+	'exec:x = bytearray(100 << 20); result = len(x)' \
+	'exec:x = bytearray(512 << 20)' 'exec:result = 1 + 1' \
+	'exec:x = [0] * (100 << 20)' 'exec:result = "usable"'
+
+# --- the production worker ----------------------------------------------
+if [ -x "$INSTALLED" ]; then
+	expect "the installed worker has no EXEC (full Python)" \
+		"ERROR: unsupported request 5
+pong
+driver: alive" "$INSTALLED" "exec:result = 1" ping
+else
+	fail "the installed worker has no EXEC" "not installed: $INSTALLED"
+fi
+
+# --- lifetime ---------------------------------------------------------------
+expect "the worker exits when its channel closes" "died: exited with code 0
+driver: alive" "$TESTING" close
+
+# The driver starts a worker and waits; it is killed with SIGKILL, so it can
+# do nothing for its worker: PR_SET_PDEATHSIG must end it.  A zombie (state
+# Z: dead, waiting for a reaper) counts as gone.
+out=/tmp/worker-orphan.$$
+"$DRIVER" "$TESTING" orphan >"$out" 2>&1 &
+dpid=$!
+wpid=
+for _ in $(seq 100); do
+	wpid=$(sed -n 's/^worker \([0-9]*\)$/\1/p' "$out")
+	[ -n "$wpid" ] && break
+	sleep 0.1
+done
+rm -f "$out"
+if [ -z "$wpid" ]; then
+	fail "no orphan after the parent's SIGKILL" "the driver did not start a worker"
+	kill -9 "$dpid" 2>/dev/null
+else
+	kill -9 "$dpid"
+	wait "$dpid" 2>/dev/null
+	state=alive
+	for _ in $(seq 30); do
+		st=$(cut -d' ' -f3 "/proc/$wpid/stat" 2>/dev/null)
+		if [ -z "$st" ] || [ "$st" = Z ]; then
+			state=gone
+			break
+		fi
+		sleep 0.1
+	done
+	if [ "$state" = gone ]; then
+		pass "no orphan after the parent's SIGKILL"
+	else
+		fail "no orphan after the parent's SIGKILL" "worker $wpid still running"
+		kill -9 "$wpid" 2>/dev/null
+	fi
+fi
+
+# --- the channel against a hostile peer (no crash, no overread) ----------
+expect "channel: corrupt positions and frames from the peer are refused" \
+	"fuzz: 7858 ok, 186 timeout, 182425 corrupt, 9531 too big, 0 bad
+driver: alive" "$TESTING" fuzz
+
+echo "worker: $PASSES passed, $FAILS failed"
+[ "$FAILS" -eq 0 ]
