@@ -286,9 +286,20 @@ pls_elog_exception_msg(int elevel, PLSProc *proc, const char *msg)
 				   *v,
 				   *b;
 
-		/* the references leak only if PostgreSQL's error is thrown */
 		PyErr_Fetch(&t, &v, &b);
-		pls_limits_check();
+		PG_TRY();
+		{
+			pls_limits_check();
+		}
+		PG_CATCH();
+		{
+			/* PostgreSQL's error wins: the exception is dropped */
+			Py_XDECREF(t);
+			Py_XDECREF(v);
+			Py_XDECREF(b);
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
 		PyErr_Restore(t, v, b);
 	}
 

@@ -224,12 +224,12 @@ result_to_datum(PLSProc *proc, FunctionCallInfo fcinfo, PyObject *res,
 	return result;
 }
 
+/* Release a set-returning function's iterator (runs a generator's finally). */
 static void
-srf_cleanup(void *arg)
+srf_release(PLSSrfState *state)
 {
-	PLSSrfState *state = (PLSSrfState *) arg;
-
-	if (state->iter)
+	/* an abandoned interpreter is never run again: the iterator leaks */
+	if (state->iter && !pls_python_abandoned)
 	{
 		PLSEntry	e;
 		PLSCall    *save_call = pls_current_call;
@@ -247,15 +247,32 @@ srf_cleanup(void *arg)
 		pls_leave(&e);
 		pls_current_call = save_call;
 		state->proc->calldepth--;
-
-		/*
-		 * An interrupt that stopped that code (statement_timeout) is this
-		 * statement's: raise it now, or it would be left pending and cancel
-		 * the session's next statement (even a ROLLBACK).  A no-op while
-		 * interrupts are held (transaction abort).
-		 */
-		CHECK_FOR_INTERRUPTS();
 	}
+}
+
+/*
+ * Executor shutdown of a scan cut short (LIMIT, rescan): release the
+ * iterator here, before shutdown_MultiFuncCall deletes the state, because
+ * this callback may throw: an interrupt that stopped the user code run
+ * now is this statement's, raised at once (else it would be left pending
+ * and cancel the session's next statement, even a ROLLBACK).
+ */
+static void
+srf_shutdown(Datum arg)
+{
+	srf_release((PLSSrfState *) DatumGetPointer(arg));
+	CHECK_FOR_INTERRUPTS();
+}
+
+/*
+ * Memory context reset callback of the state, for the paths that skip
+ * executor shutdown (transaction abort): must not throw, so an interrupt
+ * stays pending for PostgreSQL (a no-op during abort anyway).
+ */
+static void
+srf_cleanup(void *arg)
+{
+	srf_release((PLSSrfState *) arg);
 }
 
 PLSProc *
@@ -299,6 +316,9 @@ exec_srf(PLSProc *proc, FunctionCallInfo fcinfo)
 		MemoryContextRegisterResetCallback(funcctx->multi_call_memory_ctx,
 										   &state->cb);
 		funcctx->user_fctx = state;
+		/* after SRF_FIRSTCALL_INIT: runs before shutdown_MultiFuncCall */
+		RegisterExprContextCallback(rsi->econtext, srf_shutdown,
+									PointerGetDatum(state));
 	}
 	funcctx = SRF_PERCALL_SETUP();
 	state = (PLSSrfState *) funcctx->user_fctx;
@@ -360,7 +380,11 @@ exec_srf(PLSProc *proc, FunctionCallInfo fcinfo)
 	pls_leave(&e);
 
 	if (state->iter == NULL)
+	{
+		UnregisterExprContextCallback(rsi->econtext, srf_shutdown,
+									  PointerGetDatum(state));
 		SRF_RETURN_DONE(funcctx);
+	}
 	fcinfo->isnull = isnull;
 	SRF_RETURN_NEXT(funcctx, result);
 }

@@ -1,23 +1,27 @@
 /*-------------------------------------------------------------------------
  *
  * limits.c
- *	  Interrupts and stack depth: statement_timeout, pg_cancel_backend and
- *	  pg_terminate_backend stop running Python code; C-level code that
- *	  never returns to the eval loop ends the backend cleanly after a grace
- *	  period; the recursion limit is derived from max_stack_depth.  Owns the
- *	  setting plsafepy.interrupt_grace and the interruptible sleep.
+ *	  Interrupts and stack depth, the normal-context side (the handlers,
+ *	  timers and the SIGSEGV tripwire are in signals.c): statement_timeout,
+ *	  pg_cancel_backend and pg_terminate_backend stop running Python code;
+ *	  C-level code that never returns to the eval loop ends the backend
+ *	  cleanly after a grace period; the recursion limit is derived from
+ *	  max_stack_depth.  Owns the setting plsafepy.interrupt_grace.
  *
  * How an interrupt reaches Python code:
- *	- PostgreSQL's own handlers for SIGINT, SIGTERM, SIGALRM and SIGUSR1 set
- *	  its flags (QueryCancelPending, ProcDiePending).  We chain onto them:
- *	  our handler calls the previous one first, then, if plsafepy Python is
- *	  running, queues one Py_AddPendingCall.  Python never runs inside a
- *	  signal handler.
+ *	- PostgreSQL's own handlers set its flags (QueryCancelPending,
+ *	  ProcDiePending); signals.c's handler, chained onto them, queues one
+ *	  Py_AddPendingCall in the running interpreter when delivery is open.
+ *	  Delivery is opened here, in normal code, only once the running thread
+ *	  state and pls_current agree and no call of ours is queued in that
+ *	  interpreter; it is closed before either changes (pls_enter/pls_leave,
+ *	  pls_suspend/pls_resume in main.c) and whenever we queue ourselves.  A
+ *	  call of ours left queued in an interpreter we left is run off
+ *	  (Py_MakePendingCalls) before delivery opens there again.
  *	- The pending call runs at the eval loop's next check, raises
  *	  interp->exc_interrupted (a BaseException) and queues itself again for
  *	  as long as the interrupt is pending, so code that catches everything
- *	  keeps getting it until control is back in C.  Once the interrupt is no
- *	  longer pending (the statement is over) it does nothing.
+ *	  keeps getting it until control is back in C.
  *	- Back in C, errors.c calls pls_limits_check(), which runs
  *	  CHECK_FOR_INTERRUPTS() so that PostgreSQL raises its own error.
  *	- A cancel that PostgreSQL raised inside SPI is caught there and reaches
@@ -26,23 +30,15 @@
  *	  same way, so plpy.SPIError handlers cannot swallow it;
  *	  pls_limits_check() rethrows the kept error.
  *
- * Stack: Python's recursion limit is derived from max_stack_depth
- * (pls_recursion_limit); C recursion CPython does not count overflows into
- * sandbox.c's SIGSEGV tripwire, which ends the backend with FATAL.
- *
  * C code that never reaches the eval loop (sum(range(10**12)), a
  * catastrophic regular expression, huge pow) cannot see the pending call.
- * When the signal handler queues the call it also arms a POSIX timer
- * (timer_settime is async-signal-safe); if the interrupt is still pending
- * plsafepy.interrupt_grace later, the timer's handler ends the backend with
- * ereport(FATAL): proc_exit runs, the exit status is 1, and the postmaster
- * does not restart the cluster.  It does so only when the interrupted
- * instruction is outside libc, the dynamic loader, the postgres executable
- * and plsafepy itself, i.e. inside libpython or an extension module: then
- * no malloc, stdio or PostgreSQL state can be half-updated, and
- * PostgreSQL's exit path (which takes those locks) is safe.  Otherwise it
- * retries every few milliseconds.  PostgreSQL itself used to run die()'s
- * FATAL from the signal handler in the same way (ImmediateInterruptOK).
+ * The first delivery arms the grace timer; plsafepy.interrupt_grace later,
+ * if the interrupt is still pending, signals.c leaves the handler for its
+ * exit context, which calls pls_exit_after_escalation() here: the FATAL is
+ * logged from normal code and proc_exit runs (exit status 1 after the
+ * usual clean-up: the postmaster does not restart the cluster).  If the
+ * eval loop is reached after the grace period, the pending call does the
+ * same.  Either way no Python runs in this process again.
  *
  * With client_connection_check_interval set, the pending call also does
  * PostgreSQL's socket check (which only CHECK_FOR_INTERRUPTS would do), so
@@ -50,17 +46,13 @@
  * lost".
  *
  * Cost when nothing is pending: pls_limits_enter/leave update a counter and
- * test two flags; no system call.
+ * a flag and test a few more; no system call.
  *
  *-------------------------------------------------------------------------
  */
 #include "plsafepy.h"
 
-#include <link.h>
 #include <math.h>
-#include <signal.h>
-#include <time.h>
-#include <ucontext.h>
 
 #include "access/xact.h"
 #include "miscadmin.h"
@@ -74,136 +66,44 @@
 
 int			pls_interrupt_grace_ms = 1000;
 
-/*
- * Nesting depth of plsafepy Python running now: pls_enter and pls_resume
- * add one, pls_leave and pls_suspend take it away, so it is zero while
- * PostgreSQL code runs (SPI), which handles interrupts itself.  Read by
- * signal handlers and by memory.c's allocator.
- */
-volatile sig_atomic_t pls_limits_active = 0;
-
-/* Set just before the escalation's FATAL: nothing may touch Python again. */
-volatile sig_atomic_t pls_python_abandoned = 0;
-
-/*
- * The interpreter our pending call was last queued in.  Pending calls are
- * per interpreter, and a signal handler must never call Py_AddPendingCall
- * while the interrupted code holds that interpreter's pending-call lock;
- * that only happens while a call of ours is queued there (being popped or
- * re-queued), so the handler queues only if none is.  A call left queued
- * in another interpreter is harmless: it does nothing unless an interrupt
- * is pending when it runs, and then raising is right.
- */
-static PLSInterp *volatile queued_in = NULL;
-
 /* A cancel error caught in SPI, kept until control is back in C. */
 static ErrorData *held_error = NULL;
 static MemoryContext held_cxt = NULL;
 
-/* The escalation timer. */
-static bool backend_ready = false;
-static bool timer_ok = false;
-static timer_t grace_timer;
-static int	grace_signo;
-static volatile sig_atomic_t grace_armed = 0;
+/*
+ * Python was stopped by an interrupt PostgreSQL has not raised yet (for
+ * example a generator's finally run by executor shutdown, where nothing
+ * may throw): raised at the latest before the transaction commits.
+ */
+static bool stopped_unraised = false;
 
-/* Re-check this often while the escalation waits for a safe point. */
-#define GRACE_RETRY_MS 5
-
-/* Code ranges in which the escalation must not stop the backend. */
-#define MAX_UNSAFE_RANGES 32
-static struct
-{
-	uintptr_t	start;
-	uintptr_t	end;
-}			unsafe_ranges[MAX_UNSAFE_RANGES];
-static int	n_unsafe_ranges = 0;
-
-/* The handlers we chained onto, by signal number. */
-static const int chained_signals[] = {SIGINT, SIGTERM, SIGALRM, SIGUSR1};
-static pqsigfunc prev_handler[NSIG];
-
-static int	interrupt_pending_call(void *arg);
-static void queue_pending_call(void);
 static void limits_xact_callback(XactEvent event, void *arg);
 
 /*
- * Python entered while PostgreSQL holds interrupts is cleanup code: a
- * generator's finally or a __del__ run by a memory context reset during
- * transaction or subtransaction abort (user functions are never called
- * with interrupts held).  statement_timeout is already off by then, and
- * PostgreSQL itself would not act on a cancel, so such code is stopped at
- * its first loop or call, and escalated like any runaway.
- */
-static inline bool
-in_cleanup(void)
-{
-	return InterruptHoldoffCount > 0 && pls_limits_active > 0;
-}
-
-/*
- * Whether running Python must stop now.  Holdoff counts are ignored on
- * purpose: stopping Python is always right; whether PostgreSQL acts on the
- * interrupt once back in C is its own decision.
- */
-static inline bool
-interrupt_wanted(void)
-{
-	return ProcDiePending || QueryCancelPending || ClientConnectionLost ||
-		held_error != NULL || in_cleanup();
-}
-
-static void
-arm_grace_timer(int ms)
-{
-	struct itimerspec its;
-
-	if (!timer_ok)
-		return;
-	memset(&its, 0, sizeof(its));
-	its.it_value.tv_sec = ms / 1000;
-	its.it_value.tv_nsec = (long) (ms % 1000) * 1000000L;
-	if (ms <= 0)
-		its.it_value.tv_nsec = 1;
-	grace_armed = 1;
-	(void) timer_settime(grace_timer, 0, &its, NULL);
-}
-
-static void
-disarm_grace_timer(void)
-{
-	struct itimerspec its;
-
-	memset(&its, 0, sizeof(its));
-	grace_armed = 0;
-	if (timer_ok)
-		(void) timer_settime(grace_timer, 0, &its, NULL);
-}
-
-/*
- * Queue the pending call in the running interpreter, if not yet queued
- * there.  Async-signal-safe under the conditions described at queued_in.
+ * Queue the pending call in the running interpreter from normal code, if
+ * none of ours is queued there.  Delivery is closed first, so a signal
+ * cannot queue while Py_AddPendingCall holds the pending-call lock.
  */
 static void
 queue_pending_call(void)
 {
 	PLSInterp  *interp = pls_current;
 
-	if (interp != NULL && queued_in != interp)
-	{
-		queued_in = interp;
-		if (Py_AddPendingCall(interrupt_pending_call, NULL) < 0)
-			queued_in = NULL;
-	}
+	pls_delivery_open = 0;
+	if (interp == NULL || interp->interrupt_queued)
+		return;
+	interp->interrupt_queued = 1;
+	if (Py_AddPendingCall(pls_interrupt_pending_call, NULL) < 0)
+		interp->interrupt_queued = 0;
 }
 
 /* Make running Python stop, and start the grace period. */
 static void
 request_interrupt(void)
 {
+	if (!pls_grace_armed)
+		pls_grace_arm(pls_interrupt_grace_ms);
 	queue_pending_call();
-	if (!grace_armed)
-		arm_grace_timer(pls_interrupt_grace_ms);
 }
 
 /* From libpq/libpq.h, which needs GSSAPI headers this build lacks. */
@@ -235,83 +135,43 @@ check_client_connection(void)
  * The pending call: runs in the eval loop of the running interpreter, with
  * the GIL, outside any signal handler.
  */
-static int
-interrupt_pending_call(void *arg)
+int
+pls_interrupt_pending_call(void *arg)
 {
 	PLSInterp  *interp = pls_current;
 
 	/* Whatever happens next, nothing of ours is queued here any more. */
-	if (queued_in == interp)
-		queued_in = NULL;
+	if (interp != NULL)
+		interp->interrupt_queued = 0;
 
-	if (CheckClientConnectionPending && pls_limits_active > 0)
+	if (pls_limits_active <= 0 || interp == NULL)
+		return 0;
+
+	/* The grace period ran out while C code had the eval loop's place. */
+	if (pls_escalation_due)
+		pls_exit_after_escalation();
+
+	if (CheckClientConnectionPending)
 		check_client_connection();
 
-	if (pls_limits_active <= 0 || interp == NULL || !interrupt_wanted())
+	if (!pls_interrupt_wanted())
+	{
+		/*
+		 * Nothing to stop: let signals queue again.  The eval loop pops
+		 * once more after a call returns 0, holding the pending-call lock
+		 * for a moment; a signal that queues in that moment waits for the
+		 * lock, and the grace timer armed before it ends the backend (see
+		 * signals.c, grace_handler).
+		 */
+		pls_delivery_open = 1;
 		return 0;
+	}
 
 	/* Keep raising until control is back in C. */
 	request_interrupt();
-	if (interp->exc_interrupted)
-		PyErr_SetNone(interp->exc_interrupted);
-	else
-		PyErr_SetNone(PyExc_KeyboardInterrupt);
+	PyErr_SetNone(interp->exc_interrupted ? interp->exc_interrupted :
+				  PyExc_KeyboardInterrupt);
 	return -1;
-}
-
-/*
- * Chained onto PostgreSQL's handlers for SIGINT, SIGTERM, SIGALRM and
- * SIGUSR1: those set the flags, we only make running Python notice them.
- */
-static void
-limits_signal_handler(SIGNAL_ARGS)
-{
-	int			save_errno = errno;
-	pqsigfunc	prev = NULL;
-
-	if (postgres_signal_arg > 0 && postgres_signal_arg < NSIG)
-		prev = prev_handler[postgres_signal_arg];
-	if (prev != NULL)
-		prev(postgres_signal_arg);
-
-	if (pls_limits_active > 0 && !pls_python_abandoned)
-	{
-		if (interrupt_wanted())
-			request_interrupt();
-		else if (CheckClientConnectionPending)
-			queue_pending_call();
-	}
-
-	errno = save_errno;
-}
-
-static uintptr_t
-interrupted_pc(void *ucv)
-{
-	ucontext_t *uc = (ucontext_t *) ucv;
-
-	if (uc == NULL)
-		return 0;
-#if defined(__x86_64__)
-	return (uintptr_t) uc->uc_mcontext.gregs[REG_RIP];
-#elif defined(__aarch64__)
-	return (uintptr_t) uc->uc_mcontext.pc;
-#else
-	return 0;
-#endif
-}
-
-static bool
-pc_is_unsafe(uintptr_t pc)
-{
-	int			i;
-
-	if (pc == 0)
-		return false;			/* unknown platform: no way to tell */
-	for (i = 0; i < n_unsafe_ranges; i++)
-		if (pc >= unsafe_ranges[i].start && pc < unsafe_ranges[i].end)
-			return true;
-	return false;
 }
 
 static const char *
@@ -332,7 +192,7 @@ interrupt_reason(int *sqlstate)
 		return "the cancellation of its query";
 	if (get_timeout_indicator(STATEMENT_TIMEOUT, false))
 		return "the statement timeout";
-	if (in_cleanup())
+	if (pls_escalation_kind == PLS_ESCALATE_CLEANUP || pls_in_cleanup())
 		return "being asked to clean up after an aborted transaction";
 	if (get_timeout_indicator(LOCK_TIMEOUT, false))
 		return "the lock timeout";
@@ -340,136 +200,40 @@ interrupt_reason(int *sqlstate)
 }
 
 /*
- * The grace period is over.  Runs in a signal handler; see the header
- * comment for why the FATAL below is safe where it is allowed to happen.
+ * End the backend after an escalation, in normal context: from signals.c's
+ * exit context (its own stack, the handler left behind) or from the
+ * pending call at a safe point.  Python is abandoned: nothing runs it
+ * again, including proc_exit's transaction clean-up.
  */
-static void
-grace_timer_handler(int signo, siginfo_t *info, void *ucv)
+void
+pls_exit_after_escalation(void)
 {
-	int			save_errno = errno;
-	ucontext_t *uc = (ucontext_t *) ucv;
+	int			kind = pls_escalation_kind;
 	const char *reason;
 	int			sqlstate;
 
-	grace_armed = 0;
-	if (pls_limits_active <= 0 || pls_python_abandoned || !interrupt_wanted())
-	{
-		errno = save_errno;
-		return;
-	}
-
-	/* Not at a safe point yet: look again shortly. */
-	if (CritSectionCount != 0 || pc_is_unsafe(interrupted_pc(ucv)))
-	{
-		arm_grace_timer(GRACE_RETRY_MS);
-		errno = save_errno;
-		return;
-	}
-
-	reason = interrupt_reason(&sqlstate);
 	pls_python_abandoned = 1;
-	pls_limits_active = 0;
-
-	/* Leave signal-handler state: the mask the interrupted code had. */
-	if (uc != NULL)
-		sigprocmask(SIG_SETMASK, &uc->uc_sigmask, NULL);
+	pls_delivery_open = 0;
+	pls_grace_disarm();
 
 	/* Context callbacks would format Python tracebacks: not any more. */
 	error_context_stack = NULL;
 
+	if (kind == PLS_ESCALATE_C_STACK)
+		ereport(FATAL,
+				(errcode(ERRCODE_STATEMENT_TOO_COMPLEX),
+				 errmsg("plsafepy function exhausted the C stack"),
+				 errdetail("C code of the Python runtime recursed too deeply (for example hash() of a deeply nested tuple); the session ends to keep the server running.")));
+
+	reason = interrupt_reason(&sqlstate);
+	pls_limits_active = 0;
 	ereport(FATAL,
 			(errcode(sqlstate),
 			 errmsg("terminating connection because a plsafepy function did not stop within %d ms of %s",
 					pls_interrupt_grace_ms, reason),
 			 errdetail("The function was running a long operation in C code (for example a huge computation or a regular expression) that cannot be interrupted."),
 			 errhint("The grace period is set by plsafepy.interrupt_grace.")));
-}
-
-/* Record the executable segments of libc, ld.so, postgres and plsafepy. */
-static int
-collect_unsafe_range(struct dl_phdr_info *info, size_t size, void *data)
-{
-	const char *name = info->dlpi_name ? info->dlpi_name : "";
-	bool		unsafe;
-	int			i;
-
-	unsafe = (name[0] == '\0' ||	/* the main program: postgres */
-			  strstr(name, "/libc.so") != NULL ||
-			  strstr(name, "/libc-") != NULL ||
-			  strstr(name, "ld-linux") != NULL ||
-			  strstr(name, "/ld-") != NULL ||
-			  strstr(name, "plsafepy") != NULL);
-	if (!unsafe)
-		return 0;
-	for (i = 0; i < info->dlpi_phnum; i++)
-	{
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-
-		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
-			continue;
-		if (n_unsafe_ranges >= MAX_UNSAFE_RANGES)
-			return 1;
-		unsafe_ranges[n_unsafe_ranges].start = info->dlpi_addr + ph->p_vaddr;
-		unsafe_ranges[n_unsafe_ranges].end =
-			info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
-		n_unsafe_ranges++;
-	}
-	return 0;
-}
-
-/*
- * Per-backend set-up: signal chaining and the timer (POSIX timers are not
- * inherited across fork, and the postmaster's handlers are not a backend's).
- */
-static void
-limits_backend_setup(void)
-{
-	struct sigaction sa;
-	struct sigevent sev;
-	int			i;
-
-	backend_ready = true;
-
-	for (i = 0; i < lengthof(chained_signals); i++)
-	{
-		int			signo = chained_signals[i];
-		pqsigfunc	prev = pqsignal(signo, limits_signal_handler);
-
-		if (prev == SIG_ERR || prev == SIG_IGN || prev == SIG_DFL ||
-			prev == limits_signal_handler)
-		{
-			/* Nothing of PostgreSQL's to chain onto: leave it as it was. */
-			if (prev != SIG_ERR && prev != limits_signal_handler)
-				pqsignal(signo, prev);
-			continue;
-		}
-		prev_handler[signo] = prev;
-	}
-
-	n_unsafe_ranges = 0;
-	dl_iterate_phdr(collect_unsafe_range, NULL);
-
-	grace_signo = SIGRTMIN + 3;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = grace_timer_handler;
-	sa.sa_flags = SA_SIGINFO | SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(grace_signo, &sa, NULL) != 0)
-	{
-		ereport(WARNING,
-				(errmsg("plsafepy could not install the interrupt grace handler: %m")));
-		return;
-	}
-	memset(&sev, 0, sizeof(sev));
-	sev.sigev_notify = SIGEV_SIGNAL;
-	sev.sigev_signo = grace_signo;
-	if (timer_create(CLOCK_MONOTONIC, &sev, &grace_timer) != 0)
-	{
-		ereport(WARNING,
-				(errmsg("plsafepy could not create the interrupt grace timer: %m")));
-		return;
-	}
-	timer_ok = true;
+	pg_unreachable();
 }
 
 void
@@ -486,48 +250,111 @@ pls_limits_init(void)
 							NULL, NULL, NULL);
 
 	RegisterXactCallback(limits_xact_callback, NULL);
+	pls_segv_tripwire_install();
 
 	/*
 	 * Loaded by shared_preload_libraries, this runs in the postmaster; a
 	 * backend installs its own handlers later, so chain on first use there.
 	 */
 	if (!(IsPostmasterEnvironment && !IsUnderPostmaster))
-		limits_backend_setup();
+		pls_signals_backend_setup();
 }
 
-static pg_noinline void
-limits_enter_slow(void)
+/*
+ * Closes delivery: the running interpreter is about to change (pls_enter,
+ * pls_resume), so the handler must not queue until pls_limits_enter.
+ */
+void
+pls_limits_switching(void)
 {
-	if (!backend_ready)
-		limits_backend_setup();
-	if (pls_python_abandoned)
-		return;
-	if (interrupt_wanted())
-		request_interrupt();
-	else if (CheckClientConnectionPending)
-		queue_pending_call();
+	pls_delivery_open = 0;
 }
 
+/*
+ * The running thread state is pls_current's again: run off a call of ours
+ * left queued in it, then open delivery, then look at what is already
+ * pending (in that order: a signal after the opening queues by itself).
+ */
+static pg_noinline void
+limits_open_slow(void)
+{
+	PLSInterp  *interp = pls_current;
+
+	if (pls_python_abandoned)
+		elog(FATAL, "plsafepy: Python was abandoned in this process");
+	if (!pls_signals_backend_ready())
+		pls_signals_backend_setup();
+
+	if (interp->interrupt_queued)
+	{
+		PyObject   *type,
+				   *value,
+				   *tb;
+
+		/* a re-queued call means the interrupt is still pending: fine */
+		PyErr_Fetch(&type, &value, &tb);
+		if (Py_MakePendingCalls() < 0)
+			PyErr_Clear();
+		PyErr_Restore(type, value, tb);
+		if (interp->interrupt_queued)
+			return;
+	}
+
+	pls_delivery_open = 1;
+	if (CheckClientConnectionPending)
+		check_client_connection();
+	if (pls_interrupt_wanted())
+		request_interrupt();
+}
+
+static inline void
+limits_open(void)
+{
+	PLSInterp  *interp = pls_current;
+
+	if (pls_limits_active <= 0 || interp == NULL)
+		return;
+	if (likely(!interp->interrupt_queued && !pls_python_abandoned &&
+			   pls_signals_backend_ready()))
+	{
+		pls_delivery_open = 1;
+
+		/*
+		 * An interrupt that arrived while PostgreSQL code ran (nothing was
+		 * queued then) must reach the Python code now starting; so must
+		 * the end of the transaction (see pls_in_cleanup).
+		 */
+		if (likely(!(InterruptPending || InterruptHoldoffCount ||
+					 pls_interrupt_held)))
+			return;
+	}
+	limits_open_slow();
+}
+
+/* After switching into pls_current's thread state (pls_enter, pls_resume). */
 void
 pls_limits_enter(void)
 {
 	pls_limits_active++;
+	limits_open();
+}
 
-	/*
-	 * An interrupt that arrived while PostgreSQL code ran (no pending call
-	 * was queued then) must reach the Python code now starting; so must
-	 * the end of the transaction (see in_cleanup).
-	 */
-	if (unlikely(InterruptPending || InterruptHoldoffCount ||
-				 held_error != NULL || !backend_ready))
-		limits_enter_slow();
+/*
+ * After switching back out (pls_leave): a nested entry returns to an
+ * interpreter that is still running.
+ */
+void
+pls_limits_switched(void)
+{
+	limits_open();
 }
 
 static pg_noinline void
 limits_leave_slow(void)
 {
-	if (grace_armed)
-		disarm_grace_timer();
+	if (pls_grace_armed || pls_escalation_due)
+		pls_grace_disarm();
+	stopped_unraised = true;
 
 	/*
 	 * A kept cancel must also stop PostgreSQL code we return to (SPI, the
@@ -553,11 +380,13 @@ limits_leave_slow(void)
 	}
 }
 
+/* Before switching out of pls_current's thread state (pls_leave, pls_suspend). */
 void
 pls_limits_leave(void)
 {
+	pls_delivery_open = 0;
 	pls_limits_active--;
-	if (unlikely(grace_armed || held_error != NULL))
+	if (unlikely(pls_grace_armed || pls_escalation_due || held_error != NULL))
 		limits_leave_slow();
 }
 
@@ -569,8 +398,9 @@ pls_limits_leave(void)
 void
 pls_limits_check(void)
 {
-	if (grace_armed)
-		disarm_grace_timer();
+	if (pls_grace_armed || pls_escalation_due)
+		pls_grace_disarm();
+	stopped_unraised = false;
 
 	/* A termination wins over a kept cancel. */
 	if (ProcDiePending || ClientConnectionLost)
@@ -581,6 +411,7 @@ pls_limits_check(void)
 		ErrorData	edata = *held_error;
 
 		held_error = NULL;
+		pls_interrupt_held = 0;
 		QueryCancelPending = false;
 		ReThrowError(&edata);
 	}
@@ -643,6 +474,7 @@ pls_limits_catch_error(ErrorData *edata)
 		old = MemoryContextSwitchTo(held_cxt);
 		held_error = copy_error_data(edata);
 		MemoryContextSwitchTo(old);
+		pls_interrupt_held = 1;
 	}
 
 	if (pls_limits_active > 0)
@@ -658,15 +490,24 @@ pls_limits_catch_error(ErrorData *edata)
 static void
 limits_xact_callback(XactEvent event, void *arg)
 {
+	if (event == XACT_EVENT_PRE_COMMIT || event == XACT_EVENT_PARALLEL_PRE_COMMIT ||
+		event == XACT_EVENT_PRE_PREPARE)
+	{
+		if (stopped_unraised && (QueryCancelPending || ProcDiePending))
+			CHECK_FOR_INTERRUPTS();
+		return;
+	}
+	stopped_unraised = false;
 	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT ||
 		event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_COMMIT ||
 		event == XACT_EVENT_PREPARE)
 	{
 		held_error = NULL;
+		pls_interrupt_held = 0;
 		if (held_cxt != NULL)
 			MemoryContextReset(held_cxt);
-		if (grace_armed)
-			disarm_grace_timer();
+		if (pls_grace_armed || pls_escalation_due)
+			pls_grace_disarm();
 	}
 }
 
@@ -685,6 +526,24 @@ pls_recursion_limit(void)
 
 	return Max(limit, 50);
 }
+
+/*
+ * sys.unraisablehook of every role's interpreter: exceptions in finalizers
+ * (a generator's finally run at clean-up) would be printed to the server's
+ * stderr, that is, into the log, bare and unbounded; they are dropped.  In
+ * C, because a hook written in Python is stopped in turn by the interrupt
+ * that stopped the finalizer, and CPython prints that failure to stderr.
+ */
+static PyObject *
+drop_unraisable(PyObject *self, PyObject *unraisable)
+{
+	Py_RETURN_NONE;
+}
+
+PyMethodDef pls_drop_unraisable_def = {
+	"drop_unraisable", drop_unraisable, METH_O,
+	"drop_unraisable(unraisable)\n--\n\nDrop an exception raised in a finalizer."
+};
 
 /*
  * time.sleep for sandboxed code: waits on the process latch, so a cancel,
@@ -713,7 +572,7 @@ pls_sleep_impl(PyObject *self, PyObject *arg)
 	{
 		long		remain_ms;
 
-		if (interrupt_wanted())
+		if (pls_interrupt_wanted())
 		{
 			PLSInterp  *interp = pls_current;
 

@@ -29,9 +29,6 @@
 
 #include "utils/guc.h"
 
-/* Defined in limits.c: plsafepy Python is running when positive. */
-extern volatile sig_atomic_t pls_limits_active;
-
 int			pls_memory_limit_kb = 512 * 1024;
 int			pls_user_memory_limit_kb = 0;
 

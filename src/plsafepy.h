@@ -19,10 +19,46 @@
 #ifndef PLSAFEPY_H
 #define PLSAFEPY_H
 
-/* Python.h must come first: it defines feature macros libc headers read. */
+#include "postgres.h"
+
+/*
+ * Python.h after postgres.h, as PL/Python does it (plpython_system.h):
+ * pyconfig.h defines _POSIX_C_SOURCE and _XOPEN_SOURCE, which glibc's
+ * features.h already set from PostgreSQL's -D_GNU_SOURCE (so drop ours to
+ * avoid redefinition), and may redefine the printf family that
+ * PostgreSQL's port.h maps to its own implementations (so put ours back).
+ */
+#undef _POSIX_C_SOURCE
+#undef _XOPEN_SOURCE
+#undef vsnprintf
+#undef snprintf
+#undef vsprintf
+#undef sprintf
+#undef vfprintf
+#undef fprintf
+#undef vprintf
+#undef printf
+
 #include <Python.h>
 
-#include "postgres.h"
+#undef vsnprintf
+#undef snprintf
+#undef vsprintf
+#undef sprintf
+#undef vfprintf
+#undef fprintf
+#undef vprintf
+#undef printf
+#define vsnprintf		pg_vsnprintf
+#define snprintf		pg_snprintf
+#define vsprintf		pg_vsprintf
+#define sprintf			pg_sprintf
+#define vfprintf		pg_vfprintf
+#define fprintf			pg_fprintf
+#define vprintf			pg_vprintf
+#define printf(...)		pg_printf(__VA_ARGS__)
+
+#include <signal.h>
 
 #include "access/htup.h"
 #include "access/tupdesc.h"
@@ -67,6 +103,9 @@ typedef struct PLSInterp
 	PyObject   *spiexc_by_state;	/* dict: sqlstate str -> spiexceptions
 									 * class made so far */
 	PyObject   *exc_interrupted;	/* raised while an interrupt unwinds */
+	volatile sig_atomic_t interrupt_queued; /* a call of limits.c's may be
+											 * in this interpreter's
+											 * pending-call queue */
 } PLSInterp;
 
 /* The interpreter Python code is running in now (NULL outside plsafepy). */
@@ -327,14 +366,24 @@ extern PyObject *pls_deny(const char *what, const char *hint_setting);
 /* log a denial of function fn (NULL: none running) with the role */
 extern void pls_log_denial(const char *message, const char *fn);
 
-/* ---------- resource limits (limits.c, memory.c) ---------- */
+/* ---------- resource limits (limits.c, signals.c, memory.c) ---------- */
 
 extern int	pls_memory_limit_kb;
 extern int	pls_interrupt_grace_ms;
 extern void pls_memory_install(void);
 extern void pls_limits_init(void);
+
+/*
+ * Around every change of the running thread state (main.c): close delivery
+ * before it (pls_limits_switching, or pls_limits_leave when leaving), open
+ * it after (pls_limits_enter when entering, pls_limits_switched after a
+ * leave that returns to a running interpreter).
+ */
+extern void pls_limits_switching(void);
 extern void pls_limits_enter(void);
 extern void pls_limits_leave(void);
+extern void pls_limits_switched(void);
+
 /* after a Python call failed: rethrow a pending PostgreSQL interrupt */
 extern void pls_limits_check(void);
 extern int	pls_recursion_limit(void);
@@ -350,8 +399,44 @@ extern bool pls_limits_catch_error(ErrorData *edata);
 /* time.sleep for sandboxed code: waits on the latch, honours interrupts. */
 extern PyMethodDef pls_sleep_def;
 
-/* Set when the backend is being ended with Python stuck: touch no Python. */
+/* sys.unraisablehook for role interpreters: drops the exception (in C). */
+extern PyMethodDef pls_drop_unraisable_def;
+
+/* The pending call that raises exc_interrupted (limits.c). */
+extern int	pls_interrupt_pending_call(void *arg);
+
+/* Log the escalation's FATAL and end the backend, from normal context. */
+extern void pls_exit_after_escalation(void) pg_attribute_noreturn();
+
+/*
+ * State shared with signal handlers (signals.c, under its rules).
+ * pls_limits_active: nesting depth of plsafepy Python running now (zero
+ * while PostgreSQL code runs).  pls_python_abandoned: set before the
+ * backend is ended with Python stuck; nothing may run Python again.
+ * pls_delivery_open: the handler may queue the pending call.
+ */
+extern volatile sig_atomic_t pls_limits_active;
 extern volatile sig_atomic_t pls_python_abandoned;
+extern volatile sig_atomic_t pls_delivery_open;
+extern volatile sig_atomic_t pls_grace_armed;
+extern volatile sig_atomic_t pls_escalation_due;
+extern volatile sig_atomic_t pls_interrupt_held;	/* limits.c keeps a
+													 * cancel */
+extern volatile sig_atomic_t pls_escalation_kind;
+
+#define PLS_ESCALATE_NONE		0
+#define PLS_ESCALATE_GRACE		1
+#define PLS_ESCALATE_CLEANUP	2
+#define PLS_ESCALATE_C_STACK	3
+
+extern bool pls_in_cleanup(void);
+extern bool pls_interrupt_wanted(void);
+extern void pls_grace_arm(int ms);
+extern void pls_grace_disarm(void);
+extern void pls_signals_backend_setup(void);
+extern bool pls_signals_backend_ready(void);
+extern void pls_segv_tripwire_install(void);
+extern void pls_segv_tripwire_refresh(void);
 
 /* plsafepy.log_denials (sandbox.c): log each denial with role and function */
 extern bool pls_log_denials;

@@ -24,10 +24,6 @@
 #include "utils/guc.h"
 
 #include <ctype.h>
-#include <link.h>
-#include <signal.h>
-#include <sys/resource.h>
-#include <ucontext.h>
 
 PG_FUNCTION_INFO_V1(plsafepy_whitelist);
 
@@ -151,159 +147,6 @@ check_allowed_modules(char **newval, void **extra, GucSource source)
 	return true;
 }
 
-/* ---------- the C stack tripwire ---------- */
-
-/*
- * Deep C recursion that CPython 3.11 does not count (hash() of a tuple
- * nested a million deep, next() through a million nested map/filter/zip/
- * enumerate/itertools.chain objects) overflows the C stack with a
- * SIGSEGV, which would take the whole cluster through crash recovery.  No
- * static or run-time check can see it coming, so the fault itself is
- * caught: on an alternate signal stack, when plsafepy's Python is running
- * and the faulting instruction is inside libpython or an extension module
- * (no malloc, stdio or PostgreSQL state can be half-updated: the same rule
- * limits.c uses for its grace-period exit), the backend ends with
- * ereport(FATAL): proc_exit runs and the postmaster does not restart the
- * cluster.  Any other SIGSEGV gets the default action, as before.
- */
-#define PLS_ALTSTACK_SIZE (4 * 1024 * 1024)
-#define PLS_MAX_CODE_RANGES 256
-
-typedef struct CodeRange
-{
-	uintptr_t	start;
-	uintptr_t	end;
-} CodeRange;
-
-static CodeRange code_ranges[PLS_MAX_CODE_RANGES];
-static volatile sig_atomic_t n_code_ranges = 0;
-static uintptr_t stack_rlimit = 8 * 1024 * 1024;
-static uintptr_t main_stack_base = 0;	/* PostgreSQL's stack_base_ptr */
-static bool segv_installed = false;
-
-static int
-collect_python_code(struct dl_phdr_info *info, size_t size, void *data)
-{
-	int		   *n = (int *) data;
-	const char *name = info->dlpi_name;
-
-	if (name == NULL || (strstr(name, "libpython3") == NULL &&
-						 strstr(name, "/lib-dynload/") == NULL))
-		return 0;
-	for (int i = 0; i < info->dlpi_phnum && *n < PLS_MAX_CODE_RANGES; i++)
-	{
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-
-		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
-			continue;
-		code_ranges[*n].start = info->dlpi_addr + ph->p_vaddr;
-		code_ranges[*n].end = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
-		(*n)++;
-	}
-	return 0;
-}
-
-/* Called where no signal handler can run Python: set-up only. */
-static void
-refresh_code_ranges(void)
-{
-	int			n = 0;
-
-	n_code_ranges = 0;
-	dl_iterate_phdr(collect_python_code, &n);
-	n_code_ranges = n;
-}
-
-static bool
-in_python_code(uintptr_t pc)
-{
-	for (int i = 0; i < n_code_ranges; i++)
-		if (pc >= code_ranges[i].start && pc < code_ranges[i].end)
-			return true;
-	return false;
-}
-
-static void
-pls_segv_handler(int signo, siginfo_t *info, void *context)
-{
-	ucontext_t *uc = (ucontext_t *) context;
-	uintptr_t	addr = (uintptr_t) info->si_addr;
-	uintptr_t	base = main_stack_base;
-	uintptr_t	pc = 0;
-	uintptr_t	sp = 0;
-
-#if defined(__x86_64__)
-	pc = (uintptr_t) uc->uc_mcontext.gregs[REG_RIP];
-	sp = (uintptr_t) uc->uc_mcontext.gregs[REG_RSP];
-#elif defined(__aarch64__)
-	pc = (uintptr_t) uc->uc_mcontext.pc;
-	sp = (uintptr_t) uc->uc_mcontext.sp;
-#endif
-
-	if (pls_current != NULL && pc != 0 && base != 0 &&
-		addr < base && addr + stack_rlimit + 1024 * 1024 > base &&
-		addr + 65536 > sp && in_python_code(pc))
-	{
-		/* PostgreSQL's stack checks now measure the alternate stack */
-		(void) set_stack_base();
-		pls_denial_count++;
-		ereport(FATAL,
-				(errcode(ERRCODE_STATEMENT_TOO_COMPLEX),
-				 errmsg("plsafepy function exhausted the C stack"),
-				 errdetail("C code of the Python runtime recursed too deeply (for example hash() of a deeply nested tuple); the session ends to keep the server running.")));
-	}
-
-	/* Not a stack overflow of sandboxed code: the default action. */
-	signal(SIGSEGV, SIG_DFL);
-}
-
-static void
-install_segv_tripwire(void)
-{
-	stack_t		ss;
-	struct sigaction sa;
-	struct rlimit rl;
-
-	pg_stack_base_t pg_base;
-
-	if (segv_installed)
-		return;
-	/* read stack_base_ptr (static in postgres.c) without changing it */
-	pg_base = set_stack_base();
-	restore_stack_base(pg_base);
-	main_stack_base = (uintptr_t) pg_base;
-	if (main_stack_base == 0)
-	{
-		char		here;
-
-		main_stack_base = (uintptr_t) &here;
-	}
-	if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-		stack_rlimit = (uintptr_t) rl.rlim_cur;
-	else
-		stack_rlimit = (uintptr_t) 64 * 1024 * 1024;
-
-	ss.ss_sp = MemoryContextAlloc(TopMemoryContext, PLS_ALTSTACK_SIZE);
-	ss.ss_size = PLS_ALTSTACK_SIZE;
-	ss.ss_flags = 0;
-	if (sigaltstack(&ss, NULL) < 0)
-	{
-		elog(WARNING, "plsafepy: could not install an alternate signal stack: %m");
-		return;
-	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = pls_segv_handler;
-	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGSEGV, &sa, NULL) < 0)
-	{
-		elog(WARNING, "plsafepy: could not install the SIGSEGV handler: %m");
-		return;
-	}
-	refresh_code_ranges();
-	segv_installed = true;
-}
-
 void
 pls_sandbox_init(void)
 {
@@ -326,7 +169,6 @@ pls_sandbox_init(void)
 							 PGC_SUSET,
 							 0,
 							 NULL, NULL, NULL);
-	install_segv_tripwire();
 }
 
 /*
@@ -677,7 +519,7 @@ py_load_module(PyObject *self, PyObject *name)
 	}
 
 	/* a new extension library may have been loaded */
-	refresh_code_ranges();
+	pls_segv_tripwire_refresh();
 
 	if (mod == NULL)
 		return NULL;
@@ -772,6 +614,13 @@ pls_sandbox_setup(PLSInterp *interp)
 		goto fail;
 	}
 	Py_DECREF(r);
+	r = PyCFunction_New(&pls_drop_unraisable_def, NULL);
+	if (r == NULL || PyDict_SetItemString(ns, "_drop_unraisable", r) < 0)
+	{
+		Py_XDECREF(r);
+		goto fail;
+	}
+	Py_DECREF(r);
 	print_fn = pls_plpy_print_new();
 	if (print_fn == NULL)
 		goto fail;
@@ -803,7 +652,7 @@ pls_sandbox_setup(PLSInterp *interp)
 
 	pls_audit_lock(PyInterpreterState_Get());
 	/* the whitelisted modules' extension libraries are loaded now */
-	refresh_code_ranges();
+	pls_segv_tripwire_refresh();
 
 	interp->builtins = Py_NewRef(PyTuple_GET_ITEM(res, 0));
 	interp->policy = Py_NewRef(PyTuple_GET_ITEM(res, 1));

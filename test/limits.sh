@@ -163,6 +163,25 @@ $$;
 CREATE FUNCTION ok() RETURNS int LANGUAGE plsafepy AS $$
 return 42
 $$;
+CREATE FUNCTION spi_loop() RETURNS int LANGUAGE plsafepy AS $$
+while True:
+    plpy.execute("SELECT 1")
+$$;
+CREATE FUNCTION gen_finally_warn(marker text) RETURNS SETOF int LANGUAGE plsafepy AS $$
+def gen():
+    try:
+        yield 1
+        yield 2
+    finally:
+        plpy.warning(marker)
+return gen()
+$$;
+CREATE FUNCTION c_stack() RETURNS int LANGUAGE plsafepy AS $$
+t = ()
+for i in range(10**6):
+    t = (t,)
+return hash(t)
+$$;
 CREATE FUNCTION c_sum() RETURNS int LANGUAGE plsafepy AS $$
 return sum(range(10**12))
 $$;
@@ -215,7 +234,7 @@ check_cluster() {
 	fi
 	if [ -n "$SERVER_LOG" ]; then
 		log=$(tail -c +"$((LOG_START + 1))" "$SERVER_LOG" |
-			grep -E "terminated by signal|was terminated by|all server processes terminated|database system was interrupted|reinitializing" || true)
+			grep -E "terminated by signal|was terminated by|exited with exit code|all server processes terminated|database system was interrupted|reinitializing" || true)
 		if [ -n "$log" ]; then
 			fail "$name: server log shows a crash" "$log"
 			return
@@ -466,6 +485,59 @@ run_hundred() {
 	fi
 }
 
+# Statement timeouts that land in SPI code, hundreds in a row, each a chance
+# for a signal to arrive while plpy.execute switches between the role's
+# interpreter and the main one: afterwards the role's plain loop must still
+# be stopped by the timeout (57014), not escalated to FATAL.
+case_switch_gap() {
+	local n=600 t0 out errs
+	t0=$(now_ms)
+	out=$( {
+		echo "SET plsafepy.interrupt_grace = '2s';"
+		echo "SET statement_timeout = 20;"
+		for _ in $(seq $n); do echo "SELECT spi_loop();"; done
+		echo "SET statement_timeout = 300;"
+		echo "SELECT loop_plain();"
+		echo "RESET statement_timeout;"
+		echo "SELECT 'alive:' || ok();"
+	} | timeout 120 "${PSQL[@]}" -c "SET SESSION AUTHORIZATION lim_user" -c "SET search_path = lim" -f - 2>&1)
+	errs=$(grep -c "ERROR:  57014: canceling statement due to statement timeout" <<<"$out")
+	if [ "$errs" -ne $((n + 1)) ]; then
+		fail "switch gap: $errs of $((n + 1)) statements ended with 57014" "$(grep -E 'FATAL|ERROR' <<<"$out" | grep -v 57014 | head -3)"
+		return
+	fi
+	expect "switch gap: $n timeouts in SPI, then a plain loop" "$out" $(($(now_ms) - t0)) 90000 \
+		"alive:42"
+}
+
+# After an escalation (grace period over, or the C stack exhausted) Python
+# is abandoned: the suspended generator of an open cursor is not finalized
+# during the backend's exit (its finally would log a WARNING), and the exit
+# is clean (check_cluster: no crash recovery).
+case_abandoned() {
+	local name=$1 timeout=$2 stmt=$3 fatal=$4 marker="plsafepy-abandoned-$$-$RANDOM" out t0
+	t0=$(now_ms)
+	out=$(timeout 30 "${PSQL[@]}" -c "SET plsafepy.interrupt_grace = '300ms'" \
+		-c "SET SESSION AUTHORIZATION lim_user" -c "SET search_path = lim" -c "SELECT ok()" \
+		-c "BEGIN" -c "DECLARE c CURSOR FOR SELECT gen_finally_warn('$marker')" -c "FETCH 1 FROM c" \
+		-c "SET statement_timeout = '$timeout'" -c "$stmt" 2>&1)
+	expect "abandoned after $name: FATAL" "$out" $(($(now_ms) - t0)) 20000 "$fatal" || return
+	sleep 0.3
+	if [ -n "$SERVER_LOG" ] && grep -q "$marker" "$SERVER_LOG"; then
+		fail "abandoned after $name: a generator's finally ran after the escalation" \
+			"$(grep "$marker" "$SERVER_LOG" | head -2)"
+		return
+	fi
+	pass "abandoned after $name: no Python ran during the exit${SERVER_LOG:+ ($SERVER_LOG checked)}"
+}
+
+run_abandon_cases() {
+	case_abandoned "the grace period" 200ms "SELECT c_sum()" \
+		"FATAL:  57014: terminating connection because a plsafepy function did not stop within 300 ms of the statement timeout"
+	case_abandoned "a C stack overflow" 0 "SELECT c_stack()" \
+		"FATAL:  54001: plsafepy function exhausted the C stack"
+}
+
 finish() {
 	say "limits: $PASSES passed, $FAILS failed"
 	[ "$FAILS" -eq 0 ]
@@ -481,6 +553,10 @@ if [ -z "${LIMITS_LIB:-}" ]; then
 	check_cluster "after C-level runaways"
 	run_hundred
 	check_cluster "after 100 cases"
+	run_abandon_cases
+	check_cluster "after abandoned interpreters"
+	case_switch_gap
+	check_cluster "after the switch gap"
 	stop_witness
 	finish
 	exit $?

@@ -13,6 +13,7 @@ if [ -z "$log" ]; then
 	exit 1
 fi
 
+start=$(wc -c <"$log")
 marker="plsafepy-log-injection-$$-$RANDOM"
 psql -X -q -v ON_ERROR_STOP=1 <<SQL
 CREATE DATABASE pls_logtest;
@@ -30,6 +31,23 @@ finally:
 \$\$;
 SELECT gen() LIMIT 1;
 SELECT 1;
+-- a finally stopped by the statement timeout while the generator is
+-- finalized: the exception is unraisable, and reporting it must not be
+-- interrupted in turn (CPython would print that to stderr, bare)
+CREATE FUNCTION gen_loop() RETURNS SETOF int LANGUAGE plsafepy AS \$\$
+try:
+    yield 1
+    yield 2
+finally:
+    while True:
+        pass
+\$\$;
+SET statement_timeout = '200ms';
+\set ON_ERROR_STOP 0
+SELECT gen_loop() LIMIT 1;
+SELECT gen_loop() LIMIT 1;
+\set ON_ERROR_STOP 1
+RESET statement_timeout;
 RESET ROLE;
 \c postgres
 DROP DATABASE pls_logtest;
@@ -42,4 +60,12 @@ if grep -q "$marker" "$log"; then
 	grep -n "$marker" "$log" | head -5
 	exit 1
 fi
-echo "log_injection: finalizer exception kept out of the server log (checked $log)"
+# Every line the server wrote meanwhile is a formatted log line (it starts
+# with log_line_prefix's timestamp) or the continuation of one (a tab).
+bare=$(tail -c +"$((start + 1))" "$log" | grep -Ev '^[0-9]{4}-[0-9]{2}-[0-9]{2} |^	' || true)
+if [ -n "$bare" ]; then
+	echo "log_injection: FAILED, unformatted lines reached the server log:"
+	head -5 <<<"$bare"
+	exit 1
+fi
+echo "log_injection: finalizer exceptions kept out of the server log, no unformatted lines (checked $log)"

@@ -52,8 +52,7 @@ def _neutered(qualname, real):
     return neutered
 
 
-def _drop_unraisable(unraisable):
-    pass
+_drop_unraisable = None         # sandbox.c's C hook (limits.c), set before setup()
 
 
 # Every primitive found so far (id -> (object, name)) and its stub: kept,
@@ -163,9 +162,8 @@ def lockdown():
     _neuter()
     # builtins module's own dict, and the main module's
     _module_dict_ids.add(id(_real_builtins))
-    # Exceptions in finalizers (a generator's finally run at cleanup) would
-    # be printed to the server's stderr, that is, into the log: any user
-    # could write there, unbounded.  They are dropped.
+    # Exceptions in finalizers would be printed into the server log: they
+    # are dropped, by a hook in C that an interrupt cannot stop (limits.c).
     sys.unraisablehook = _drop_unraisable
     # Close the import system: nothing new can be found or loaded.
     sys.meta_path[:] = []
