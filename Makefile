@@ -14,8 +14,8 @@ PLS_PYTHON ?= $(shell $(PYTHON_CONFIG) --prefix)/bin/python$(shell $(PYTHON_CONF
 SRCS = $(sort $(wildcard src/*.c))
 # the channel is shared with the worker program (src/worker/channel.h)
 OBJS = $(SRCS:.c=.o) src/worker/channel.o
-# src/sandbox/*.py run in this order, in one namespace (names.py says why)
-SANDBOX_PY = names guards safetypes facades policy builtins lockdown setup
+# src/sandbox/*.py run in this order, in two namespaces (names.py says why)
+SANDBOX_PY = builtins names guards safetypes facades policy lockdown setup reach
 PY_EMBED = $(sort $(wildcard src/*.py)) $(SANDBOX_PY:%=src/sandbox/%.py)
 
 PG_CPPFLAGS = -Isrc $(PY_CFLAGS)

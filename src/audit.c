@@ -171,10 +171,10 @@ load_event_allowed(const char *event, PyObject *args)
  * Is the innermost Python frame a function body?  Then the event comes
  * straight from user code (which got hold of a primitive, or runs inside a
  * load through a class attribute it replaced), and a load's allowances do
- * not apply to it.
+ * not apply to it (nor do sandbox.c's loader-window stubs pass).
  */
-static bool
-user_code_running(void)
+bool
+pls_user_code_running(void)
 {
 	PyFrameObject *frame = PyEval_GetFrame();
 	PyCodeObject *code;
@@ -283,7 +283,7 @@ pls_audit_hook(const char *event, PyObject *args, void *userData)
 	if (!pls_audit_is_locked(is))
 		return 0;
 	if (event_allowed(event, args) ||
-		(loading && load_event_allowed(event, args) && !user_code_running()))
+		(loading && load_event_allowed(event, args) && !pls_user_code_running()))
 		return 0;
 
 	/*

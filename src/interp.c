@@ -27,8 +27,8 @@ static HTAB *interps = NULL;
 static PLSInterp *last_interp = NULL;
 
 /* One part of an embedded helper, run in ns. */
-static int
-run_part(const PLSEmbedded *part, PyObject *ns)
+int
+pls_run_part(const PLSEmbedded *part, PyObject *ns)
 {
 	PyObject   *code;
 	PyObject   *res;
@@ -79,7 +79,7 @@ pls_run_embedded(const PLSEmbedded *parts)
 	}
 	for (; parts->name != NULL; parts++)
 	{
-		if (run_part(parts, ns) < 0)
+		if (pls_run_part(parts, ns) < 0)
 		{
 			Py_DECREF(ns);
 			return NULL;

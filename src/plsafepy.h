@@ -130,6 +130,7 @@ extern const PLSEmbedded pls_py_sandbox[];
 
 /* Run the parts of one embedded helper, in order, in a fresh namespace. */
 extern PyObject *pls_run_embedded(const PLSEmbedded *parts);
+extern int	pls_run_part(const PLSEmbedded *part, PyObject *ns);
 
 /*
  * Enter and leave a role's interpreter.  pls_enter returns the thread state

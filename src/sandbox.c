@@ -4,14 +4,18 @@
  *	  The sandbox's settings (plsafepy.allowed_modules, plsafepy.log_denials),
  *	  the set-up of each role interpreter's restricted runtime (run last by
  *	  build_interp: facades, builtins, policy, then lock-down), 42501
- *	  denials, and the plsafepy_whitelist() function behind the view
- *	  of the effective whitelist.
+ *	  denials, the plsafepy_whitelist() function behind the view
+ *	  of the effective whitelist, and the C functions that keep trusted
+ *	  objects out of what user code can reach: module-less copies of C
+ *	  functions, the crossings to the trusted namespace, the stubs that pass
+ *	  only inside the loader's window, and the class-namespace check of
+ *	  every class made while user code runs.
  *
  * The policy, builtins and facades themselves are Python (src/sandbox/,
- * trusted, compiled in); this file feeds them the role's whitelist
- * (resolved by settings.c), gives them the
- * C denial function, and closes the interpreter afterwards.  See
- * docs/security.md for the layers and what each assumes.
+ * trusted, compiled in, run in two namespaces: sandbox/names.py says
+ * why); this file feeds them the role's whitelist (resolved by
+ * settings.c), gives them the C functions, and closes the interpreter
+ * afterwards.  See docs/security.md for the layers and what each assumes.
  *
  *-------------------------------------------------------------------------
  */
@@ -26,6 +30,7 @@
 #include <ctype.h>
 
 PG_FUNCTION_INFO_V1(plsafepy_whitelist);
+PG_FUNCTION_INFO_V1(plsafepy_reach_check);
 
 /*
  * Must list the same modules as REVIEWED in sandbox/facades.py (the regression
@@ -40,6 +45,11 @@ PG_FUNCTION_INFO_V1(plsafepy_whitelist);
 char	   *pls_allowed_modules = NULL;
 bool		pls_log_denials = true;
 uint64		pls_denial_count = 0;
+
+/* type's own tp_new, and the one that checks class namespaces first. */
+static newfunc type_new_orig = NULL;
+static PyObject *pls_type_new(PyTypeObject *metatype, PyObject *args,
+							  PyObject *kwargs);
 
 /* Python-callable deny(what, hint): logs and raises SandboxError. */
 static PyObject *py_deny(PyObject *self, PyObject *args);
@@ -90,9 +100,80 @@ static PyMethodDef load_module_def = {
 };
 
 /*
+ * Modules no entry may name, nor any of their submodules, whoever sets the
+ * value (docs/modules.md gives the reasons per module): their purpose is
+ * what the sandbox exists to withhold, so a facade of them would be an
+ * escape however few of their names it held.
+ */
+typedef struct NeverAllowed
+{
+	const char *module;
+	const char *why;
+} NeverAllowed;
+
+#define WHY_INTERNALS "It reaches the interpreter's internals or the import system."
+#define WHY_OS "It gives access to files, descriptors, memory or the process."
+#define WHY_PROCESS "It starts processes or threads, handles signals, or runs code at interpreter exit."
+#define WHY_NET "It opens sockets or waits on descriptors."
+#define WHY_OBJECTS "It hands out frames, code objects, raw memory, or every object of the interpreter."
+
+static const NeverAllowed never_allowed[] = {
+	{"sys", WHY_INTERNALS}, {"builtins", WHY_INTERNALS},
+	{"__main__", WHY_INTERNALS}, {"_imp", WHY_INTERNALS},
+	{"importlib", WHY_INTERNALS}, {"imp", WHY_INTERNALS},
+	{"_frozen_importlib", WHY_INTERNALS},
+	{"_frozen_importlib_external", WHY_INTERNALS},
+	{"zipimport", WHY_INTERNALS}, {"runpy", WHY_INTERNALS},
+	{"pkgutil", WHY_INTERNALS}, {"site", WHY_INTERNALS},
+	{"os", WHY_OS}, {"posix", WHY_OS}, {"nt", WHY_OS}, {"io", WHY_OS},
+	{"_io", WHY_OS}, {"shutil", WHY_OS}, {"tempfile", WHY_OS},
+	{"pathlib", WHY_OS}, {"glob", WHY_OS}, {"fileinput", WHY_OS},
+	{"mmap", WHY_OS}, {"fcntl", WHY_OS}, {"termios", WHY_OS},
+	{"tty", WHY_OS}, {"pty", WHY_OS}, {"resource", WHY_OS},
+	{"faulthandler", WHY_OS},
+	{"subprocess", WHY_PROCESS}, {"_posixsubprocess", WHY_PROCESS},
+	{"multiprocessing", WHY_PROCESS}, {"_multiprocessing", WHY_PROCESS},
+	{"_posixshmem", WHY_PROCESS}, {"concurrent", WHY_PROCESS},
+	{"signal", WHY_PROCESS}, {"_signal", WHY_PROCESS},
+	{"_thread", WHY_PROCESS}, {"threading", WHY_PROCESS},
+	{"atexit", WHY_PROCESS},
+	{"socket", WHY_NET}, {"_socket", WHY_NET}, {"ssl", WHY_NET},
+	{"_ssl", WHY_NET}, {"select", WHY_NET}, {"selectors", WHY_NET},
+	{"asyncio", WHY_NET}, {"_asyncio", WHY_NET},
+	{"gc", WHY_OBJECTS}, {"inspect", WHY_OBJECTS}, {"types", WHY_OBJECTS},
+	{"ctypes", WHY_OBJECTS}, {"_ctypes", WHY_OBJECTS},
+	{"marshal", WHY_OBJECTS}, {"pickle", WHY_OBJECTS},
+	{"_pickle", WHY_OBJECTS}, {"code", WHY_OBJECTS},
+	{"codeop", WHY_OBJECTS}, {"_testcapi", WHY_OBJECTS},
+	{"_testinternalcapi", WHY_OBJECTS}, {"_xxsubinterpreters", WHY_OBJECTS},
+	{NULL, NULL}
+};
+
+/*
+ * Why the module called name (len bytes, dotted) can never be whitelisted,
+ * or NULL.
+ */
+static const char *
+never_allowed_reason(const char *name, size_t len)
+{
+	for (const NeverAllowed *n = never_allowed; n->module; n++)
+	{
+		size_t		mlen = strlen(n->module);
+
+		if (len >= mlen && strncmp(name, n->module, mlen) == 0 &&
+			(len == mlen || name[mlen] == '.'))
+			return n->why;
+	}
+	return NULL;
+}
+
+/*
  * Entries are "module" (its reviewed names, or every public name of a
  * module plsafepy has not reviewed) or "module:name" (that name only);
- * module is a dotted Python identifier.
+ * module is a dotted Python identifier, and not one never_allowed names.
+ * A refused module is SQLSTATE 22023 like any invalid value: the value is
+ * refused for everyone, superusers included, so it is not a privilege
+ * question (42501 would suggest a role that may set it).
  */
 static bool
 check_allowed_modules(char **newval, void **extra, GucSource source)
@@ -103,13 +184,15 @@ check_allowed_modules(char **newval, void **extra, GucSource source)
 		return true;
 	while (*p)
 	{
-		int			idents = 0;
-		bool		colon = false;
+		const char *entry;
+		const char *module_end = NULL;
+		const char *why;
 
 		while (*p == ' ' || *p == '\t' || *p == '\n')
 			p++;
 		if (*p == '\0')
 			break;
+		entry = p;
 		for (;;)
 		{
 			if (!(isalpha((unsigned char) *p) || *p == '_'))
@@ -119,19 +202,29 @@ check_allowed_modules(char **newval, void **extra, GucSource source)
 			}
 			while (isalnum((unsigned char) *p) || *p == '_')
 				p++;
-			idents++;
-			if (*p == '.' && !colon)
+			if (*p == '.' && module_end == NULL)
 			{
 				p++;
 				continue;
 			}
-			if (*p == ':' && !colon)
+			if (*p == ':' && module_end == NULL)
 			{
-				colon = true;
+				module_end = p;
 				p++;
 				continue;
 			}
 			break;
+		}
+		if (module_end == NULL)
+			module_end = p;
+		why = never_allowed_reason(entry, module_end - entry);
+		if (why != NULL)
+		{
+			GUC_check_errcode(ERRCODE_INVALID_PARAMETER_VALUE);
+			GUC_check_errmsg("module \"%.*s\" can never be allowed in plsafepy",
+							 (int) (module_end - entry), entry);
+			GUC_check_errdetail("%s", why);
+			return false;
 		}
 		while (*p == ' ' || *p == '\t' || *p == '\n')
 			p++;
@@ -142,7 +235,6 @@ check_allowed_modules(char **newval, void **extra, GucSource source)
 			GUC_check_errdetail("Each entry must be \"module\" or \"module:name\" with Python identifiers, near \"%s\".", p);
 			return false;
 		}
-		(void) idents;
 	}
 	return true;
 }
@@ -169,6 +261,11 @@ pls_sandbox_init(void)
 							 PGC_SUSET,
 							 0,
 							 NULL, NULL, NULL);
+	if (type_new_orig == NULL)
+	{
+		type_new_orig = PyType_Type.tp_new;
+		PyType_Type.tp_new = pls_type_new;
+	}
 }
 
 /*
@@ -250,6 +347,101 @@ py_deny(PyObject *self, PyObject *args)
 		return NULL;
 	return pls_deny(what, hint);
 }
+
+/*
+ * _detach(f): a copy of the C function f without its module.  A function of
+ * a C module has the module as its __self__ (abs.__self__ is the builtins
+ * module; from any real module, __spec__.loader reaches the import
+ * system), so the restricted builtins and the guards' globals hold these
+ * copies.  Only for functions whose C code does not use its module
+ * argument (the builtins module's and _string's: they have no module
+ * state); anything else is returned unchanged.
+ */
+static PyObject *
+py_detach(PyObject *self, PyObject *fn)
+{
+	PyMethodDef *ml;
+	PyObject   *mself;
+
+	if (!PyCFunction_Check(fn))
+		return Py_NewRef(fn);
+	ml = ((PyCFunctionObject *) fn)->m_ml;
+	mself = PyCFunction_GET_SELF(fn);
+	if (mself == NULL || !PyModule_Check(mself) ||
+		(ml->ml_flags & (METH_METHOD | METH_CLASS | METH_STATIC)) != 0)
+		return Py_NewRef(fn);
+	return PyCFunction_NewEx(ml, NULL, ((PyCFunctionObject *) fn)->m_module);
+}
+
+static PyMethodDef detach_def = {
+	"_detach", py_detach, METH_O,
+	"A copy of a module's C function without the module (trusted helpers only)."
+};
+
+/*
+ * The trusted namespace of the interpreter running now, or NULL with an
+ * exception set: the C side holds it, no Python object reachable from user
+ * code does.
+ */
+static PyObject *
+trusted_namespace(void)
+{
+	PLSInterp  *interp = pls_current;
+
+	if (interp == NULL || interp->sandbox == NULL ||
+		PyThreadState_GetInterpreter(interp->tstate) != PyInterpreterState_Get())
+	{
+		PyErr_SetString(PyExc_RuntimeError, "plsafepy sandbox is not available");
+		return NULL;
+	}
+	return interp->sandbox;
+}
+
+/*
+ * A crossing: a C function, its __self__ the name of one function of the
+ * trusted namespace, that calls that function.  The guards use two
+ * (names.py's _nfkc, guards.py's _load_facade), each returning only what
+ * user code may have; _cross itself stays in the trusted namespace.
+ */
+static PyObject *
+py_cross_call(PyObject *self, PyObject *args, PyObject *kwargs)
+{
+	PyObject   *ns = trusted_namespace();
+	PyObject   *target;
+
+	if (ns == NULL)
+		return NULL;
+	target = PyDict_GetItemWithError(ns, self);
+	if (target == NULL)
+	{
+		if (!PyErr_Occurred())
+			PyErr_SetString(PyExc_RuntimeError, "sandbox helper is incomplete");
+		return NULL;
+	}
+	return PyObject_Call(target, args, kwargs);
+}
+
+static PyMethodDef cross_call_def = {
+	"crossing", (PyCFunction) (void (*) (void)) py_cross_call,
+	METH_VARARGS | METH_KEYWORDS,
+	"Calls one function of plsafepy's trusted namespace."
+};
+
+static PyObject *
+py_cross(PyObject *self, PyObject *name)
+{
+	if (!PyUnicode_CheckExact(name))
+	{
+		PyErr_SetString(PyExc_TypeError, "name must be a str");
+		return NULL;
+	}
+	return PyCFunction_New(&cross_call_def, name);
+}
+
+static PyMethodDef cross_def = {
+	"_cross", py_cross, METH_O,
+	"A crossing to one function of the trusted namespace (trusted helpers only)."
+};
 
 /*
  * __pls_callattr__(obj, name, *args, **kw): what the policy compiles
@@ -462,6 +654,7 @@ py_load_module(PyObject *self, PyObject *name)
 		return NULL;
 	}
 	if (interp == NULL || interp->builtins == NULL ||
+		never_allowed_reason(s, strlen(s)) != NULL ||
 		(!always_loadable(s) && !module_in_spec(interp->allowed_modules, s)))
 	{
 		char		what[256];
@@ -528,6 +721,150 @@ py_load_module(PyObject *self, PyObject *name)
 }
 
 /*
+ * _loader_pass(qualname, real): the stub of an OS primitive or module
+ * constructor that trusted import code needs (sandbox/lockdown.py's
+ * LOADER_PASS): it calls real only while py_load_module's window is open
+ * and the innermost frame is not a function body, both decided from C
+ * state (not from sys.meta_path, which user code that reached sys could
+ * refill), and is the 42501 denial otherwise.  real is held in a capsule,
+ * the stub's __self__, which Python cannot open.
+ */
+#define LOADER_PASS_CAPSULE "plsafepy.loader_pass"
+
+typedef struct LoaderPass
+{
+	PyObject   *real;
+	char		what[128];
+} LoaderPass;
+
+static void
+loader_pass_free(PyObject *capsule)
+{
+	LoaderPass *lp = PyCapsule_GetPointer(capsule, LOADER_PASS_CAPSULE);
+
+	if (lp == NULL)
+	{
+		PyErr_Clear();
+		return;
+	}
+	Py_XDECREF(lp->real);
+	PyMem_Free(lp);
+}
+
+static PyObject *
+py_loader_pass_call(PyObject *self, PyObject *args, PyObject *kwargs)
+{
+	LoaderPass *lp = PyCapsule_GetPointer(self, LOADER_PASS_CAPSULE);
+
+	if (lp == NULL)
+		return NULL;
+	if (load_depth > 0 && !pls_user_code_running())
+		return PyObject_Call(lp->real, args, kwargs);
+	return pls_deny(lp->what, NULL);
+}
+
+static PyMethodDef loader_pass_call_def = {
+	"neutered", (PyCFunction) (void (*) (void)) py_loader_pass_call,
+	METH_VARARGS | METH_KEYWORDS,
+	"An OS primitive, available to plsafepy's module loader only."
+};
+
+static PyObject *
+py_loader_pass(PyObject *self, PyObject *args)
+{
+	const char *qualname;
+	PyObject   *real;
+	LoaderPass *lp;
+	PyObject   *capsule;
+	PyObject   *fn;
+
+	if (!PyArg_ParseTuple(args, "sO", &qualname, &real))
+		return NULL;
+	lp = PyMem_Malloc(sizeof(LoaderPass));
+	if (lp == NULL)
+		return PyErr_NoMemory();
+	lp->real = Py_NewRef(real);
+	snprintf(lp->what, sizeof(lp->what), "%s()", qualname);
+	capsule = PyCapsule_New(lp, LOADER_PASS_CAPSULE, loader_pass_free);
+	if (capsule == NULL)
+	{
+		Py_DECREF(real);
+		PyMem_Free(lp);
+		return NULL;
+	}
+	fn = PyCFunction_New(&loader_pass_call_def, capsule);
+	Py_DECREF(capsule);
+	return fn;
+}
+
+static PyMethodDef loader_pass_def = {
+	"_loader_pass", py_loader_pass, METH_VARARGS,
+	"The loader-window stub of an OS primitive (trusted helpers only)."
+};
+
+/*
+ * Every class made in a locked interpreter while user code runs (outside
+ * the loader's window, or inside it from a function body) gets the
+ * class-body rule of the policy (sandbox/names.py's check_class_namespace):
+ * type(name, bases, dict), type(int)(...), a metaclass of a whitelisted
+ * module called directly (enum.EnumType, abc.ABCMeta through
+ * type(fractions.Fraction)), a user metaclass, enum's functional API with
+ * dunder member names.  They all end in type's tp_new, the one place that
+ * sees the namespace that becomes the class, so that is where the check
+ * is: PyType_Type.tp_new is replaced once per process, before any
+ * plsafepy interpreter exists, so every metaclass of those interpreters
+ * inherits the check.  The namespace is copied into an exact dict first
+ * (what type_new would copy anyway), checked, and that copy is what the
+ * class is made from: a dict subclass cannot show the check one set of
+ * keys and type_new another.  One-argument type(x) never reaches here.
+ */
+static PyObject *
+pls_type_new(PyTypeObject *metatype, PyObject *args, PyObject *kwargs)
+{
+	PyObject   *ns;
+	PyObject   *trusted;
+	PyObject   *check;
+	PyObject   *copy;
+	PyObject   *checked_args;
+	PyObject   *r;
+
+	if (!PyTuple_Check(args) || PyTuple_GET_SIZE(args) != 3 ||
+		!PyDict_Check(PyTuple_GET_ITEM(args, 2)) ||
+		!pls_audit_is_locked(PyInterpreterState_Get()) ||
+		(load_depth > 0 && !pls_user_code_running()))
+		return type_new_orig(metatype, args, kwargs);
+
+	ns = PyTuple_GET_ITEM(args, 2);
+	trusted = trusted_namespace();
+	if (trusted == NULL)
+		return NULL;
+	check = PyDict_GetItemString(trusted, "check_class_namespace");
+	if (check == NULL)
+	{
+		PyErr_SetString(PyExc_RuntimeError, "sandbox helper has no class check");
+		return NULL;
+	}
+	copy = PyDict_New();
+	if (copy == NULL)
+		return NULL;
+	if (PyDict_Merge(copy, ns, 1) < 0 ||
+		(r = PyObject_CallOneArg(check, copy)) == NULL)
+	{
+		Py_DECREF(copy);
+		return NULL;
+	}
+	Py_DECREF(r);
+	checked_args = PyTuple_Pack(3, PyTuple_GET_ITEM(args, 0),
+								PyTuple_GET_ITEM(args, 1), copy);
+	Py_DECREF(copy);
+	if (checked_args == NULL)
+		return NULL;
+	r = type_new_orig(metatype, checked_args, kwargs);
+	Py_DECREF(checked_args);
+	return r;
+}
+
+/*
  * decimal.Decimal for numeric values, imported the first time one is
  * converted (a quarter of an interpreter's start-up otherwise).
  */
@@ -550,6 +887,104 @@ pls_sandbox_decimal(PLSInterp *interp)
 	return interp->decimal;
 }
 
+/* Parts of pls_py_sandbox run in the reachable namespace (names.py). */
+static bool
+reachable_part(const char *name)
+{
+	return strcmp(name, "sandbox/names") == 0 ||
+		strcmp(name, "sandbox/guards") == 0 ||
+		strcmp(name, "sandbox/safetypes") == 0;
+}
+
+/* Set name in ns to a new C function of def (no self). */
+static int
+set_c_function(PyObject *ns, const char *name, PyMethodDef *def)
+{
+	PyObject   *fn = PyCFunction_New(def, NULL);
+	int			rc;
+
+	if (fn == NULL)
+		return -1;
+	rc = PyDict_SetItemString(ns, name, fn);
+	Py_DECREF(fn);
+	return rc;
+}
+
+/* _compile_checked: the real compile() as self (py_compile_checked) */
+static int
+set_compile_checked(PyObject *ns)
+{
+	PyObject   *compile = PyDict_GetItemString(PyEval_GetBuiltins(), "compile");
+	PyObject   *fn;
+	int			rc;
+
+	if (compile == NULL)
+	{
+		PyErr_SetString(PyExc_RuntimeError, "builtins has no compile");
+		return -1;
+	}
+	fn = PyCFunction_New(&compile_checked_def, compile);
+	if (fn == NULL)
+		return -1;
+	rc = PyDict_SetItemString(ns, "_compile_checked", fn);
+	Py_DECREF(fn);
+	return rc;
+}
+
+/*
+ * Run the parts of pls_py_sandbox: the trusted ones in interp->sandbox,
+ * the reachable ones in the namespace builtins.py's _reachable_namespace()
+ * makes; then the reachable names are copied into the trusted namespace
+ * (sandbox/names.py).
+ */
+static int
+run_sandbox_parts(PyObject *trusted)
+{
+	PyObject   *reachable = NULL;
+	bool		merged = false;
+	int			rc = -1;
+
+	for (const PLSEmbedded *part = pls_py_sandbox; part->name; part++)
+	{
+		PyObject   *ns = trusted;
+
+		if (reachable_part(part->name))
+		{
+			if (reachable == NULL)
+			{
+				PyObject   *make = PyDict_GetItemString(trusted, "_reachable_namespace");
+
+				reachable = make ? PyObject_CallNoArgs(make) : NULL;
+				if (reachable == NULL || !PyDict_Check(reachable))
+				{
+					if (!PyErr_Occurred())
+						PyErr_SetString(PyExc_RuntimeError, "sandbox helper made no reachable namespace");
+					goto done;
+				}
+			}
+			ns = reachable;
+		}
+		else if (reachable != NULL && !merged)
+		{
+			if (PyDict_Merge(trusted, reachable, 0) < 0 ||
+				PyDict_SetItemString(trusted, "_reachable", reachable) < 0)
+				goto done;
+			merged = true;
+		}
+		if (pls_run_part(part, ns) < 0)
+			goto done;
+	}
+	if (!merged)
+	{
+		PyErr_SetString(PyExc_RuntimeError, "sandbox helper is incomplete");
+		goto done;
+	}
+	rc = 0;
+done:
+	Py_XDECREF(reachable);
+	return rc;
+}
+
 /*
  * Fill interp->builtins, ->policy, ->policy_error.  They are set only once
  * everything, lock-down included, has succeeded: an interpreter without
@@ -561,7 +996,6 @@ pls_sandbox_setup(PLSInterp *interp)
 	PyObject   *ns;
 	PyObject   *setup;
 	PyObject   *lockdown;
-	PyObject   *deny = NULL;
 	PyObject   *print_fn = NULL;
 	PyObject   *res = NULL;
 	PyObject   *r;
@@ -573,10 +1007,22 @@ pls_sandbox_setup(PLSInterp *interp)
 	interp->policy = NULL;
 	interp->policy_error = NULL;
 
-	ns = pls_run_embedded(pls_py_sandbox);
+	ns = PyDict_New();
 	if (ns == NULL)
 		return -1;
+	/* set first: the crossings and pls_deny find it there */
 	interp->sandbox = ns;
+	if (PyDict_SetItemString(ns, "__builtins__", PyEval_GetBuiltins()) < 0 ||
+		set_c_function(ns, "_deny_c", &deny_def) < 0 ||
+		set_compile_checked(ns) < 0 ||
+		set_c_function(ns, "_load_module", &load_module_def) < 0 ||
+		set_c_function(ns, "_interruptible_sleep", &pls_sleep_def) < 0 ||
+		set_c_function(ns, "_drop_unraisable", &pls_drop_unraisable_def) < 0 ||
+		set_c_function(ns, "_detach", &detach_def) < 0 ||
+		set_c_function(ns, "_cross", &cross_def) < 0 ||
+		set_c_function(ns, "_loader_pass", &loader_pass_def) < 0 ||
+		run_sandbox_parts(ns) < 0)
+		return -1;
 
 	setup = PyDict_GetItemString(ns, "setup");
 	lockdown = PyDict_GetItemString(ns, "lockdown");
@@ -586,47 +1032,12 @@ pls_sandbox_setup(PLSInterp *interp)
 		return -1;
 	}
 
-	deny = PyCFunction_New(&deny_def, NULL);
-	if (deny == NULL)
-		goto fail;
-	r = PyDict_GetItemString(PyEval_GetBuiltins(), "compile");
-	r = r ? PyCFunction_New(&compile_checked_def, r) : NULL;
-	if (r == NULL || PyDict_SetItemString(ns, "_compile_checked", r) < 0)
-	{
-		Py_XDECREF(r);
-		if (!PyErr_Occurred())
-			PyErr_SetString(PyExc_RuntimeError, "builtins has no compile");
-		goto fail;
-	}
-	Py_DECREF(r);
-	r = PyCFunction_New(&load_module_def, NULL);
-	if (r == NULL || PyDict_SetItemString(ns, "_load_module", r) < 0)
-	{
-		Py_XDECREF(r);
-		goto fail;
-	}
-	Py_DECREF(r);
-	/* time.sleep's replacement calls it (sandbox/safetypes.py) */
-	r = PyCFunction_New(&pls_sleep_def, NULL);
-	if (r == NULL || PyDict_SetItemString(ns, "_interruptible_sleep", r) < 0)
-	{
-		Py_XDECREF(r);
-		goto fail;
-	}
-	Py_DECREF(r);
-	r = PyCFunction_New(&pls_drop_unraisable_def, NULL);
-	if (r == NULL || PyDict_SetItemString(ns, "_drop_unraisable", r) < 0)
-	{
-		Py_XDECREF(r);
-		goto fail;
-	}
-	Py_DECREF(r);
 	print_fn = pls_plpy_print_new();
 	if (print_fn == NULL)
 		goto fail;
 
-	res = PyObject_CallFunction(setup, "sOOO", interp->allowed_modules,
-								deny, interp->plpy, print_fn);
+	res = PyObject_CallFunction(setup, "sOO", interp->allowed_modules,
+								interp->plpy, print_fn);
 	if (res == NULL)
 		goto fail;
 	if (!PyTuple_Check(res) || PyTuple_GET_SIZE(res) != 3 ||
@@ -658,15 +1069,78 @@ pls_sandbox_setup(PLSInterp *interp)
 	interp->policy = Py_NewRef(PyTuple_GET_ITEM(res, 1));
 	interp->policy_error = Py_NewRef(PyTuple_GET_ITEM(res, 2));
 	Py_DECREF(res);
-	Py_DECREF(deny);
 	Py_DECREF(print_fn);
 	return 0;
 
 fail:
 	Py_XDECREF(res);
-	Py_XDECREF(deny);
 	Py_XDECREF(print_fn);
 	return -1;
+}
+
+/*
+ * plsafepy_reach_check([plant text]): sandbox/reach.py's walk over what
+ * user code can reach in the current role's interpreter; "ok", or the
+ * paths that end at something it must not reach.  The extension does not
+ * declare it: only a superuser can (CREATE FUNCTION ... LANGUAGE C), as
+ * test/attacks/18_reach.txt does.
+ */
+Datum
+plsafepy_reach_check(PG_FUNCTION_ARGS)
+{
+	PLSInterp  *interp;
+	PLSEntry	save;
+	char	   *plant = PG_NARGS() > 0 && !PG_ARGISNULL(0) ?
+		text_to_cstring(PG_GETARG_TEXT_PP(0)) : NULL;
+	char	   *volatile result = NULL;
+	char	   *volatile errtext = NULL;
+
+	interp = pls_interp_for_role(GetUserId());
+	pls_enter(interp, &save);
+	/* the walk reads audited attributes (__code__, __defaults__) */
+	pls_audit_forget(PyInterpreterState_Get());
+	PG_TRY();
+	{
+		PyObject   *check = PyDict_GetItemString(interp->sandbox, "reach_check");
+		PyObject   *r = check ? PyObject_CallFunction(check, "z", plant) : NULL;
+		const char *u = r && PyUnicode_Check(r) ? PyUnicode_AsUTF8(r) : NULL;
+
+		if (u != NULL)
+			result = pstrdup(u);
+		else
+			errtext = pstrdup(PyErr_Occurred() ? "Python error" : "no result");
+		if (PyErr_Occurred())
+		{
+			PyObject   *type,
+					   *value,
+					   *tb;
+			PyObject   *str;
+
+			PyErr_Fetch(&type, &value, &tb);
+			str = value ? PyObject_Str(value) : NULL;
+			if (str && PyUnicode_AsUTF8(str))
+				errtext = pstrdup(PyUnicode_AsUTF8(str));
+			Py_XDECREF(str);
+			Py_XDECREF(type);
+			Py_XDECREF(value);
+			Py_XDECREF(tb);
+			PyErr_Clear();
+		}
+		Py_XDECREF(r);
+	}
+	PG_FINALLY();
+	{
+		pls_audit_lock(PyInterpreterState_Get());
+		pls_leave(&save);
+	}
+	PG_END_TRY();
+
+	if (result == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+				 errmsg("could not walk what plsafepy code can reach"),
+				 errdetail_internal("%s", errtext)));
+	PG_RETURN_TEXT_P(cstring_to_text(result));
 }
 
 /*

@@ -18,6 +18,7 @@ extern void pls_audit_forget(PyInterpreterState *is);
 extern bool pls_audit_is_locked(PyInterpreterState *is);
 extern void pls_audit_compiling(bool on);
 extern void pls_audit_loading(bool on);
+extern bool pls_user_code_running(void);
 
 /* sandbox.c: number of denials in this backend (for tests and logs). */
 extern uint64 pls_denial_count;

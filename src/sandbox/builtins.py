@@ -1,5 +1,21 @@
-# builtins.py: the restricted builtins dict every body runs with: the safe
-# builtins, stubs that deny the rest by name, and the guards.
+# builtins.py: the first trusted part: the restricted builtins dict every
+# body runs with, and the reachable namespace the guards are defined in
+# (names.py says why there are two namespaces).
+#
+# The restricted builtins hold the safe builtins, stubs that deny the rest
+# by name (guards.py), and the guards.  A C function of the builtins module
+# has that module as its __self__ (abs.__self__ is the real builtins
+# module, and from any real module __spec__.loader reaches importlib), so
+# every one handed out is a copy made by sandbox.c's _detach, whose
+# __self__ is None.
+
+import ast
+import sys
+import types
+import unicodedata
+import _string
+
+_real_builtins = __builtins__ if isinstance(__builtins__, dict) else __builtins__.__dict__
 
 SAFE_BUILTINS = """
     abs all any ascii bin bool bytearray bytes callable chr classmethod
@@ -16,22 +32,72 @@ DENIED_BUILTINS = """
     quit memoryview copyright credits license aiter anext
 """.split()
 
-
-def _denied_builtin(name):
-    def denied(*args, **kwargs):
-        _deny("%s()" % name)
-    denied.__name__ = name
-    denied.__qualname__ = name
-    return denied
+# Set by sandbox.c before this part runs: _detach(f) (a copy of the C
+# function f without its module), _cross(name) (a C function calling the
+# trusted namespace's `name`), _deny_c(what, hint), _interruptible_sleep
+# (limits.c's sleep on the latch, for time.sleep).
 
 
-def _make_builtins(print_fn):
+def _safe(v):
+    if _type(v) is types.BuiltinFunctionType:
+        return _detach(v)
+    return v
+
+
+_getattr = _detach(getattr)
+_setattr = _detach(setattr)
+_delattr = _detach(delattr)
+_hasattr = _detach(hasattr)
+_type = type
+_isinstance = _detach(isinstance)
+
+
+def _nfkc_real(name):
+    """NFKC of a str, for the guards (through _cross: unicodedata's C
+    functions need their module, which the guards may not hold)."""
+    return unicodedata.normalize("NFKC", str.__str__(name))
+
+
+def _reachable_namespace():
+    """The restricted builtins and the namespace of the parts user code
+    can reach (names.py, guards.py, safetypes.py): only the restricted
+    builtins, plain data, types and C functions without a module."""
     b = {}
     for n in SAFE_BUILTINS:
-        b[n] = _real_builtins[n]
+        b[n] = _safe(_real_builtins[n])
     for n, v in _real_builtins.items():
         if _isinstance(v, type) and issubclass(v, BaseException):
             b[n] = v
+    b["__build_class__"] = _detach(_real_builtins["__build_class__"])
+    import functools
+    import _collections
+    import _struct
+    return {
+        "__builtins__": b, "__name__": "plsafepy",
+        "_getattr": _getattr, "_setattr": _setattr, "_delattr": _delattr,
+        "_hasattr": _hasattr, "_type": _type, "_isinstance": _isinstance,
+        "_str_format": str.format, "_str_format_map": str.format_map,
+        "_nfkc": _cross("_nfkc_real"),
+        "_formatter_parser": _detach(_string.formatter_parser),
+        "_formatter_field_name_split":
+            _detach(_string.formatter_field_name_split),
+        "_ModuleType": types.ModuleType,
+        "_BuiltinFunctionType": types.BuiltinFunctionType,
+        "_MethodDescriptorType": types.MethodDescriptorType,
+        "_UNSAFE_TYPES": (types.ModuleType, types.FrameType, types.CodeType,
+                          types.TracebackType),
+        "_SimpleNamespace": types.SimpleNamespace,
+        "_WRAPPER_ASSIGNMENTS": functools.WRAPPER_ASSIGNMENTS,
+        "_WRAPPER_UPDATES": functools.WRAPPER_UPDATES,
+        "_deny_c": _deny_c,
+        "_interruptible_sleep": _interruptible_sleep,
+        "_real_deque": _collections.deque, "_RealStruct": _struct.Struct,
+        "_load_facade": _cross("_load"),
+    }
+
+
+def _make_builtins(b, print_fn):
+    """Complete the restricted builtins with the stubs and the guards."""
     for n in DENIED_BUILTINS:
         b[n] = _denied_builtin(n)
     b["getattr"] = guarded_getattr
@@ -40,22 +106,8 @@ def _make_builtins(print_fn):
     b["delattr"] = guarded_delattr
     b["print"] = print_fn
     # Names user code cannot spell (dunders): used by the compiled code.
-    b["__build_class__"] = _real_builtins["__build_class__"]
     b["__import__"] = guarded_import
     b["__pls_import__"] = facade_import
     b["__pls_getattr__"] = guarded_getattr
     b["__pls_callattr__"] = call_attr
     return b
-
-
-def _fallback_print(plpy):
-    notice = plpy.notice
-
-    def print(*args, sep=" ", end="\n", file=None, flush=False):
-        if sep is None:
-            sep = " "
-        text = sep.join(str(a) for a in args)
-        notice(text)
-    return print
-
-

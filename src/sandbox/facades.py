@@ -1,32 +1,8 @@
 # facades.py: module facades over the DBA's whitelist
 # (plsafepy.allowed_modules): which names of each reviewed module are
-# exposed and why the others are withheld, loading a module on its first
-# import, and the import functions user code's import statements call.
-
-class module:
-    """What `import m` gives: a plain object with m's reviewed names.
-
-    Not a module: it has no __dict__ of the real module, no __name__,
-    __loader__, __spec__ or __path__, and nothing in it is a module.
-    """
-
-    def __init__(self, name, ns):
-        self.__dict__.update(ns)
-        _facade_names[id(self)] = name
-
-    def __repr__(self):
-        return "<module %r (plsafepy)>" % _facade_names.get(id(self), "?")
-
-    def __getattr__(self, name):
-        modname = _facade_names.get(id(self), "?")
-        why = _withheld_reason(modname, name)
-        if why is not None:
-            _deny('"%s.%s"' % (modname, name), why)
-        raise AttributeError("module %r has no attribute %r"
-                             % (modname, name))
-
-
-_facade_names = {}
+# exposed and why the others are withheld, and loading a module on its
+# first import (trusted; the facade class and the import functions user
+# code calls are in guards.py).
 
 # Per default module: None = every public name except `withheld`; a set =
 # exactly those names.  `withheld` says why, per name (docs/modules.md).
@@ -181,6 +157,15 @@ def _exposable(value):
     return True
 
 
+def _module_whitelisted(name):
+    """May a facade hold (the facade of) the module called name?  Only a
+    module the DBA whitelisted whole and plsafepy has not reviewed, or a
+    submodule of one: never one that came along as a module's global
+    (urllib.parse's sys)."""
+    return _type(name) is str and any(
+        name == w or name.startswith(w + ".") for w in _trusted_whole)
+
+
 def _build_facade(modname, real, names, trust_public):
     ns = {}
     for n in names:
@@ -195,37 +180,47 @@ def _build_facade(modname, real, names, trust_public):
         except AttributeError:
             continue
         if _isinstance(v, types.ModuleType):
-            if trust_public:
-                sub = _facade_for(modname + "." + n, v, None, trust_public)
-                if sub is not None:
-                    ns[n] = sub
+            subname = _getattr(v, "__name__", None)
+            if trust_public and _module_whitelisted(subname):
+                ns[n] = _facade_for(subname, v, None, trust_public)
             continue
         if _exposable(v):
             ns[n] = v
-    return module(modname, ns)
+    withheld = {}
+    for n in dir(real):
+        if n not in ns:
+            why = _withheld_reason(modname, real, n)
+            if why is not None:
+                withheld[n] = why
+    return module(modname, ns, withheld)
 
 
 _facades = {}
 _real_modules = {}
+# Unreviewed modules the whitelist names whole (their submodules become
+# facades too).
+_trusted_whole = set()
 # Reviewed modules of the whitelist not imported yet: name -> (whole module?,
 # extra names).  Importing all of them while the interpreter is built would
 # triple its cost (pprint alone pulls in dataclasses and inspect); each is
 # imported by sandbox.c's trusted loader the first time a body imports it.
 _pending = {}
-_load_module = None             # sandbox.c's loader, set before setup()
+# _load_module: sandbox.c's loader, set in this namespace before any part
+# runs.
 
 
-def _withheld_reason(modname, name):
+def _withheld_reason(modname, real, name):
     """Why a public name of a whitelisted module is not in its facade."""
     if _type(name) is not str or name.startswith("_"):
-        return None
-    real = _real_modules.get(modname)
-    if real is None or not _hasattr(real, name):
         return None
     review = REVIEWED.get(modname)
     if review is not None and name in review:
         return "Withheld by plsafepy: %s." % review[name]
-    if _isinstance(_getattr(real, name), types.ModuleType):
+    try:
+        v = _getattr(real, name)
+    except AttributeError:
+        return None
+    if _isinstance(v, types.ModuleType):
         return "Withheld by plsafepy: a module."
     return ("Not among the names plsafepy exposes from this module; a "
             'superuser can add it to "%s" as %s:%s.' % (SETTING, modname,
@@ -284,6 +279,8 @@ def load_real(modname):
 def _build_facades(spec):
     import importlib
     wl = parse_whitelist(spec)
+    _trusted_whole.update(m for m, (whole, _x) in wl.items()
+                          if whole and m not in REVIEWED)
     for modname, (whole, extra) in wl.items():
         if modname in REVIEWED:
             _facades.pop(modname, None)
@@ -308,58 +305,6 @@ def _build_facades(spec):
             importlib.import_module(name)
         except Exception:
             pass
-
-
-# plpy is every function's global already (PL/Python code also imports it:
-# "from plpy import spiexceptions"); importing it gives the same objects.
-_plpy_modules = {}
-
-
-def facade_import(name, fromname=None):
-    """`import name` / `from name import fromname`, at run time."""
-    f = _load(name)
-    if f is None:
-        f = _plpy_modules.get(name)
-        if f is not None:
-            if fromname is None:
-                return f
-            try:
-                return check_value(_getattr(f, fromname),
-                                   'name "%s"' % fromname)
-            except AttributeError:
-                _deny('import of "%s" from module "%s"' % (fromname, name),
-                      HINT_MODULES)
-        _deny('import of module "%s"' % name, HINT_MODULES)
-    if fromname is None:
-        return f
-    try:
-        return f.__dict__[fromname]
-    except KeyError:
-        _deny('import of "%s" from module "%s"' % (fromname, name),
-              HINT_MODULES)
-
-
-# Modules that C code of the whitelisted modules imports lazily through
-# PyImport_Import, which calls the __import__ of the *running frame's*
-# builtins, that is, this one (_datetime: time, _strptime).  They are
-# imported with datetime (sandbox.c's loader, or at build time if an
-# unreviewed module brought it in); the real module goes back to that C
-# caller.  User code never reaches this function: its import
-# statements are compiled to __pls_import__, and it cannot name either.
-C_LAZY_IMPORTS = ("time", "_strptime")
-
-
-def guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
-    if level != 0:
-        _deny("relative import", HINT_MODULES)
-    if _type(name) is not str:
-        raise TypeError("module name must be a string")
-    if name in C_LAZY_IMPORTS and name in sys.modules:
-        return sys.modules[name]
-    return facade_import(name)
-
-
-guarded_import.__name__ = "__import__"
 
 
 def describe():

@@ -1,10 +1,10 @@
-# guards.py: the guarded replacements handed to user code: the getattr
-# family, str.format and string.Formatter with checked field lookups,
-# operator.attrgetter/methodcaller, functools.update_wrapper/wraps, and the
-# check of values an attribute lookup hands out.
+# guards.py: what user code can get hold of (the reachable namespace,
+# names.py): the guarded replacements (the getattr family, str.format and
+# string.Formatter with checked field lookups, operator.attrgetter/
+# methodcaller, functools.update_wrapper/wraps), the check of values an
+# attribute lookup hands out, the facade class and the import functions,
+# and the stubs that deny a builtin or an OS primitive by name.
 
-_UNSAFE_TYPES = (types.ModuleType, types.FrameType, types.CodeType,
-                 types.TracebackType)
 _module_dict_ids = set()        # filled at lock-down
 _plpy_ids = set()               # plpy and plpy.spiexceptions: global anyway
 
@@ -23,14 +23,14 @@ def _fmt_method(s, guarded_map):
 def check_value(v, what):
     """The value `what` evaluated to, or a denial; str.format is wrapped."""
     t = _type(v)
-    if t is types.BuiltinFunctionType:
+    if t is _BuiltinFunctionType:
         n = v.__name__
         if n == "format" or n == "format_map":
             s = v.__self__
             if _isinstance(s, str):
                 return _fmt_method(s, n == "format_map")
         return v
-    if t is types.MethodDescriptorType:
+    if t is _MethodDescriptorType:
         if v is _str_format:
             return guarded_format
         if v is _str_format_map:
@@ -66,14 +66,14 @@ def guarded_hasattr(obj, name):
 
 def guarded_setattr(obj, name, value):
     name = check_attr_name(name, write=True)
-    if _isinstance(obj, types.ModuleType):
+    if _isinstance(obj, _ModuleType):
         _deny("setting attributes of a module", HINT_INTERNALS)
     _setattr(obj, name, value)
 
 
 def guarded_delattr(obj, name):
     name = check_attr_name(name, write=True)
-    if _isinstance(obj, types.ModuleType):
+    if _isinstance(obj, _ModuleType):
         _deny("deleting attributes of a module", HINT_INTERNALS)
     _delattr(obj, name)
 
@@ -88,9 +88,9 @@ def _check_format_string(fmt, depth=0):
     """Deny attribute lookups in a format string that getattr would deny."""
     if depth > 2:
         raise ValueError("Max string recursion exceeded")
-    for _lit, field, spec, _conv in _string.formatter_parser(fmt):
+    for _lit, field, spec, _conv in _formatter_parser(fmt):
         if field is not None:
-            _first, rest = _string.formatter_field_name_split(field)
+            _first, rest = _formatter_field_name_split(field)
             for is_attr, key in rest:
                 if is_attr:
                     check_attr_name(key)
@@ -216,10 +216,10 @@ class Formatter:
         raise ValueError("Unknown conversion specifier %s" % conversion)
 
     def parse(self, format_string):
-        return _string.formatter_parser(format_string)
+        return _formatter_parser(format_string)
 
     def get_field(self, field_name, args, kwargs):
-        first, rest = _string.formatter_field_name_split(field_name)
+        first, rest = _formatter_field_name_split(field_name)
         obj = self.get_value(first, args, kwargs)
         for is_attr, i in rest:
             if is_attr:
@@ -284,11 +284,6 @@ class methodcaller:
 attrgetter.__module__ = methodcaller.__module__ = "operator"
 
 
-import functools as _functools
-_WRAPPER_ASSIGNMENTS = _functools.WRAPPER_ASSIGNMENTS
-_WRAPPER_UPDATES = _functools.WRAPPER_UPDATES
-
-
 def _check_wrapper_names(assigned, updated):
     """update_wrapper reads and writes these names with the real getattr."""
     assigned = tuple(assigned)
@@ -304,15 +299,167 @@ def _check_wrapper_names(assigned, updated):
 
 def update_wrapper(wrapper, wrapped, assigned=_WRAPPER_ASSIGNMENTS,
                    updated=_WRAPPER_UPDATES):
+    """functools.update_wrapper for names the attribute check accepts.
+
+    Written out (as functools writes it) rather than calling functools',
+    whose globals are functools' module namespace."""
     assigned, updated = _check_wrapper_names(assigned, updated)
-    return _functools.update_wrapper(wrapper, wrapped, assigned, updated)
+    for n in assigned:
+        try:
+            value = _getattr(wrapped, n)
+        except AttributeError:
+            pass
+        else:
+            _setattr(wrapper, n, value)
+    for n in updated:
+        _getattr(wrapper, n).update(_getattr(wrapped, n, {}))
+    wrapper.__wrapped__ = wrapped
+    return wrapper
 
 
 def wraps(wrapped, assigned=_WRAPPER_ASSIGNMENTS, updated=_WRAPPER_UPDATES):
     assigned, updated = _check_wrapper_names(assigned, updated)
-    return _functools.wraps(wrapped, assigned, updated)
+
+    def decorating(wrapper):
+        return update_wrapper(wrapper, wrapped, assigned, updated)
+    return decorating
 
 
 update_wrapper.__module__ = wraps.__module__ = "functools"
 
 
+# ---------------------------------------------------------------------------
+# Stubs
+# ---------------------------------------------------------------------------
+
+def _denied_builtin(name):
+    def denied(*args, **kwargs):
+        _deny("%s()" % name)
+    denied.__name__ = name
+    denied.__qualname__ = name
+    return denied
+
+
+def _fallback_print(plpy):
+    notice = plpy.notice
+
+    def print(*args, sep=" ", end="\n", file=None, flush=False):
+        if sep is None:
+            sep = " "
+        text = sep.join(str(a) for a in args)
+        notice(text)
+    return print
+
+
+def _frame_stand_in(*args, **kwargs):
+    """sys._getframe for the trusted modules that ask for their caller's
+    module (enum's functional API): the caller is a function body, whose
+    globals' __name__ is "__main__".  Nothing else of a frame."""
+    return _SimpleNamespace(f_globals={"__name__": "__main__"})
+
+
+def _neutered(qualname):
+    """The stub that replaces an OS primitive (lockdown.py): a denial
+    naming it.  The ones trusted import code needs while sandbox.c's loader
+    runs are C functions (sandbox.c, _loader_pass)."""
+    if qualname == "sys._getframe":
+        return _frame_stand_in
+
+    def neutered(*args, **kwargs):
+        _deny("%s()" % qualname)
+    neutered.__name__ = qualname.rsplit(".", 1)[-1]
+    neutered.__qualname__ = qualname
+    return neutered
+
+
+# ---------------------------------------------------------------------------
+# Facades and imports
+# ---------------------------------------------------------------------------
+
+class module:
+    """What `import m` gives: a plain object with m's reviewed names.
+
+    Not a module: it has no __dict__ of the real module, no __name__,
+    __loader__, __spec__ or __path__, and nothing in it is a module.
+    """
+
+    def __init__(self, name, ns, withheld):
+        self.__dict__.update(ns)
+        _facade_info[id(self)] = (name, withheld)
+
+    def __repr__(self):
+        return "<module %r (plsafepy)>" % _facade_info.get(id(self),
+                                                           ("?",))[0]
+
+    def __getattr__(self, name):
+        modname, withheld = _facade_info.get(id(self), ("?", {}))
+        why = withheld.get(name) if _type(name) is str else None
+        if why is not None:
+            _deny('"%s.%s"' % (modname, name), why)
+        raise AttributeError("module %r has no attribute %r"
+                             % (modname, name))
+
+
+# id(facade) -> (module name, {withheld public name: why}), written when
+# the trusted side builds the facade (facades.py), so that explaining a
+# withheld name needs nothing but these strings.
+_facade_info = {}
+# The facades imported so far, by module name (sandbox.c's _cross to the
+# trusted _load finds or builds one the first time).
+_facade_cache = {}
+
+# plpy is every function's global already (PL/Python code also imports it:
+# "from plpy import spiexceptions"); importing it gives the same objects.
+_plpy_modules = {}
+
+
+def facade_import(name, fromname=None):
+    """`import name` / `from name import fromname`, at run time."""
+    f = _facade_cache.get(name)
+    if f is None:
+        f = _load_facade(name)
+        if f is not None:
+            _facade_cache[name] = f
+    if f is None:
+        f = _plpy_modules.get(name)
+        if f is not None:
+            if fromname is None:
+                return f
+            try:
+                return check_value(_getattr(f, fromname),
+                                   'name "%s"' % fromname)
+            except AttributeError:
+                _deny('import of "%s" from module "%s"' % (fromname, name),
+                      HINT_MODULES)
+        _deny('import of module "%s"' % name, HINT_MODULES)
+    if fromname is None:
+        return f
+    try:
+        return f.__dict__[fromname]
+    except KeyError:
+        _deny('import of "%s" from module "%s"' % (fromname, name),
+              HINT_MODULES)
+
+
+# Modules that C code of the whitelisted modules imports lazily through
+# PyImport_Import, which calls the __import__ of the *running frame's*
+# builtins, that is, this one (_datetime: time, _strptime), and then takes
+# the module from sys.modules itself, ignoring what __import__ returned.
+# They are imported with datetime (sandbox.c's loader, or at build time if
+# an unreviewed module brought it in); this function hands out nothing for
+# them.  User code never reaches this function: its import statements are
+# compiled to __pls_import__, and it cannot name either.
+C_LAZY_IMPORTS = ("time", "_strptime")
+
+
+def guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
+    if level != 0:
+        _deny("relative import", HINT_MODULES)
+    if _type(name) is not str:
+        raise TypeError("module name must be a string")
+    if name in C_LAZY_IMPORTS:
+        return None
+    return facade_import(name)
+
+
+guarded_import.__name__ = "__import__"

@@ -26,33 +26,29 @@ NEUTER_SYS = ("setrecursionlimit", "setswitchinterval", "setdlopenflags",
 NEUTER_THREAD = ("start_new_thread", "start_new", "interrupt_main")
 
 
-# Called by the module code of whitelisted modules while they are imported
-# (random: os.register_at_fork; uuid, through platform: os.uname), which
-# happens after lock-down: their stubs call the real function while
-# sandbox.c's loader has the import system open, and deny otherwise.
-LOADER_PASS = frozenset(("os.register_at_fork", "os.uname"))
+# Module constructors of the import system: none of them raises an audit
+# event in 3.11 (_imp.create_builtin(spec) would build a fresh, un-neutered
+# posix), and only importlib's loaders, inside sandbox.c's loader, need
+# them.
+NEUTER_IMP = ("create_builtin", "exec_builtin", "create_dynamic",
+              "exec_dynamic", "init_frozen", "get_frozen_object",
+              "find_frozen", "_fix_co_filename",
+              "_override_frozen_modules_for_tests")
+
+# Stubs that call the real function while (and only while) sandbox.c's
+# loader has the import system open and the caller is not a function body
+# (sandbox.c, _loader_pass, decides from C state): the module constructors
+# above, and what the module code of whitelisted modules calls while they
+# are imported, after lock-down (random: os.register_at_fork; uuid, through
+# platform: os.uname).
+LOADER_PASS = frozenset(["os.register_at_fork", "os.uname"] +
+                        ["_imp." + n for n in NEUTER_IMP])
 
 
-def _neutered(qualname, real):
+def _make_stub(qualname, real):
     if qualname in LOADER_PASS:
-        def neutered(*args, **kwargs):
-            if sys.meta_path:       # open only inside sandbox.c's loader
-                return real(*args, **kwargs)
-            _deny("%s()" % qualname)
-    elif qualname == "sys._getframe":
-        # Trusted helpers (enum's functional API) look for their caller's
-        # module this way and cope with a shallow stack.
-        def neutered(*args, **kwargs):
-            raise ValueError("call stack is not deep enough")
-    else:
-        def neutered(*args, **kwargs):
-            _deny("%s()" % qualname)
-    neutered.__name__ = qualname.rsplit(".", 1)[-1]
-    neutered.__qualname__ = qualname
-    return neutered
-
-
-_drop_unraisable = None         # sandbox.c's C hook (limits.c), set before setup()
+        return _loader_pass(qualname, real)
+    return _neutered(qualname)
 
 
 # Every primitive found so far (id -> (object, name)) and its stub: kept,
@@ -77,7 +73,8 @@ def _neuter():
             if callable(v) and not _isinstance(v, type):
                 _targets[id(v)] = (v, "%s.%s" % (
                     "os" if mname == "posix" else mname, n))
-    for mname, names in (("sys", NEUTER_SYS), ("_thread", NEUTER_THREAD)):
+    for mname, names in (("sys", NEUTER_SYS), ("_thread", NEUTER_THREAD),
+                         ("_imp", NEUTER_IMP)):
         m = mods.get(mname)
         if m is None:
             continue
@@ -95,7 +92,7 @@ def _neuter():
             if t is not None and t[0] is v:
                 s = _stubs.get(id(v))
                 if s is None:
-                    s = _stubs[id(v)] = _neutered(t[1], t[0])
+                    s = _stubs[id(v)] = _make_stub(t[1], t[0])
                     _stub_ids.add(id(s))
                 d[n] = s
 
@@ -164,7 +161,7 @@ def lockdown():
     _module_dict_ids.add(id(_real_builtins))
     # Exceptions in finalizers would be printed into the server log: they
     # are dropped, by a hook in C that an interrupt cannot stop (limits.c).
-    sys.unraisablehook = _drop_unraisable
+    sys.unraisablehook = _drop_unraisable     # limits.c's, from sandbox.c
     # Close the import system: nothing new can be found or loaded.
     sys.meta_path[:] = []
     sys.path_hooks[:] = []

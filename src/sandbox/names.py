@@ -2,17 +2,30 @@
 # and the rules for attribute names (which the policy applies at CREATE
 # FUNCTION and the guards at run time).
 #
-# The sandbox's Python side is these files, run in this order in one
-# namespace (sandbox.c, pls_py_sandbox): names, guards, safetypes, facades,
-# policy, builtins, lockdown, setup.  Trusted helpers, run in each role's
-# interpreter while it is built (before lock-down), with the real builtins;
-# after lock-down only to build the facade of a whitelisted module the
-# first time a body imports it (through sandbox.c's loader).  Nothing
-# defined here is reachable from user code except the objects setup()
-# hands out: the restricted builtins dict, the policy callable, the module
-# facades and the guarded replacements they contain.  Every one of those is
-# written so that it never returns a module, frame, code object, traceback,
-# the real builtins, or a function that evaluates strings or imports.
+# The sandbox's Python side is the parts of src/sandbox/, run in the order
+# of the Makefile's SANDBOX_PY in two namespaces (sandbox.c,
+# run_sandbox_parts):
+#
+# - the trusted namespace (builtins, facades, policy, lockdown, setup):
+#   sys, the real builtins, sandbox.c's loader, the real modules behind the
+#   facades, the policy and the lock-down.  Run while each role's
+#   interpreter is built (before lock-down), and after it only through the
+#   C side (the loader, the policy, describe(), decimal).  Nothing in it is
+#   handed to user code.
+# - the reachable namespace (names, guards, safetypes): the globals of everything user
+#   code can get hold of: the guarded builtins, the facade class and import
+#   functions, the denying stubs.  Its globals hold nothing a body may not
+#   have: the restricted builtins (its __builtins__), the guards
+#   themselves, plain data, types, and C functions that carry no module
+#   (sandbox.c's _detach) or that cross to one fixed trusted function and
+#   hand back only what user code may have (_cross: the facade of a
+#   whitelisted module, an NFKC string).  No real module, no sys, no real
+#   builtins dict, no loader, in any global, closure cell or default, so a
+#   policy broken by some future bug still finds nothing through
+#   getattr.__globals__ (test/attacks/18_reach.txt walks it).
+#
+# After the reachable parts ran, their names are copied into the trusted
+# namespace (the trusted parts use them); never the other way.
 #
 # The layers (docs/security.md): the policy (an AST allowlist, run by the
 # validator and before first execution) rejects what it can see statically;
@@ -20,23 +33,6 @@
 # family and the format guard cover what only run time can see; the C side
 # (sandbox.c, audit.c) neuters OS primitives and denies audit events.  Each
 # assumes the others have failed.
-
-import ast
-import sys
-import types
-import unicodedata
-import _string
-
-_real_builtins = __builtins__ if isinstance(__builtins__, dict) else __builtins__.__dict__
-_getattr = getattr
-_setattr = setattr
-_delattr = delattr
-_hasattr = hasattr
-_type = type
-_isinstance = isinstance
-_str_format = str.format
-_str_format_map = str.format_map
-_normalize = unicodedata.normalize
 
 SETTING = "plsafepy.allowed_modules"
 HINT_MODULES = ('Modules are made available by a superuser with the "%s" '
@@ -51,16 +47,11 @@ class PolicyError(Exception):
     """(message, line in the body, hint): raised by the policy."""
 
 
-# Set by setup(): the C denial function (logs, then raises SandboxError).
-_deny_c = None
-
-
 def _deny(what, hint=None):
-    """Raise the 42501 denial for `what` (logged by the C side)."""
-    if _deny_c is not None:
-        raise _deny_c(what, hint)
+    """Raise the 42501 denial for `what` (_deny_c, sandbox.c's pls_deny,
+    logs it and raises SandboxError)."""
+    _deny_c(what, hint)
     raise PermissionError("%s is not allowed in plsafepy" % what)
-
 
 
 def _is_dunder(name):
@@ -136,6 +127,31 @@ CLASS_DUNDER_METHODS = frozenset("""
 # Names a class body may assign.
 CLASS_DUNDER_ASSIGN = frozenset(("__slots__",))
 
+# Keys the compiler itself puts in a class namespace (a docstring,
+# annotations, the class cell, the bases before __mro_entries__).
+CLASS_IMPLICIT_KEYS = frozenset(("__module__", "__qualname__", "__doc__",
+                                 "__classcell__", "__annotations__",
+                                 "__orig_bases__"))
+
+
+def check_class_namespace(ns):
+    """The class-body rule for a namespace that did not come from a class
+    body the policy saw: type(name, bases, dict), a metaclass called
+    directly, enum's functional API.  sandbox.c calls it for every class
+    made while user code runs, with an exact dict copied from the one
+    given; a class body's own namespace passes it unchanged."""
+    for key in ns:
+        if _type(key) is not str:
+            _deny('a class attribute named by a "%s" object'
+                  % _type(key).__name__, HINT_DUNDER)
+        norm = key if key.isascii() else _nfkc(key)
+        for n in (key, norm):
+            if _is_dunder(n) and n not in CLASS_DUNDER_METHODS and \
+                    n not in CLASS_DUNDER_ASSIGN and \
+                    n not in CLASS_IMPLICIT_KEYS:
+                _deny('name "%s"' % n, HINT_DUNDER)
+
+
 # Protocol names hasattr() may ask about: it only answers True/False.
 HASATTR_DUNDERS = CLASS_DUNDER_METHODS | frozenset(("__name__", "__doc__",
                                                     "__qualname__"))
@@ -143,10 +159,6 @@ HASATTR_DUNDERS = CLASS_DUNDER_METHODS | frozenset(("__name__", "__doc__",
 # Attribute loads the policy cannot decide statically: rewritten to the
 # guarded getattr (str.format field lookups, AttributeError.obj).
 DYNAMIC_ATTRS = frozenset(("format", "format_map", "obj"))
-
-
-def _nfkc(name):
-    return _normalize("NFKC", name)
 
 
 _plain_names = set()            # names that passed and are not dunders

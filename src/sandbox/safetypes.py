@@ -6,14 +6,14 @@
 # docs/security.md ("Memory-safety gadgets") lists each bug and what
 # remains.
 #
-# Every replacement holds only classes and C functions in its globals, never
-# a module, sys or the builtins dict: they may be moved to a namespace of
-# their own.  The real objects they wrap are kept where user code cannot
+# This part runs in the reachable namespace (names.py): every replacement
+# holds only classes and C functions in its globals, never a module, sys or
+# the builtins dict.  The real objects they wrap are kept where user code cannot
 # name them: in dunder-named slots and in bound methods (whose __self__ is a
 # dunder too).
 
-from _collections import deque as _real_deque
-from _struct import Struct as _RealStruct
+# _real_deque and _RealStruct (the C classes) come from builtins.py's
+# _reachable_namespace: this part runs there, with no import.
 
 _GenericAlias = type(list[int])
 
@@ -328,12 +328,10 @@ def pairwise(iterable):
 pairwise.__module__ = "itertools"
 
 
-# Set by sandbox.c: limits.c's sleep, which waits on the latch.
-_interruptible_sleep = None
-
-
 def sleep(seconds):
-    """time.sleep: a cancel, statement_timeout or termination ends it."""
+    """time.sleep: a cancel, statement_timeout or termination ends it
+    (_interruptible_sleep: limits.c's sleep on the latch, from sandbox.c
+    through builtins.py's _reachable_namespace)."""
     return _interruptible_sleep(seconds)
 
 

@@ -2,22 +2,23 @@
 # facades, builtins and policy for the role's whitelist.
 
 SandboxError = None
+# _reachable: the reachable namespace (builtins.py made it; sandbox.c ran
+# names.py and guards.py in it and set it here).
 
 
-def setup(spec, deny, plpy, print_fn):
+def setup(spec, plpy, print_fn):
     """Build facades, builtins and policy; return (builtins, policy, error).
 
-    deny(what, hint) is sandbox.c's pls_deny: it logs the denial and raises
-    SandboxError (42501).
+    _deny_c(what, hint) is sandbox.c's pls_deny: it logs the denial and
+    raises SandboxError (42501), which it finds in this namespace.
     """
-    global _deny_c, SandboxError
+    global SandboxError
 
     class SandboxError(plpy.Error):
         """A capability plsafepy does not grant (SQLSTATE 42501)."""
         sqlstate = "42501"
 
     SandboxError.__module__ = "builtins"
-    _deny_c = deny
     _plpy_ids.add(id(plpy))
     _plpy_modules["plpy"] = plpy
     spiexc = _getattr(plpy, "spiexceptions", None)
@@ -40,5 +41,5 @@ def setup(spec, deny, plpy, print_fn):
     _build_facades(spec)
     if print_fn is None:
         print_fn = _fallback_print(plpy)
-    builtins = _make_builtins(print_fn)
+    builtins = _make_builtins(_reachable["__builtins__"], print_fn)
     return builtins, make_policy(), PolicyError
