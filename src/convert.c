@@ -40,251 +40,6 @@
 #include "utils/numeric.h"
 #include "utils/typcache.h"
 
-/* Server encoding is fixed for the life of the backend; -1 until known. */
-static int	db_is_utf8 = -1;
-
-static inline bool
-server_is_utf8(void)
-{
-	if (unlikely(db_is_utf8 < 0))
-		db_is_utf8 = (GetDatabaseEncoding() == PG_UTF8);
-	return db_is_utf8 != 0;
-}
-
-/*
- * Row types in use by a Python -> row conversion.  Such a conversion runs
- * user code (__str__, __getitem__, ...), which may run SQL that calls the
- * same function again; that nested call must not rebuild the row type the
- * outer conversion is reading (it gets an error instead).
- */
-#define MAX_BUSY_ROWTYPES 128
-static PLSType *busy_rowtypes[MAX_BUSY_ROWTYPES];
-static int	n_busy_rowtypes = 0;
-
-static void
-mark_rowtype_busy(PLSType *t)
-{
-	if (n_busy_rowtypes >= MAX_BUSY_ROWTYPES)
-		ereport(ERROR,
-				(errcode(ERRCODE_STATEMENT_TOO_COMPLEX),
-				 errmsg("row values nested too deeply")));
-	busy_rowtypes[n_busy_rowtypes++] = t;
-}
-
-static void
-unmark_rowtype_busy(PLSType *t)
-{
-	Assert(n_busy_rowtypes > 0 && busy_rowtypes[n_busy_rowtypes - 1] == t);
-	n_busy_rowtypes--;
-}
-
-static void
-check_rowtype_not_busy(PLSType *t)
-{
-	for (int i = 0; i < n_busy_rowtypes; i++)
-		if (busy_rowtypes[i] == t)
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_IN_USE),
-					 errmsg("row type changed while a value of it was being converted")));
-}
-
-/* ---------- errors ---------- */
-
-/*
- * True if the pending Python exception must not be swallowed: an interrupt
- * unwinding, or a plpy error carrying its own SQLSTATE.  Those are reported
- * by errors.c, as if they had come out of the function itself.
- */
-static bool
-exception_must_propagate(void)
-{
-	PLSInterp  *interp = pls_current;
-
-	if (interp == NULL)
-		return false;
-	if (interp->exc_interrupted &&
-		PyErr_ExceptionMatches(interp->exc_interrupted))
-		return true;
-	if (interp->exc_spierror && PyErr_ExceptionMatches(interp->exc_spierror))
-		return true;
-	if (interp->exc_error && PyErr_ExceptionMatches(interp->exc_error))
-		return true;
-	return false;
-}
-
-/*
- * Forget a pending Python exception where PL/Python reports its own message
- * instead (a missing mapping key, a sequence without a length), unless it
- * must reach the caller.
- */
-static void
-clear_python_error(void)
-{
-	if (PyErr_Occurred())
-	{
-		if (exception_must_propagate())
-			pls_elog_exception(ERROR, pls_current_proc);
-		PyErr_Clear();
-	}
-}
-
-/* "TypeName: message", as PL/Python puts a Python exception in DETAIL. */
-static char *
-describe_exception(PyObject *type, PyObject *value)
-{
-	StringInfoData buf;
-	const char *tname = ((PyTypeObject *) type)->tp_name;
-	const char *dot = strrchr(tname, '.');
-	PyObject   *mod = PyObject_GetAttrString(type, "__module__");
-	PyObject   *vstr;
-
-	initStringInfo(&buf);
-	if (mod != NULL && PyUnicode_Check(mod))
-	{
-		const char *m = PyUnicode_AsUTF8(mod);
-
-		if (m && strcmp(m, "builtins") != 0 && strcmp(m, "__main__") != 0)
-			appendStringInfo(&buf, "%s.", m);
-	}
-	PyErr_Clear();
-	Py_XDECREF(mod);
-	appendStringInfoString(&buf, dot ? dot + 1 : tname);
-
-	vstr = value ? PyObject_Str(value) : NULL;
-	if (vstr != NULL && PyUnicode_AsUTF8(vstr) != NULL)
-		appendStringInfo(&buf, ": %s", PyUnicode_AsUTF8(vstr));
-	else
-		appendStringInfoString(&buf, ": unknown");
-	PyErr_Clear();
-	Py_XDECREF(vstr);
-	return buf.data;
-}
-
-/*
- * Report a conversion that failed in Python: msg as the message, the Python
- * exception in DETAIL (PL/Python's PLy_elog(ERROR, msg)).  The exception is
- * cleared before the longjmp.
- */
-static void
-pg_attribute_noreturn()
-conversion_error(const char *msg)
-{
-	PyObject   *type,
-			   *value,
-			   *tb;
-	char	   *detail;
-	bool		has_tb;
-	int			code = ERRCODE_EXTERNAL_ROUTINE_EXCEPTION;
-
-	if (!PyErr_Occurred())
-		ereport(ERROR,
-				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
-				 errmsg_internal("%s", msg)));
-	if (exception_must_propagate())
-		pls_elog_exception(ERROR, pls_current_proc);
-
-	PyErr_Fetch(&type, &value, &tb);
-	PyErr_NormalizeException(&type, &value, &tb);
-	if (PyErr_GivenExceptionMatches(type, PyExc_MemoryError))
-		code = ERRCODE_OUT_OF_MEMORY;
-	detail = describe_exception(type, value);
-	has_tb = (tb != NULL);
-	Py_XDECREF(type);
-	Py_XDECREF(value);
-	Py_XDECREF(tb);
-	PyErr_Clear();
-
-	/*
-	 * An exception raised by Python code (a user's __getitem__, say) has a
-	 * traceback; PL/Python prints its header, and only that, for these.
-	 */
-	ereport(ERROR,
-			(errcode(code),
-			 errmsg_internal("%s", msg),
-			 errdetail_internal("%s", detail),
-			 has_tb ? errcontext("Traceback (most recent call last):") : 0));
-	pg_unreachable();
-}
-
-/* ---------- strings ---------- */
-
-/* A Python str from len bytes in the server encoding. */
-static PyObject *
-str_from_server(const char *s, Py_ssize_t len)
-{
-	char	   *utf8;
-	PyObject   *o;
-
-	if (server_is_utf8())
-		return PyUnicode_DecodeUTF8(s, len, NULL);
-
-	utf8 = pg_server_to_any(s, (int) len, PG_UTF8);
-	if (utf8 == s)
-		return PyUnicode_DecodeUTF8(s, len, NULL);
-	o = PyUnicode_DecodeUTF8(utf8, strlen(utf8), NULL);
-	pfree(utf8);
-	return o;
-}
-
-/*
- * The server-encoded, palloc'd C string of a Python str.  As in PL/Python
- * (PLyUnicode_Bytes), the string ends at its first zero character.  s stays
- * the caller's.
- */
-static char *
-str_to_server(PyObject *s, Py_ssize_t *lenp)
-{
-	const char *utf8;
-	Py_ssize_t	len;
-	char	   *res;
-
-	utf8 = PyUnicode_AsUTF8AndSize(s, &len);
-	if (utf8 == NULL)
-		conversion_error("could not convert Python Unicode object to bytes");
-	len = strnlen(utf8, len);
-	if (server_is_utf8())
-		res = pnstrdup(utf8, len);
-	else
-	{
-		/* pg_any_to_server validates, as pg_verifymbstr would */
-		res = pg_any_to_server(utf8, (int) len, PG_UTF8);
-		if (res == utf8)
-			res = pnstrdup(utf8, len);
-		len = strlen(res);
-	}
-	if (lenp)
-		*lenp = len;
-	return res;
-}
-
-/*
- * PL/Python's PLyObject_AsString: str as is, float by repr() (str() is
- * lossy), anything else by str().  Returns a palloc'd server string.
- */
-static char *
-object_to_cstring(PyObject *o, Py_ssize_t *lenp)
-{
-	PyObject   *volatile s;
-	char	   *volatile res = NULL;
-
-	if (PyUnicode_Check(o))
-		return str_to_server(o, lenp);
-
-	s = PyFloat_Check(o) ? PyObject_Repr(o) : PyObject_Str(o);
-	if (s == NULL)
-		conversion_error("could not create string representation of Python object");
-	PG_TRY();
-	{
-		res = str_to_server(s, lenp);
-	}
-	PG_FINALLY();
-	{
-		Py_DECREF(s);
-	}
-	PG_END_TRY();
-	return res;
-}
-
 /* ---------- Datum -> Python ---------- */
 
 static PyObject *
@@ -375,7 +130,7 @@ text_to_py(PLSType *t, Datum d)
 	struct varlena *p = pg_detoast_datum_packed(v);
 	PyObject   *res;
 
-	res = str_from_server(VARDATA_ANY(p), VARSIZE_ANY_EXHDR(p));
+	res = pls_str_from_server(VARDATA_ANY(p), VARSIZE_ANY_EXHDR(p));
 	if (p != v)
 		pfree(p);
 	return res;
@@ -386,7 +141,7 @@ name_to_py(PLSType *t, Datum d)
 {
 	const char *s = NameStr(*DatumGetName(d));
 
-	return str_from_server(s, strlen(s));
+	return pls_str_from_server(s, strlen(s));
 }
 
 /* Every other scalar: its text form, from the type's output function. */
@@ -394,7 +149,7 @@ static PyObject *
 generic_to_py(PLSType *t, Datum d)
 {
 	char	   *str = OutputFunctionCall(&t->typoutput, d);
-	PyObject   *res = str_from_server(str, strlen(str));
+	PyObject   *res = pls_str_from_server(str, strlen(str));
 
 	pfree(str);
 	return res;
@@ -759,7 +514,7 @@ tuple_to_dict(PLSType *t, HeapTuple tuple, TupleDesc desc,
 			}
 
 			name = NameStr(attr->attname);
-			key = str_from_server(name, strlen(name));
+			key = pls_str_from_server(name, strlen(name));
 			if (key == NULL || PyDict_SetItem(dict, key, value) < 0)
 			{
 				Py_XDECREF(key);
@@ -812,795 +567,72 @@ composite_to_py(PLSType *t, Datum d)
 	return res;
 }
 
-/* ---------- Python -> Datum ---------- */
-
-static Datum composite_convert(PLSType *t, PyObject *o, bool *isnull,
-							   bool inarray);
-static Datum composite_from_py(PLSType *t, PyObject *o, bool *isnull);
-
-/* Any other scalar: its text form through the type's input function. */
-static Datum
-generic_from_py(PLSType *t, PyObject *o, bool *isnull)
-{
-	char	   *str;
-	Datum		res;
-
-	if (o == Py_None)
-	{
-		*isnull = true;
-		return (Datum) 0;
-	}
-	*isnull = false;
-	str = object_to_cstring(o, NULL);
-	res = InputFunctionCall(&t->typinput, str, t->typioparam, t->typmod);
-	pfree(str);
-	return res;
-}
-
-/*
- * Python's truth value: the bool input function would not accept most of
- * what Python considers true or false.
- */
-static Datum
-bool_from_py(PLSType *t, PyObject *o, bool *isnull)
-{
-	int			r;
-
-	if (o == Py_None)
-	{
-		*isnull = true;
-		return (Datum) 0;
-	}
-	*isnull = false;
-	r = PyObject_IsTrue(o);
-	if (r < 0)
-		conversion_error("could not determine the truth value of Python object");
-	return BoolGetDatum(r != 0);
-}
-
-/* bytes(o), copied as is: embedded zero bytes survive. */
-static Datum
-bytea_from_py(PLSType *t, PyObject *o, bool *isnull)
-{
-	PyObject   *volatile b;
-	bytea	   *volatile res = NULL;
-
-	if (o == Py_None)
-	{
-		*isnull = true;
-		return (Datum) 0;
-	}
-	*isnull = false;
-
-	if (PyBytes_CheckExact(o))
-	{
-		Py_ssize_t	len = PyBytes_GET_SIZE(o);
-
-		res = palloc(len + VARHDRSZ);
-		SET_VARSIZE(res, len + VARHDRSZ);
-		memcpy(VARDATA(res), PyBytes_AS_STRING(o), len);
-		return PointerGetDatum(res);
-	}
-
-	b = PyObject_Bytes(o);
-	if (b == NULL)
-		conversion_error("could not create bytes representation of Python object");
-	PG_TRY();
-	{
-		Py_ssize_t	len = PyBytes_GET_SIZE(b);
-
-		res = palloc(len + VARHDRSZ);
-		SET_VARSIZE(res, len + VARHDRSZ);
-		memcpy(VARDATA(res), PyBytes_AS_STRING(b), len);
-	}
-	PG_FINALLY();
-	{
-		Py_DECREF(b);
-	}
-	PG_END_TRY();
-	return PointerGetDatum(res);
-}
-
-/*
- * Integers: a Python int in range is taken directly; anything else (bool,
- * float, str, out of range) goes through the input function, which gives
- * PL/Python's results and messages.
- */
-static Datum
-int2_from_py(PLSType *t, PyObject *o, bool *isnull)
-{
-	if (PyLong_CheckExact(o))
-	{
-		int			overflow;
-		long		v = PyLong_AsLongAndOverflow(o, &overflow);
-
-		if (!overflow && v >= PG_INT16_MIN && v <= PG_INT16_MAX)
-		{
-			*isnull = false;
-			return Int16GetDatum((int16) v);
-		}
-		PyErr_Clear();
-	}
-	return generic_from_py(t, o, isnull);
-}
-
-static Datum
-int4_from_py(PLSType *t, PyObject *o, bool *isnull)
-{
-	if (PyLong_CheckExact(o))
-	{
-		int			overflow;
-		long		v = PyLong_AsLongAndOverflow(o, &overflow);
-
-		if (!overflow && v >= PG_INT32_MIN && v <= PG_INT32_MAX)
-		{
-			*isnull = false;
-			return Int32GetDatum((int32) v);
-		}
-		PyErr_Clear();
-	}
-	return generic_from_py(t, o, isnull);
-}
-
-static Datum
-int8_from_py(PLSType *t, PyObject *o, bool *isnull)
-{
-	if (PyLong_CheckExact(o))
-	{
-		int			overflow;
-		long long	v = PyLong_AsLongLongAndOverflow(o, &overflow);
-
-		if (!overflow && !(v == -1 && PyErr_Occurred()))
-		{
-			*isnull = false;
-			return Int64GetDatum((int64) v);
-		}
-		PyErr_Clear();
-	}
-	return generic_from_py(t, o, isnull);
-}
-
-/*
- * float8: repr() of a float reads back as the same double, and an int64
- * converts with the same (round to nearest) result as strtod of its digits.
- */
-static Datum
-float8_from_py(PLSType *t, PyObject *o, bool *isnull)
-{
-	if (PyFloat_CheckExact(o))
-	{
-		*isnull = false;
-		return Float8GetDatum(PyFloat_AS_DOUBLE(o));
-	}
-	if (PyLong_CheckExact(o))
-	{
-		int			overflow;
-		long long	v = PyLong_AsLongLongAndOverflow(o, &overflow);
-
-		if (!overflow && !(v == -1 && PyErr_Occurred()))
-		{
-			*isnull = false;
-			return Float8GetDatum((double) v);
-		}
-		PyErr_Clear();
-	}
-	return generic_from_py(t, o, isnull);
-}
-
-/*
- * text (and unconstrained varchar): a str is copied without textin, cut at
- * its first zero character as PL/Python does.
- */
-static Datum
-text_from_py(PLSType *t, PyObject *o, bool *isnull)
-{
-	if (PyUnicode_CheckExact(o))
-	{
-		const char *utf8;
-		Py_ssize_t	len;
-
-		if (server_is_utf8() &&
-			(utf8 = PyUnicode_AsUTF8AndSize(o, &len)) != NULL)
-		{
-			*isnull = false;
-			return PointerGetDatum(cstring_to_text_with_len(utf8,
-															(int) strnlen(utf8, len)));
-		}
-		PyErr_Clear();
-	}
-	return generic_from_py(t, o, isnull);
-}
-
-static Datum
-domain_from_py(PLSType *t, PyObject *o, bool *isnull)
-{
-	Datum		res = t->base->from_py(t->base, o, isnull);
-
-	domain_check(res, *isnull, t->typoid, &t->domain_info, t->mcxt);
-	return res;
-}
-
-/* An array element: composites learn they are inside an array (hints). */
-static Datum
-element_from_py(PLSType *elm, PyObject *o, bool *isnull)
-{
-	if (elm->typtype == TYPTYPE_DOMAIN)
-	{
-		Datum		res = element_from_py(elm->base, o, isnull);
-
-		domain_check(res, *isnull, elm->typoid, &elm->domain_info, elm->mcxt);
-		return res;
-	}
-	if (elm->from_py == composite_from_py)
-		return composite_convert(elm, o, isnull, true);
-	return elm->from_py(elm, o, isnull);
-}
-
-/* State of one Python sequence -> array conversion. */
-typedef struct ArrayBuild
-{
-	PLSType    *elm;
-	Datum	   *values;
-	bool	   *nulls;
-	int			nelems;
-	int			capacity;
-	bool		have_scalars;	/* number of dimensions is frozen */
-	int			ndims;
-	int			dims[MAXDIM];
-	PyObject   *held[MAXDIM + 1];	/* items being converted, per depth */
-} ArrayBuild;
-
-static void
-multidim_error(void)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			 errmsg("multidimensional arrays must have array expressions with matching dimensions")));
-}
-
-/*
- * PL/Python's PLySequence_ToArray_recurse: walk nested lists depth first;
- * the first list at a depth fixes that dimension's length, the first
- * scalar fixes the number of dimensions.  Only real lists nest: any other
- * sequence (tuple, str) below the top level is an element.
- */
-static void
-array_collect(ArrayBuild *b, PyObject *obj, Py_ssize_t len, int depth)
-{
-	Py_ssize_t	i;
-
-	check_stack_depth();
-	if (len < 0)
-		conversion_error("could not determine sequence length for function return value");
-
-	for (i = 0; i < len; i++)
-	{
-		PyObject   *sub = PySequence_GetItem(obj, i);
-
-		if (sub == NULL)
-			conversion_error("could not get an item of the Python sequence");
-		b->held[depth] = sub;
-
-		if (PyList_Check(sub))
-		{
-			Py_ssize_t	sublen = PySequence_Length(sub);
-
-			if (i == 0 && b->ndims == depth)
-			{
-				if (b->have_scalars)
-					multidim_error();
-				if (depth >= MAXDIM)
-					ereport(ERROR,
-							(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-							 errmsg("number of array dimensions exceeds the maximum allowed (%d)",
-									MAXDIM)));
-				b->dims[b->ndims] = (int) sublen;
-				b->ndims++;
-			}
-			else if (depth >= b->ndims || sublen != b->dims[depth])
-				multidim_error();
-			array_collect(b, sub, sublen, depth + 1);
-		}
-		else
-		{
-			if (b->ndims != depth)
-				multidim_error();
-			CHECK_FOR_INTERRUPTS();
-			if (b->nelems >= b->capacity)
-			{
-				if (b->capacity >= (int) (MaxAllocSize / sizeof(Datum) / 2))
-					ereport(ERROR,
-							(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-							 errmsg("array size exceeds the maximum allowed (%d)",
-									(int) MaxArraySize)));
-				b->capacity *= 2;
-				b->values = repalloc(b->values, sizeof(Datum) * b->capacity);
-				b->nulls = repalloc(b->nulls, sizeof(bool) * b->capacity);
-			}
-			b->values[b->nelems] = element_from_py(b->elm, sub,
-												   &b->nulls[b->nelems]);
-			b->nelems++;
-			b->have_scalars = true;
-		}
-
-		b->held[depth] = NULL;
-		Py_DECREF(sub);
-	}
-}
-
-/*
- * Most items the flat output path takes: beyond, the generic path reports
- * the array as too large (its Datum array cannot double any more).
- */
-#define FLAT_MAX_ITEMS ((Py_ssize_t) 1 << 26)
-
-/*
- * One list item into the array data at dst, if it is a value the flat
- * output path takes: exactly what the element type's from_py makes of it,
- * found without running any Python code.
- */
-static inline bool
-flat_item_from_py(Oid flattype, PyObject *o, char *dst)
-{
-	int			overflow;
-	long		v;
-	long long	ll;
-
-	switch (flattype)
-	{
-		case BOOLOID:
-			if (o != Py_True && o != Py_False)
-				return false;
-			*(bool *) dst = (o == Py_True);
-			return true;
-		case INT2OID:
-		case INT4OID:
-			if (!PyLong_CheckExact(o))
-				return false;
-			v = PyLong_AsLongAndOverflow(o, &overflow);
-			if (overflow || (v == -1 && PyErr_Occurred()))
-				break;
-			if (flattype == INT2OID)
-			{
-				if (v < PG_INT16_MIN || v > PG_INT16_MAX)
-					return false;
-				*(int16 *) dst = (int16) v;
-			}
-			else
-			{
-				if (v < PG_INT32_MIN || v > PG_INT32_MAX)
-					return false;
-				*(int32 *) dst = (int32) v;
-			}
-			return true;
-		case INT8OID:
-		case FLOAT8OID:
-			if (flattype == FLOAT8OID && PyFloat_CheckExact(o))
-			{
-				*(float8 *) dst = PyFloat_AS_DOUBLE(o);
-				return true;
-			}
-			if (!PyLong_CheckExact(o))
-				return false;
-			ll = PyLong_AsLongLongAndOverflow(o, &overflow);
-			if (overflow || (ll == -1 && PyErr_Occurred()))
-				break;
-			if (flattype == INT8OID)
-				*(int64 *) dst = (int64) ll;
-			else
-				*(float8 *) dst = (float8) ll;
-			return true;
-		default:
-			return false;
-	}
-	PyErr_Clear();
-	return false;
-}
-
-/*
- * Python -> array for a list of plain ints (floats too for float8, True and
- * False for bool) into an array of bool, int2, int4, int8 or float8: the
- * values go straight into a new 1-D array, with no Datum array, no call per
- * item and no second pass in construct_md_array.  Returns false, having
- * kept nothing, at the first item it does not take (None, a nested list,
- * another type, a value out of range): the generic path then converts the
- * whole list again, with its results and errors.  No Python code runs
- * here, so the list cannot change while it is read.  Element domains are
- * left to the generic path (each value needs its check); oid and float4
- * too, whose Python values go through their input functions.
- */
-static bool
-flat_array_from_list(PLSType *t, PyObject *list, Datum *result)
-{
-	PLSType    *elm = t->elem;
-	Py_ssize_t	n = PyList_GET_SIZE(list);
-	Oid			flattype = elm->typoid;
-	ArrayType  *array;
-	char	   *dst;
-	Size		nbytes;
-	Py_ssize_t	i;
-
-	if (flattype != BOOLOID && flattype != INT2OID && flattype != INT4OID &&
-		flattype != INT8OID && flattype != FLOAT8OID)
-		return false;
-	/* the generic path's: the empty array, and the size error */
-	if (n == 0 || n > FLAT_MAX_ITEMS)
-		return false;
-
-	Assert(elm->typbyval && elm->typlen > 0 && elm->typlen == t->elmlen);
-	nbytes = ARR_OVERHEAD_NONULLS(1) + (Size) n * elm->typlen;
-	array = (ArrayType *) palloc0(nbytes);
-	SET_VARSIZE(array, nbytes);
-	array->ndim = 1;
-	array->dataoffset = 0;
-	array->elemtype = flattype;
-	ARR_DIMS(array)[0] = (int) n;
-	ARR_LBOUND(array)[0] = 1;
-
-	dst = ARR_DATA_PTR(array);
-	for (i = 0; i < n; i++, dst += elm->typlen)
-	{
-		if (i % FLAT_INTERRUPT_STRIDE == 0)
-			CHECK_FOR_INTERRUPTS();
-		if (!flat_item_from_py(flattype, PyList_GET_ITEM(list, i), dst))
-		{
-			pfree(array);
-			return false;
-		}
-	}
-
-	*result = PointerGetDatum(array);
-	return true;
-}
-
-static Datum
-array_from_py(PLSType *t, PyObject *o, bool *isnull)
-{
-	ArrayBuild	b;
-	PLSType    *elm = t->elem;
-	Oid			elmbasetype;
-	int			lbs[MAXDIM];
-	int			i;
-
-	if (o == Py_None)
-	{
-		*isnull = true;
-		return (Datum) 0;
-	}
-	*isnull = false;
-
-	if (!PySequence_Check(o))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("return value of function with array return type is not a Python sequence")));
-
-	if (PyList_CheckExact(o))
-	{
-		Datum		res;
-
-		if (flat_array_from_list(t, o, &res))
-			return res;
-	}
-
-	memset(&b, 0, sizeof(b));
-	b.elm = elm;
-	b.ndims = 1;
-	b.capacity = 16;
-	b.values = palloc(sizeof(Datum) * b.capacity);
-	b.nulls = palloc(sizeof(bool) * b.capacity);
-
-	PG_TRY();
-	{
-		Py_ssize_t	len = PySequence_Length(o);
-
-		b.dims[0] = (int) len;
-		array_collect(&b, o, len, 1);
-	}
-	PG_CATCH();
-	{
-		for (i = 0; i <= MAXDIM; i++)
-			Py_XDECREF(b.held[i]);
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
-
-	elmbasetype = elm->typtype == TYPTYPE_DOMAIN ? elm->base->typoid : elm->typoid;
-	if (!b.have_scalars)
-		return PointerGetDatum(construct_empty_array(elmbasetype));
-
-	if (ArrayGetNItems(b.ndims, b.dims) != b.nelems)
-		multidim_error();
-	for (i = 0; i < b.ndims; i++)
-		lbs[i] = 1;
-	return PointerGetDatum(construct_md_array(b.values, b.nulls, b.ndims,
-											  b.dims, lbs, elmbasetype,
-											  t->elmlen, t->elmbyval,
-											  t->elmalign));
-}
-
-/*
- * Column names that never reach getattr() when the sandbox's guard is not
- * there: dunders, frame and code internals (the sandbox's own list is used
- * when it is).
- */
-static bool
-attribute_name_reserved(const char *name)
-{
-	static const char *const reserved[] = {
-		"gi_frame", "gi_code", "gi_yieldfrom", "cr_frame", "cr_code",
-		"cr_await", "ag_frame", "ag_code", "ag_await", "tb_frame",
-		"tb_next", "f_back", "f_globals", "f_locals", "f_builtins",
-		"f_code", "f_trace", NULL
-	};
-	size_t		len = strlen(name);
-
-	if (len >= 4 && strncmp(name, "__", 2) == 0 &&
-		strcmp(name + len - 2, "__") == 0)
-		return true;
-	if (strncmp(name, "co_", 3) == 0 || strncmp(name, "_co_", 4) == 0)
-		return true;
-	for (int i = 0; reserved[i]; i++)
-		if (strcmp(name, reserved[i]) == 0)
-			return true;
-	return false;
-}
-
-/*
- * getattr(o, name) for a column, through the sandbox's guarded getattr so
- * that a column name reaches nothing Python code could not reach itself.
- * NULL, with or without a Python exception, if there is no such attribute.
- */
-static PyObject *
-object_attribute(PyObject *o, const char *name)
-{
-	PyObject   *guard = NULL;
-
-	if (pls_current && pls_current->sandbox &&
-		PyDict_Check(pls_current->sandbox))
-		guard = PyDict_GetItemString(pls_current->sandbox, "guarded_getattr");
-	if (guard != NULL)
-		return PyObject_CallFunction(guard, "Os", o, name);
-	if (attribute_name_reserved(name))
-		return NULL;
-	return PyObject_GetAttrString(o, name);
-}
-
-/*
- * Fill values/nulls for desc from a sequence, a mapping or an object's
- * attributes, in PL/Python's order of preference.
- */
-static void
-py_to_values(PLSType *t, TupleDesc desc, PyObject *o, bool inarray,
-			 Datum *values, bool *nulls)
-{
-	PyObject   *volatile held = NULL;
-	int			natts = desc->natts;
-	int			kind;
-
-	if (PySequence_Check(o))
-	{
-		int			ncols = 0;
-		Py_ssize_t	len;
-
-		for (int i = 0; i < natts; i++)
-			if (!TupleDescAttr(desc, i)->attisdropped)
-				ncols++;
-		len = PySequence_Length(o);
-		if (len < 0)
-			clear_python_error();
-		if (len != ncols)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("length of returned sequence did not match number of columns in row")));
-		kind = 0;
-	}
-	else if (PyMapping_Check(o))
-		kind = 1;
-	else
-		kind = 2;
-
-	mark_rowtype_busy(t);
-	PG_TRY();
-	{
-		int			idx = 0;
-
-		for (int i = 0; i < natts; i++)
-		{
-			Form_pg_attribute attr = TupleDescAttr(desc, i);
-			PLSType    *att = &t->atts[i];
-			char	   *key = NameStr(attr->attname);
-			PyObject   *value;
-
-			if (attr->attisdropped)
-			{
-				values[i] = (Datum) 0;
-				nulls[i] = true;
-				continue;
-			}
-
-			if (kind == 0)
-			{
-				value = PySequence_GetItem(o, idx);
-				if (value == NULL)
-					conversion_error(psprintf("could not get element %d from sequence", idx));
-				idx++;
-			}
-			else if (kind == 1)
-			{
-				value = PyMapping_GetItemString(o, key);
-				if (value == NULL)
-				{
-					clear_python_error();
-					ereport(ERROR,
-							(errcode(ERRCODE_UNDEFINED_COLUMN),
-							 errmsg("key \"%s\" not found in mapping", key),
-							 errhint("To return null in a column, "
-									 "add the value None to the mapping with the key named after the column.")));
-				}
-			}
-			else
-			{
-				value = object_attribute(o, key);
-				if (value == NULL)
-				{
-					clear_python_error();
-					ereport(ERROR,
-							(errcode(ERRCODE_UNDEFINED_COLUMN),
-							 errmsg("attribute \"%s\" does not exist in Python object", key),
-							 inarray ?
-							 errhint("To return a composite type in an array, return the composite type as a Python tuple, e.g., \"[('foo',)]\".") :
-							 errhint("To return null in a column, let the returned object have an attribute named after column with value None.")));
-				}
-			}
-			held = value;
-			values[i] = att->from_py(att, value, &nulls[i]);
-			held = NULL;
-			Py_DECREF(value);
-		}
-	}
-	PG_CATCH();
-	{
-		unmark_rowtype_busy(t);
-		Py_XDECREF(held);
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
-	unmark_rowtype_busy(t);
-}
-
-/* The row type to build a composite of t into (RECORD: given per call). */
-static TupleDesc
-output_row_desc(PLSType *t)
-{
-	if (t->typoid == RECORDOID)
-	{
-		if (t->tupdesc == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("function returning record called in context "
-							"that cannot accept type record")));
-		return t->tupdesc;
-	}
-	return row_desc(t, t->typoid, t->typmod);
-}
-
-/* A str is a row literal, read by record_in (PL/Python's rule). */
-static Datum
-string_to_composite(PLSType *t, PyObject *o, bool inarray)
-{
-	char	   *str = object_to_cstring(o, NULL);
-	int32		typmod = t->typmod;
-	Datum		res;
-
-	/*
-	 * In an array, a str that is no row literal most likely comes from
-	 * code written for PostgreSQL < 10, where [['a', 'b']] was a 1-D array
-	 * of rows; say so.
-	 */
-	if (inarray)
-	{
-		char	   *p = str;
-
-		while (*p && isspace((unsigned char) *p))
-			p++;
-		if (*p != '(')
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-					 errmsg("malformed record literal: \"%s\"", str),
-					 errdetail("Missing left parenthesis."),
-					 errhint("To return a composite type in an array, return the composite type as a Python tuple, e.g., \"[('foo',)]\".")));
-	}
-	if (t->typoid == RECORDOID && t->tupdesc != NULL)
-		typmod = t->tupdesc->tdtypmod;
-	res = InputFunctionCall(&t->typinput, str, t->typoid, typmod);
-	pfree(str);
-	return res;
-}
-
-static Datum
-composite_convert(PLSType *t, PyObject *o, bool *isnull, bool inarray)
-{
-	TupleDesc	desc;
-	Datum	   *values;
-	bool	   *nulls;
-	HeapTuple	tuple;
-	Datum		res;
-
-	if (o == Py_None)
-	{
-		*isnull = true;
-		return (Datum) 0;
-	}
-	*isnull = false;
-
-	if (PyUnicode_Check(o))
-		return string_to_composite(t, o, inarray);
-
-	check_stack_depth();
-	desc = output_row_desc(t);
-	values = palloc(sizeof(Datum) * Max(desc->natts, 1));
-	nulls = palloc(sizeof(bool) * Max(desc->natts, 1));
-	py_to_values(t, desc, o, inarray, values, nulls);
-	tuple = heap_form_tuple(desc, values, nulls);
-	res = heap_copy_tuple_as_datum(tuple, desc);
-	heap_freetuple(tuple);
-	pfree(values);
-	pfree(nulls);
-	return res;
-}
-
-static Datum
-composite_from_py(PLSType *t, PyObject *o, bool *isnull)
-{
-	return composite_convert(t, o, isnull, false);
-}
-
 /* ---------- set-up ---------- */
 
-/*
- * Per-column conversions for desc, reusing the entries whose column type is
- * unchanged.  Dropped columns get no conversion.  Returns true if anything
- * changed.
- */
+/* Does every column of desc have its conversion in t->atts already? */
 static bool
-setup_atts(PLSType *t, TupleDesc desc)
+atts_match(PLSType *t, TupleDesc desc)
 {
-	int			i;
-	bool		changed = false;
-
-	if (t->natts != desc->natts || t->atts == NULL)
-	{
-		check_rowtype_not_busy(t);
-		t->atts = MemoryContextAllocZero(t->mcxt,
-										 sizeof(PLSType) * Max(desc->natts, 1));
-		t->natts = desc->natts;
-		changed = true;
-	}
-	for (i = 0; i < desc->natts; i++)
+	if (t->atts == NULL || t->natts != desc->natts)
+		return false;
+	for (int i = 0; i < desc->natts; i++)
 	{
 		Form_pg_attribute attr = TupleDescAttr(desc, i);
 		PLSType    *att = &t->atts[i];
 
-		if (attr->attisdropped)
-		{
-			if (att->to_py != NULL)
-			{
-				check_rowtype_not_busy(t);
-				changed = true;
-			}
-			att->typoid = InvalidOid;
-			att->to_py = NULL;
-			att->from_py = NULL;
-			continue;
-		}
-		if (att->to_py != NULL && att->typoid == attr->atttypid &&
-			att->typmod == attr->atttypmod)
-			continue;
-		check_rowtype_not_busy(t);
-		pls_type_init(att, attr->atttypid, attr->atttypmod, t->mcxt);
-		changed = true;
+		if (attr->attisdropped ? att->to_py != NULL :
+			(att->to_py == NULL || att->typoid != attr->atttypid ||
+			 att->typmod != attr->atttypmod ||
+			 strcmp(t->shape_data.attnames[i], NameStr(attr->attname)) != 0))
+			return false;
 	}
-	return changed;
+	return true;
+}
+
+/*
+ * Per-column conversions for desc, with the row's shape.  They live in
+ * their own context, rebuilt as a whole when the columns change, so that a
+ * row type that keeps changing (a RECORD function called with alternating
+ * column lists) does not grow memory.  Dropped columns get no conversion.
+ * Returns true if anything changed.
+ */
+static bool
+setup_atts(PLSType *t, TupleDesc desc)
+{
+	const PLSShape **shapes;
+	const char **names;
+	int			natts = desc->natts;
+
+	if (atts_match(t, desc))
+		return false;
+	pls_shape_check_not_busy(&t->shape_data);
+
+	if (t->attcxt)
+		MemoryContextDelete(t->attcxt);
+	t->atts = NULL;
+	t->natts = 0;
+	t->shape_data.rowknown = false;
+	t->attcxt = AllocSetContextCreate(t->mcxt, "plsafepy row columns",
+									  ALLOCSET_SMALL_SIZES);
+	t->atts = MemoryContextAllocZero(t->attcxt, sizeof(PLSType) * Max(natts, 1));
+	shapes = MemoryContextAllocZero(t->attcxt, sizeof(PLSShape *) * Max(natts, 1));
+	names = MemoryContextAllocZero(t->attcxt, sizeof(char *) * Max(natts, 1));
+	for (int i = 0; i < natts; i++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(desc, i);
+
+		names[i] = MemoryContextStrdup(t->attcxt, NameStr(attr->attname));
+		if (attr->attisdropped)
+			continue;
+		pls_type_init(&t->atts[i], attr->atttypid, attr->atttypmod, t->attcxt);
+		shapes[i] = t->atts[i].shape;
+	}
+	t->natts = natts;
+	t->shape_data.natts = natts;
+	t->shape_data.atts = shapes;
+	t->shape_data.attnames = names;
+	t->shape_data.rowknown = true;
+	return true;
 }
 
 /* Make (a copy of) desc t's row type, with its column conversions. */
@@ -1610,7 +642,7 @@ set_row_desc(PLSType *t, TupleDesc desc)
 	MemoryContext old;
 	TupleDesc	copy;
 
-	check_rowtype_not_busy(t);
+	pls_shape_check_not_busy(&t->shape_data);
 	old = MemoryContextSwitchTo(t->mcxt);
 	copy = CreateTupleDescCopy(desc);
 	MemoryContextSwitchTo(old);
@@ -1659,6 +691,31 @@ pls_type_set_tupdesc(PLSType *t, TupleDesc desc)
 	t->tupdesc_id = 0;
 }
 
+bool
+pls_type_has_row(PLSType *t)
+{
+	while (t->base || t->elem)
+		t = t->base ? t->base : t->elem;
+	return t->shape_data.kind == PLS_S_ROW;
+}
+
+void
+pls_type_resolve(PLSType *t)
+{
+	check_stack_depth();
+	while (t->base || t->elem)
+		t = t->base ? t->base : t->elem;
+	if (t->shape_data.kind != PLS_S_ROW)
+		return;
+	if (t->typoid != RECORDOID)
+		(void) row_desc(t, t->typoid, t->typmod);
+	else if (t->tupdesc == NULL)
+		return;					/* encoding says the row type is unknown */
+	for (int i = 0; i < t->natts; i++)
+		if (t->atts[i].to_py != NULL && pls_type_has_row(&t->atts[i]))
+			pls_type_resolve(&t->atts[i]);
+}
+
 void
 pls_type_init(PLSType *t, Oid typoid, int32 typmod, MemoryContext mcxt)
 {
@@ -1670,6 +727,8 @@ pls_type_init(PLSType *t, Oid typoid, int32 typmod, MemoryContext mcxt)
 	t->typoid = typoid;
 	t->typmod = typmod;
 	t->mcxt = mcxt;
+	t->shape = &t->shape_data;
+	t->shape_data.kind = PLS_S_TEXTFORM;
 
 	if (typoid == RECORDOID)
 	{
@@ -1681,7 +740,8 @@ pls_type_init(PLSType *t, Oid typoid, int32 typmod, MemoryContext mcxt)
 		t->typioparam = RECORDOID;
 		fmgr_info_cxt(F_RECORD_IN, &t->typinput, mcxt);
 		t->to_py = composite_to_py;
-		t->from_py = composite_from_py;
+		t->shape_data.kind = PLS_S_ROW;
+		t->decode = pls_decoder_for(t);
 		return;
 	}
 
@@ -1697,7 +757,8 @@ pls_type_init(PLSType *t, Oid typoid, int32 typmod, MemoryContext mcxt)
 		t->base = MemoryContextAllocZero(mcxt, sizeof(PLSType));
 		pls_type_init(t->base, tc->domainBaseType, tc->domainBaseTypmod, mcxt);
 		t->to_py = domain_to_py;
-		t->from_py = domain_from_py;
+		t->shape = t->base->shape;
+		t->decode = pls_decoder_for(t);
 		return;
 	}
 
@@ -1709,7 +770,9 @@ pls_type_init(PLSType *t, Oid typoid, int32 typmod, MemoryContext mcxt)
 							 &t->elmalign);
 		t->to_py = OidIsValid(flat_element_type(t->elem)) ?
 			flat_array_to_py : array_to_py;
-		t->from_py = array_from_py;
+		t->shape_data.kind = PLS_S_ARRAY;
+		t->shape_data.elem = t->elem->shape;
+		t->decode = pls_decoder_for(t);
 		return;
 	}
 
@@ -1718,7 +781,8 @@ pls_type_init(PLSType *t, Oid typoid, int32 typmod, MemoryContext mcxt)
 		t->typioparam = typoid;
 		fmgr_info_cxt(F_RECORD_IN, &t->typinput, mcxt);
 		t->to_py = composite_to_py;
-		t->from_py = composite_from_py;
+		t->shape_data.kind = PLS_S_ROW;
+		t->decode = pls_decoder_for(t);
 		return;
 	}
 
@@ -1733,25 +797,24 @@ pls_type_init(PLSType *t, Oid typoid, int32 typmod, MemoryContext mcxt)
 		fmgr_info_cxt(func, &t->typoutput, mcxt);
 	}
 	t->to_py = generic_to_py;
-	t->from_py = generic_from_py;
 
 	switch (typoid)
 	{
 		case BOOLOID:
 			t->to_py = bool_to_py;
-			t->from_py = bool_from_py;
+			t->shape_data.kind = PLS_S_BOOL;
 			break;
 		case INT2OID:
 			t->to_py = int2_to_py;
-			t->from_py = int2_from_py;
+			t->shape_data.kind = PLS_S_INT2;
 			break;
 		case INT4OID:
 			t->to_py = int4_to_py;
-			t->from_py = int4_from_py;
+			t->shape_data.kind = PLS_S_INT4;
 			break;
 		case INT8OID:
 			t->to_py = int8_to_py;
-			t->from_py = int8_from_py;
+			t->shape_data.kind = PLS_S_INT8;
 			break;
 		case OIDOID:
 			t->to_py = oid_to_py;
@@ -1761,24 +824,24 @@ pls_type_init(PLSType *t, Oid typoid, int32 typmod, MemoryContext mcxt)
 			break;
 		case FLOAT8OID:
 			t->to_py = float8_to_py;
-			t->from_py = float8_from_py;
+			t->shape_data.kind = PLS_S_FLOAT8;
 			break;
 		case NUMERICOID:
 			t->to_py = numeric_to_py;
 			break;
 		case BYTEAOID:
 			t->to_py = bytea_to_py;
-			t->from_py = bytea_from_py;
+			t->shape_data.kind = PLS_S_BYTEA;
 			break;
 		case TEXTOID:
 			t->to_py = text_to_py;
-			t->from_py = text_from_py;
+			t->shape_data.kind = PLS_S_TEXT;
 			break;
 		case VARCHAROID:
 			t->to_py = text_to_py;
 			/* a length limit needs varcharin */
 			if (typmod < 0)
-				t->from_py = text_from_py;
+				t->shape_data.kind = PLS_S_TEXT;
 			break;
 		case BPCHAROID:
 			t->to_py = text_to_py;
@@ -1789,6 +852,7 @@ pls_type_init(PLSType *t, Oid typoid, int32 typmod, MemoryContext mcxt)
 		default:
 			break;
 	}
+	t->decode = pls_decoder_for(t);
 }
 
 /* ---------- entry points ---------- */
@@ -1801,10 +865,36 @@ pls_to_py(PLSType *t, Datum d, bool isnull)
 	return t->to_py(t, d);
 }
 
+/*
+ * Both halves in one process: function results and trigger rows.  The
+ * encoder holds nothing for a plain value (the caller holds o), so the
+ * common case needs no PG_TRY.
+ */
 Datum
 pls_from_py(PLSType *t, PyObject *o, bool *isnull)
 {
-	return t->from_py(t, o, isnull);
+	PLSEncoder	e;
+	PLSValue	v;
+	Datum		d;
+
+	if (t->shape->kind == PLS_S_ROW || t->shape->kind == PLS_S_ARRAY)
+		pls_type_resolve(t);
+	pls_encoder_init(&e);
+	e.root = o;
+	if (!pls_encode(&e, t->shape, o, &v))
+		pls_encoder_report(&e);
+	if (e.chunks == NULL && e.held == NULL)
+		return pls_decode(t, &v, isnull);
+	PG_TRY();
+	{
+		d = pls_decode(t, &v, isnull);
+	}
+	PG_FINALLY();
+	{
+		pls_encoder_free(&e);
+	}
+	PG_END_TRY();
+	return d;
 }
 
 PyObject *
