@@ -14,7 +14,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "plsafepy.h"
+#include "convert_int.h"
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"

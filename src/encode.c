@@ -17,7 +17,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "plsafepy.h"
+#include "convert_int.h"
 
 #include "miscadmin.h"
 #include "utils/array.h"

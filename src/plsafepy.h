@@ -214,8 +214,6 @@ extern Datum pls_from_py(PLSType *t, PyObject *o, bool *isnull);
 
 /* PostgreSQL side: a door value as a Datum of t (ereports). */
 extern Datum pls_decode(PLSType *t, const PLSValue *v, bool *isnull);
-/* The decoder for t's kind (pls_type_init). */
-extern PLSDecode pls_decoder_for(PLSType *t);
 
 /* Give a RECORD type its row type for this call (copied into t->mcxt). */
 extern void pls_type_set_tupdesc(PLSType *t, TupleDesc desc);
