@@ -153,6 +153,14 @@ bool
 pls_door_call(PLSDoorServe serve, void *request, PLSDoorMode mode,
 			  PLSDoorError *err)
 {
+	return pls_door_call_keep(serve, request, mode, err, NULL);
+}
+
+/* The same, the error kept in errcxt (NULL: the caller's memory). */
+bool
+pls_door_call_keep(PLSDoorServe serve, void *request, PLSDoorMode mode,
+				   PLSDoorError *err, MemoryContext errcxt)
+{
 	PLSExecCtx *ctx = pls_exec_ctx;
 	MemoryContext volatile oldcxt = CurrentMemoryContext;
 	ResourceOwner volatile oldowner = CurrentResourceOwner;
@@ -211,8 +219,9 @@ pls_door_call(PLSDoorServe serve, void *request, PLSDoorMode mode,
 	}
 	PG_CATCH();
 	{
-		MemoryContextSwitchTo(oldcxt);
+		MemoryContextSwitchTo(errcxt ? errcxt : oldcxt);
 		edata = CopyErrorData();
+		MemoryContextSwitchTo(oldcxt);
 		FlushErrorState();
 		if (door_on_error_fn)
 			door_on_error_fn(door_on_error_arg);
@@ -267,33 +276,6 @@ pls_door_error_free(PLSDoorError *err)
 	if (err->owner)
 		FreeErrorData((ErrorData *) err->owner);
 	err->owner = NULL;
-}
-
-/* A copy of err in cxt (a cursor keeps the error its prefetch ended with). */
-void
-pls_door_error_copy(PLSDoorError *dst, const PLSDoorError *src,
-					MemoryContext cxt)
-{
-	ErrorData  *from = (ErrorData *) src->owner;
-	ErrorData  *edata = MemoryContextAlloc(cxt, sizeof(ErrorData));
-
-	memcpy(edata, from, sizeof(ErrorData));
-#define DUP(f) (edata->f = from->f ? MemoryContextStrdup(cxt, from->f) : NULL)
-	DUP(message);
-	DUP(detail);
-	DUP(detail_log);
-	DUP(hint);
-	DUP(context);
-	DUP(backtrace);
-	DUP(schema_name);
-	DUP(table_name);
-	DUP(column_name);
-	DUP(datatype_name);
-	DUP(constraint_name);
-	DUP(internalquery);
-#undef DUP
-	edata->assoc_context = cxt;
-	error_from_edata(dst, edata);
 }
 
 void

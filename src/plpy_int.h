@@ -26,9 +26,10 @@ extern bool pls_exec_check(void);
 extern bool pls_exec_readonly(void);
 /* The running request's scratch memory (reset per request). */
 extern MemoryContext pls_exec_scratch(PLSExecCtx *ctx);
-/* Keep an error in cxt (pls_door_error_free releases it). */
-extern void pls_door_error_copy(PLSDoorError *dst, const PLSDoorError *src,
-								MemoryContext cxt);
+/* pls_door_call, the error kept in errcxt (a cursor's pending error) */
+extern bool pls_door_call_keep(PLSDoorServe serve, void *request,
+							   PLSDoorMode mode, PLSDoorError *err,
+							   MemoryContext errcxt);
 
 /*
  * PostgreSQL side, in a request of mode PLS_DOOR_XACT: what to undo if it
@@ -125,9 +126,13 @@ typedef struct PLSPlan
 
 extern PyTypeObject PLSPlanType;
 
-/* Python side: the plan's arguments as door values (NULL: failed, raised) */
-extern PLSValue *pls_plan_encode_args(PLSPlan *plan, PyObject *list,
-									  const char *what, PLSEncoder *e);
+/*
+ * Python side: the plan's arguments as door values, then a request that
+ * uses them (NULL: failed, raised).
+ */
+typedef PyObject *(*PLSPlanUse) (void *request, const PLSValue *values);
+extern PyObject *pls_plan_use(PLSPlan *plan, PyObject *list, const char *what,
+							  PLSPlanUse use, void *request);
 /* PostgreSQL side: those values as Datums and nulls ('n'/' ') */
 extern void pls_plan_decode_args(PLSPlan *plan, const PLSValue *values,
 								 Datum *datums, char *nulls);

@@ -399,25 +399,23 @@ cursor_query(PyObject *query)
 	return cursor_open(&req);
 }
 
+static PyObject *
+open_with_args(void *request, const PLSValue *values)
+{
+	OpenReq    *req = (OpenReq *) request;
+
+	req->args = values;
+	return cursor_open(req);
+}
+
 PyObject *
 pls_cursor_plan(PLSPlan *plan, PyObject *args)
 {
 	OpenReq		req;
-	PLSEncoder	e;
-	PyObject   *ret = NULL;
 
-	if (!pls_exec_check())
-		return NULL;
 	memset(&req, 0, sizeof(req));
 	req.plan = plan;
-	Py_INCREF(plan);
-	pls_encoder_init(&e);
-	req.args = pls_plan_encode_args(plan, args, "plpy.cursor", &e);
-	if (req.args != NULL)
-		ret = cursor_open(&req);
-	pls_encoder_free(&e);
-	Py_DECREF(plan);
-	return ret;
+	return pls_plan_use(plan, args, "plpy.cursor", open_with_args, &req);
 }
 
 /* plpy.cursor(query) or plpy.cursor(plan[, args]) */
@@ -455,7 +453,9 @@ cursor_fetch_rows(PLSCursor *cur, long count)
 	memset(&req, 0, sizeof(req));
 	req.cur = cur;
 	req.count = count;
-	fetched = pls_door_call(serve_fetch, &req, PLS_DOOR_SUBXACT, &err);
+	/* an error that comes after some rows is kept with the cursor */
+	fetched = pls_door_call_keep(serve_fetch, &req, PLS_DOOR_SUBXACT, &err,
+								 cur->mcxt);
 
 	/* the rows produced before a failure still come first */
 	if (req.coll != NULL && (fetched || req.coll->n > 0))
@@ -479,9 +479,8 @@ cursor_fetch_rows(PLSCursor *cur, long count)
 		if (!fetched)
 		{
 			cursor_drop_pending(cur);
-			pls_door_error_copy(&cur->pending, &err, cur->mcxt);
+			cur->pending = err;
 			cur->has_pending = true;
-			pls_door_error_free(&err);
 		}
 		cur->epoch = pls_portal_epoch;
 		return req.rows;

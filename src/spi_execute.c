@@ -147,28 +147,24 @@ execute_query(PyObject *query, long limit)
 	return execute_request(&req);
 }
 
+static PyObject *
+execute_with_args(void *request, const PLSValue *values)
+{
+	ExecuteReq *req = (ExecuteReq *) request;
+
+	req->args = values;
+	return execute_request(req);
+}
+
 PyObject *
 pls_execute_plan(PLSPlan *plan, PyObject *list, long limit)
 {
 	ExecuteReq	req;
-	PLSEncoder	e;
-	PyObject   *ret = NULL;
 
-	if (!pls_exec_check())
-		return NULL;
 	memset(&req, 0, sizeof(req));
 	req.plan = plan;
 	req.limit = limit;
-
-	/* the plan stays while its arguments' code runs */
-	Py_INCREF(plan);
-	pls_encoder_init(&e);
-	req.args = pls_plan_encode_args(plan, list, "plpy.execute", &e);
-	if (req.args != NULL)
-		ret = execute_request(&req);
-	pls_encoder_free(&e);
-	Py_DECREF(plan);
-	return ret;
+	return pls_plan_use(plan, list, "plpy.execute", execute_with_args, &req);
 }
 
 /*

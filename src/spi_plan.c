@@ -190,7 +190,7 @@ plan_check_args(PLSPlan *plan, PyObject *list, const char *what)
 	return (int) nargs;
 }
 
-PLSValue *
+static PLSValue *
 pls_plan_encode_args(PLSPlan *plan, PyObject *list, const char *what,
 					 PLSEncoder *e)
 {
@@ -256,6 +256,30 @@ done:
 
 fail:
 	return NULL;
+}
+
+/*
+ * Python side: encode list for plan, then use(request, values) while the
+ * values are alive (the plan too, whatever the arguments' code does).
+ */
+PyObject *
+pls_plan_use(PLSPlan *plan, PyObject *list, const char *what,
+			 PLSPlanUse use, void *request)
+{
+	PLSEncoder	e;
+	const PLSValue *values;
+	PyObject   *ret = NULL;
+
+	if (!pls_exec_check())
+		return NULL;
+	Py_INCREF(plan);
+	pls_encoder_init(&e);
+	values = pls_plan_encode_args(plan, list, what, &e);
+	if (values != NULL)
+		ret = use(request, values);
+	pls_encoder_free(&e);
+	Py_DECREF(plan);
+	return ret;
 }
 
 void
