@@ -59,7 +59,9 @@ pls_exec_pop(PLSExecCtx *ctx)
 	pls_subxact_forget(ctx);
 	if (ctx->scratch)
 		MemoryContextDelete(ctx->scratch);
-	ctx->scratch = NULL;
+	if (ctx->rowtmp)
+		MemoryContextDelete(ctx->rowtmp);
+	ctx->scratch = ctx->rowtmp = NULL;
 	pls_exec_ctx = ctx->prev;
 }
 
@@ -109,6 +111,17 @@ pls_exec_scratch(PLSExecCtx *ctx)
 											 "plsafepy request scratch",
 											 ALLOCSET_DEFAULT_SIZES);
 	return ctx->scratch;
+}
+
+/* Memory for converting one row of a result, reset after each row. */
+MemoryContext
+pls_exec_rowtmp(PLSExecCtx *ctx)
+{
+	if (ctx->rowtmp == NULL)
+		ctx->rowtmp = AllocSetContextCreate(TopMemoryContext,
+											"plsafepy row conversion",
+											ALLOCSET_DEFAULT_SIZES);
+	return ctx->rowtmp;
 }
 
 bool

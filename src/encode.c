@@ -45,7 +45,7 @@ static int	n_busy_shapes = 0;
 void
 pls_encoder_init(PLSEncoder *e)
 {
-	memset(e, 0, sizeof(*e));
+	memset(e, 0, offsetof(PLSEncoder, inline_buf));
 }
 
 void
@@ -76,6 +76,12 @@ pls_encoder_alloc(PLSEncoder *e, size_t size)
 	void	   *p;
 
 	size = (size + 7) & ~((size_t) 7);
+	if (e->chunks == NULL && sizeof(e->inline_buf) - e->inline_used >= size)
+	{
+		p = (char *) e->inline_buf + e->inline_used;
+		e->inline_used += size;
+		return p;
+	}
 	if (c == NULL || c->size - c->used < size)
 	{
 		size_t		csize = Max(size, ENC_CHUNK_SIZE);

@@ -26,6 +26,8 @@ extern bool pls_exec_check(void);
 extern bool pls_exec_readonly(void);
 /* The running request's scratch memory (reset per request). */
 extern MemoryContext pls_exec_scratch(PLSExecCtx *ctx);
+/* Memory for converting one row of a result (reset after each row). */
+extern MemoryContext pls_exec_rowtmp(PLSExecCtx *ctx);
 /* pls_door_call, the error kept in errcxt (a cursor's pending error) */
 extern bool pls_door_call_keep(PLSDoorServe serve, void *request,
 							   PLSDoorMode mode, PLSDoorError *err,

@@ -119,6 +119,7 @@ typedef struct PLSExecCtx
 	bool		nonatomic;		/* CALL/DO outside a transaction block */
 	bool		spi_connected;
 	MemoryContext scratch;		/* the running request's memory, or NULL */
+	MemoryContext rowtmp;		/* one result row's conversion, or NULL */
 	bool		in_request;		/* a door request of this call is running */
 	struct PLSSubxactEntry *subxacts;	/* explicit ones, innermost first */
 	int			nsubxacts;
@@ -228,6 +229,7 @@ extern PyObject *pls_tuple_to_dict(PLSType *rowtype, HeapTuple tuple, TupleDesc 
  */
 typedef struct PLSEncoder
 {
+	/* keep init cheap: only the fields before inline_buf are cleared */
 	struct PLSEncChunk *chunks;
 	PyObject   *root;			/* held by the caller: needs no hold */
 	PyObject   *held;			/* list of objects values point into */
@@ -238,6 +240,8 @@ typedef struct PLSEncoder
 	char	   *detail;
 	char	   *hint;
 	bool		has_tb;			/* a Python traceback came with it */
+	size_t		inline_used;	/* small encodings need no allocation */
+	double		inline_buf[64];
 } PLSEncoder;
 
 extern void pls_encoder_init(PLSEncoder *e);

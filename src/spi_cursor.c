@@ -239,8 +239,7 @@ serve_fetch(void *arg)
 	coll->pub.mydest = DestNone;
 	coll->cxt = AllocSetContextCreate(scratch, "plsafepy cursor rows",
 									  ALLOCSET_DEFAULT_SIZES);
-	req->rowtmp = AllocSetContextCreate(scratch, "plsafepy row conversion",
-										ALLOCSET_DEFAULT_SIZES);
+	req->rowtmp = pls_exec_rowtmp(pls_exec_ctx);
 	req->coll = coll;
 
 	portal = cursor_portal(req->cur);

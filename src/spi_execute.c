@@ -39,14 +39,12 @@ serve_execute(void *arg)
 	SPIExecuteOptions options;
 	PLSExecCtx *ctx = pls_exec_ctx;
 	MemoryContext scratch = pls_exec_scratch(ctx);
-	MemoryContext rowtmp;
 	MemoryContext oldcxt;
 	ParamListInfo params = NULL;
 
 	MemoryContextReset(scratch);
-	rowtmp = AllocSetContextCreate(scratch, "plsafepy row conversion",
-								   ALLOCSET_DEFAULT_SIZES);
-	pls_receiver_init(&req->rcv, req->plan ? &req->plan->rc : NULL, rowtmp);
+	pls_receiver_init(&req->rcv, req->plan ? &req->plan->rc : NULL,
+					  pls_exec_rowtmp(ctx));
 
 	memset(&options, 0, sizeof(options));
 	options.read_only = req->readonly;
