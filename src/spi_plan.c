@@ -13,7 +13,10 @@
 #include "parser/parse_type.h"
 #include "utils/memutils.h"
 
-/* Plans dropped where no request could free them, freed by the next. */
+/*
+ * Plans dropped where no request could free them (outside a call): freed
+ * by the next prepare or plan release.
+ */
 typedef struct PendingPlan
 {
 	SPIPlanPtr	plan;
@@ -23,6 +26,19 @@ typedef struct PendingPlan
 static PendingPlan *pending_plans = NULL;
 
 /* ---------- the requests ---------- */
+
+static void
+free_pending_plans(void)
+{
+	while (pending_plans != NULL)
+	{
+		PendingPlan *p = pending_plans;
+
+		pending_plans = p->next;
+		SPI_freeplan(p->plan);
+		pfree(p);
+	}
+}
 
 typedef struct PrepareReq
 {
@@ -51,6 +67,7 @@ serve_prepare(void *arg)
 	int			nargs = req->nargs;
 
 	MemoryContextReset(scratch);
+	free_pending_plans();
 	/* the plan's memory joins TopMemoryContext once all went well */
 	mcxt = AllocSetContextCreate(scratch, "plsafepy plan", ALLOCSET_SMALL_SIZES);
 	oldcxt = MemoryContextSwitchTo(mcxt);
@@ -118,19 +135,6 @@ typedef struct FreePlanReq
 {
 	SPIPlanPtr	plan;
 } FreePlanReq;
-
-static void
-free_pending_plans(void)
-{
-	while (pending_plans != NULL)
-	{
-		PendingPlan *p = pending_plans;
-
-		pending_plans = p->next;
-		SPI_freeplan(p->plan);
-		pfree(p);
-	}
-}
 
 /* PostgreSQL side */
 static void
