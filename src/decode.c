@@ -49,13 +49,13 @@ decode_input(PLSType *t, const PLSValue *v)
 }
 
 static Datum
-decode_textform(PLSType *t, const PLSValue *v, bool *isnull, bool inarray)
+decode_textform(PLSType *t, const PLSValue *v, bool *isnull)
 {
 	return decode_input(t, v);
 }
 
 static Datum
-decode_bool(PLSType *t, const PLSValue *v, bool *isnull, bool inarray)
+decode_bool(PLSType *t, const PLSValue *v, bool *isnull)
 {
 	if (v->kind != PLS_V_BOOL)
 		malformed(t);
@@ -85,7 +85,7 @@ decode_int(PLSType *t, const PLSValue *v, int64 min, int64 max)
 }
 
 static Datum
-decode_int2(PLSType *t, const PLSValue *v, bool *isnull, bool inarray)
+decode_int2(PLSType *t, const PLSValue *v, bool *isnull)
 {
 	if (v->kind == PLS_V_INT64 && v->u.i >= PG_INT16_MIN && v->u.i <= PG_INT16_MAX)
 		return Int16GetDatum((int16) v->u.i);
@@ -93,7 +93,7 @@ decode_int2(PLSType *t, const PLSValue *v, bool *isnull, bool inarray)
 }
 
 static Datum
-decode_int4(PLSType *t, const PLSValue *v, bool *isnull, bool inarray)
+decode_int4(PLSType *t, const PLSValue *v, bool *isnull)
 {
 	if (v->kind == PLS_V_INT64 && v->u.i >= PG_INT32_MIN && v->u.i <= PG_INT32_MAX)
 		return Int32GetDatum((int32) v->u.i);
@@ -101,7 +101,7 @@ decode_int4(PLSType *t, const PLSValue *v, bool *isnull, bool inarray)
 }
 
 static Datum
-decode_int8(PLSType *t, const PLSValue *v, bool *isnull, bool inarray)
+decode_int8(PLSType *t, const PLSValue *v, bool *isnull)
 {
 	if (v->kind == PLS_V_INT64)
 		return Int64GetDatum(v->u.i);
@@ -109,7 +109,7 @@ decode_int8(PLSType *t, const PLSValue *v, bool *isnull, bool inarray)
 }
 
 static Datum
-decode_float8(PLSType *t, const PLSValue *v, bool *isnull, bool inarray)
+decode_float8(PLSType *t, const PLSValue *v, bool *isnull)
 {
 	if (v->kind == PLS_V_FLOAT8)
 		return Float8GetDatum(v->u.f);
@@ -118,7 +118,7 @@ decode_float8(PLSType *t, const PLSValue *v, bool *isnull, bool inarray)
 
 /* text and unconstrained varchar: the string itself, no input function */
 static Datum
-decode_text(PLSType *t, const PLSValue *v, bool *isnull, bool inarray)
+decode_text(PLSType *t, const PLSValue *v, bool *isnull)
 {
 	char	   *str;
 	Datum		res;
@@ -138,7 +138,7 @@ decode_text(PLSType *t, const PLSValue *v, bool *isnull, bool inarray)
 }
 
 static Datum
-decode_bytea(PLSType *t, const PLSValue *v, bool *isnull, bool inarray)
+decode_bytea(PLSType *t, const PLSValue *v, bool *isnull)
 {
 	bytea	   *res;
 
@@ -155,7 +155,7 @@ decode_bytea(PLSType *t, const PLSValue *v, bool *isnull, bool inarray)
 }
 
 static Datum
-decode_value(PLSType *t, const PLSValue *v, bool *isnull, bool inarray)
+decode_value(PLSType *t, const PLSValue *v, bool *isnull)
 {
 	/* a domain checks NULL too (NOT NULL domains) */
 	if (v->kind == PLS_V_NULL && t->typtype != TYPTYPE_DOMAIN)
@@ -164,13 +164,13 @@ decode_value(PLSType *t, const PLSValue *v, bool *isnull, bool inarray)
 		return (Datum) 0;
 	}
 	*isnull = false;
-	return t->decode(t, v, isnull, inarray);
+	return t->decode(t, v, isnull);
 }
 
 static Datum
-decode_domain(PLSType *t, const PLSValue *v, bool *isnull, bool inarray)
+decode_domain(PLSType *t, const PLSValue *v, bool *isnull)
 {
-	Datum		res = decode_value(t->base, v, isnull, inarray);
+	Datum		res = decode_value(t->base, v, isnull);
 
 	domain_check(res, *isnull, t->typoid, &t->domain_info, t->mcxt);
 	return res;
@@ -185,7 +185,7 @@ multidim_error(void)
 }
 
 static Datum
-decode_array(PLSType *t, const PLSValue *v, bool *isnull, bool inarray)
+decode_array(PLSType *t, const PLSValue *v, bool *isnull)
 {
 	PLSType    *elm = t->elem;
 	Oid			elmbasetype;
@@ -218,7 +218,7 @@ decode_array(PLSType *t, const PLSValue *v, bool *isnull, bool inarray)
 	{
 		if (i % 4096 == 0)
 			CHECK_FOR_INTERRUPTS();
-		values[i] = decode_value(elm, &v->u.array.elems[i], &nulls[i], true);
+		values[i] = decode_value(elm, &v->u.array.elems[i], &nulls[i]);
 	}
 	return PointerGetDatum(construct_md_array(values, nulls, ndims,
 											  (int *) v->u.array.dims, lbs,
@@ -226,32 +226,14 @@ decode_array(PLSType *t, const PLSValue *v, bool *isnull, bool inarray)
 											  t->elmbyval, t->elmalign));
 }
 
-/* A row literal, read by record_in. */
+/* A row literal, read by record_in (encode.c checked it in an array). */
 static Datum
-decode_row_literal(PLSType *t, const PLSValue *v, bool inarray)
+decode_row_literal(PLSType *t, const PLSValue *v)
 {
 	char	   *str = pls_utf8_to_server(v->u.str.data, v->u.str.len);
 	int32		typmod = t->typmod;
 	Datum		res;
 
-	/*
-	 * In an array, a str that is no row literal most likely comes from
-	 * code written for PostgreSQL < 10, where [['a', 'b']] was a 1-D array
-	 * of rows; say so.
-	 */
-	if (inarray)
-	{
-		char	   *p = str;
-
-		while (*p && isspace((unsigned char) *p))
-			p++;
-		if (*p != '(')
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-					 errmsg("malformed record literal: \"%s\"", str),
-					 errdetail("Missing left parenthesis."),
-					 errhint("To return a composite type in an array, return the composite type as a Python tuple, e.g., \"[('foo',)]\".")));
-	}
 	if (t->typoid == RECORDOID && t->tupdesc != NULL)
 		typmod = t->tupdesc->tdtypmod;
 	res = InputFunctionCall(&t->typinput, str, t->typoid, typmod);
@@ -260,7 +242,7 @@ decode_row_literal(PLSType *t, const PLSValue *v, bool inarray)
 }
 
 static Datum
-decode_row(PLSType *t, const PLSValue *v, bool *isnull, bool inarray)
+decode_row(PLSType *t, const PLSValue *v, bool *isnull)
 {
 	TupleDesc	desc = t->tupdesc;
 	Datum	   *values;
@@ -269,7 +251,7 @@ decode_row(PLSType *t, const PLSValue *v, bool *isnull, bool inarray)
 	Datum		res;
 
 	if (v->kind == PLS_V_TEXT)
-		return decode_row_literal(t, v, inarray);
+		return decode_row_literal(t, v);
 	if (v->kind != PLS_V_ROW)
 		malformed(t);
 	check_stack_depth();
@@ -289,8 +271,7 @@ decode_row(PLSType *t, const PLSValue *v, bool *isnull, bool inarray)
 			nulls[i] = true;
 			continue;
 		}
-		values[i] = decode_value(&t->atts[i], &v->u.row.atts[i], &nulls[i],
-								 false);
+		values[i] = decode_value(&t->atts[i], &v->u.row.atts[i], &nulls[i]);
 	}
 	tuple = heap_form_tuple(desc, values, nulls);
 	res = heap_copy_tuple_as_datum(tuple, desc);
@@ -303,7 +284,7 @@ decode_row(PLSType *t, const PLSValue *v, bool *isnull, bool inarray)
 Datum
 pls_decode(PLSType *t, const PLSValue *v, bool *isnull)
 {
-	return decode_value(t, v, isnull, false);
+	return decode_value(t, v, isnull);
 }
 
 /* The decoder of a type of t's kind (pls_type_init). */

@@ -159,6 +159,12 @@ error_from_edata(PLSDoorError *err, ErrorData *edata)
 	err->column_name = edata->column_name;
 	err->datatype_name = edata->datatype_name;
 	err->constraint_name = edata->constraint_name;
+	err->message_id = edata->message_id;
+	err->filename = edata->filename;
+	err->lineno = edata->lineno;
+	err->funcname = edata->funcname;
+	err->output_to_server = edata->output_to_server;
+	err->output_to_client = edata->output_to_client;
 	err->owner = edata;
 }
 
@@ -313,5 +319,11 @@ pls_door_raise(const PLSDoorError *err)
 	edata.column_name = (char *) err->column_name;
 	edata.datatype_name = (char *) err->datatype_name;
 	edata.constraint_name = (char *) err->constraint_name;
+	edata.message_id = err->message_id;
+	edata.filename = err->filename;
+	edata.lineno = err->lineno;
+	edata.funcname = err->funcname;
+	edata.output_to_server = err->output_to_server;
+	edata.output_to_client = err->output_to_client;
 	pls_raise_pg_error(&edata);
 }

@@ -132,6 +132,13 @@ typedef struct PLSDoorError
 	const char *column_name;
 	const char *datatype_name;
 	const char *constraint_name;
+	/* how PostgreSQL reports it if it is rethrown (a kept cancel) */
+	const char *message_id;		/* untranslated message */
+	const char *filename;
+	int			lineno;
+	const char *funcname;
+	bool		output_to_server;
+	bool		output_to_client;
 	void	   *owner;			/* transport's storage (inline: ErrorData) */
 } PLSDoorError;
 

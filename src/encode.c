@@ -148,7 +148,9 @@ enc_error(PLSEncoder *e, int sqlerrcode, const char *hint, const char *fmt,...)
 	va_end(ap);
 	PyErr_Clear();
 	PyMem_Free(e->message);
+	PyMem_Free(e->detail);
 	PyMem_Free(e->hint);
+	e->detail = NULL;
 	e->sqlerrcode = sqlerrcode;
 	e->message = enc_strdup(buf);
 	e->hint = hint ? enc_strdup(hint) : NULL;
@@ -697,7 +699,34 @@ enc_row(PLSEncoder *e, const PLSShape *s, PyObject *o, PLSValue *v,
 
 	/* a str is a row literal, read by record_in (PL/Python's rule) */
 	if (PyUnicode_Check(o))
-		return enc_textform(e, o, v);
+	{
+		if (!enc_textform(e, o, v))
+			return false;
+
+		/*
+		 * In an array, a str that is no row literal most likely comes from
+		 * code written for PostgreSQL < 10, where [['a', 'b']] was a 1-D
+		 * array of rows: say so here, before later elements are converted
+		 * (decode.c checks it again).
+		 */
+		if (inarray)
+		{
+			size_t		i = 0;
+
+			while (i < v->u.str.len && isspace((unsigned char) v->u.str.data[i]))
+				i++;
+			if (i == v->u.str.len || v->u.str.data[i] != '(')
+			{
+				enc_error(e, ERRCODE_INVALID_TEXT_REPRESENTATION,
+						  "To return a composite type in an array, return the composite type as a Python tuple, e.g., \"[('foo',)]\".",
+						  "malformed record literal: \"%.*s\"",
+						  (int) Min(v->u.str.len, 900), v->u.str.data);
+				e->detail = enc_strdup("Missing left parenthesis.");
+				return false;
+			}
+		}
+		return true;
+	}
 	if (!s->rowknown)
 		return enc_error(e, ERRCODE_FEATURE_NOT_SUPPORTED, NULL,
 						 "function returning record called in context that cannot accept type record");

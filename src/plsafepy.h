@@ -142,8 +142,7 @@ extern void pls_exec_spi_finish(PLSExecCtx *ctx, MemoryContext cxt);
 
 typedef struct PLSType PLSType;
 typedef PyObject *(*PLSToPy) (PLSType *t, Datum d);
-typedef Datum (*PLSDecode) (PLSType *t, const PLSValue *v, bool *isnull,
-							bool inarray);
+typedef Datum (*PLSDecode) (PLSType *t, const PLSValue *v, bool *isnull);
 
 /*
  * One type's conversions.  Datum -> Python (to_py) reads the Datum
