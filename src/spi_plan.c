@@ -194,14 +194,18 @@ plan_check_args(PLSPlan *plan, PyObject *list, const char *what)
 	return (int) nargs;
 }
 
+/*
+ * The arguments as door values, for pls_plan_use; *items is set to a new
+ * reference the values point into (the caller releases it after use).
+ */
 static PLSValue *
-pls_plan_encode_args(PLSPlan *plan, PyObject *list, const char *what,
-					 PLSEncoder *e)
+plan_encode_args(PLSPlan *plan, PyObject *list, const char *what,
+				 PLSEncoder *e, PyObject **items)
 {
-	PyObject   *items;
 	PLSValue   *values;
 	int			nargs;
 
+	*items = NULL;
 	nargs = plan_check_args(plan, list, what);
 	if (nargs < 0)
 		return NULL;
@@ -221,45 +225,33 @@ pls_plan_encode_args(PLSPlan *plan, PyObject *list, const char *what,
 
 	/* at least one entry: a non-NULL result means success */
 	values = pls_encoder_alloc(e, sizeof(PLSValue) * Max(nargs, 1));
-	if (values == NULL)
-		return NULL;
-	if (nargs == 0)
-		goto done;
+	if (values == NULL || nargs == 0)
+		return values;
 
 	/* a copy: code run by an argument's conversion may change the list */
-	items = PySequence_Tuple(list);
-	if (items == NULL)
-		goto fail;
-	if (PyTuple_GET_SIZE(items) != nargs)
+	if (PyTuple_CheckExact(list))
+		*items = Py_NewRef(list);
+	else
+		*items = PySequence_Tuple(list);
+	if (*items == NULL)
+		return NULL;
+	if (PyTuple_GET_SIZE(*items) != nargs)
 	{
-		Py_DECREF(items);
 		PyErr_SetString(PyExc_TypeError,
 						"argument sequence changed size during conversion");
-		goto fail;
+		return NULL;
 	}
 	for (int i = 0; i < nargs; i++)
 	{
-		if (!pls_encode(e, plan->args[i].shape, PyTuple_GET_ITEM(items, i),
-						&values[i]))
+		/* the tuple holds its items: values may point into them */
+		e->root = PyTuple_GET_ITEM(*items, i);
+		if (!pls_encode(e, plan->args[i].shape, e->root, &values[i]))
 		{
-			Py_DECREF(items);
 			pls_encoder_raise(e);
-			goto fail;
+			return NULL;
 		}
 	}
-	/* the values point into the items: the encoder keeps them */
-	if (!pls_encoder_hold(e, items))
-	{
-		Py_DECREF(items);
-		return NULL;
-	}
-	Py_DECREF(items);
-
-done:
 	return values;
-
-fail:
-	return NULL;
 }
 
 /*
@@ -272,16 +264,18 @@ pls_plan_use(PLSPlan *plan, PyObject *list, const char *what,
 {
 	PLSEncoder	e;
 	const PLSValue *values;
+	PyObject   *items;
 	PyObject   *ret = NULL;
 
 	if (!pls_exec_check())
 		return NULL;
 	Py_INCREF(plan);
 	pls_encoder_init(&e);
-	values = pls_plan_encode_args(plan, list, what, &e);
+	values = plan_encode_args(plan, list, what, &e, &items);
 	if (values != NULL)
 		ret = use(request, values);
 	pls_encoder_free(&e);
+	Py_XDECREF(items);
 	Py_DECREF(plan);
 	return ret;
 }
