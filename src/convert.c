@@ -127,7 +127,7 @@ pls_from_py(PLSType *t, PyObject *o, bool *isnull)
 	e.root = o;
 	if (!pls_encode(&e, t->shape, o, &v))
 		pls_encoder_report(&e);
-	if (e.chunks == NULL && e.held == NULL)
+	if (e.chunks == NULL && e.held == NULL && e.nheld == 0)
 		return pls_decode(t, &v, isnull);
 	PG_TRY();
 	{

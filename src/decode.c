@@ -125,12 +125,13 @@ decode_text(PLSType *t, const PLSValue *v, bool *isnull)
 
 	if (v->kind != PLS_V_TEXT)
 		malformed(t);
+	/*
+	 * The inline transport's text is Python's own UTF-8, valid by
+	 * construction; a worker's must be verified before it gets here.
+	 */
 	if (GetDatabaseEncoding() == PG_UTF8)
-	{
-		(void) pg_verify_mbstr(PG_UTF8, v->u.str.data, (int) v->u.str.len, false);
 		return PointerGetDatum(cstring_to_text_with_len(v->u.str.data,
 														(int) v->u.str.len));
-	}
 	str = pls_utf8_to_server(v->u.str.data, v->u.str.len);
 	res = PointerGetDatum(cstring_to_text(str));
 	pfree(str);

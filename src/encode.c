@@ -45,7 +45,7 @@ static int	n_busy_shapes = 0;
 void
 pls_encoder_init(PLSEncoder *e)
 {
-	memset(e, 0, offsetof(PLSEncoder, inline_buf));
+	memset(e, 0, offsetof(PLSEncoder, inline_held));
 }
 
 void
@@ -61,6 +61,8 @@ pls_encoder_free(PLSEncoder *e)
 		c = next;
 	}
 	e->chunks = NULL;
+	while (e->nheld > 0)
+		Py_DECREF(e->inline_held[--e->nheld]);
 	Py_CLEAR(e->held);
 	PyMem_Free(e->message);
 	PyMem_Free(e->detail);
@@ -109,6 +111,11 @@ pls_encoder_hold(PLSEncoder *e, PyObject *o)
 {
 	if (o == e->root)
 		return true;
+	if (e->nheld < lengthof(e->inline_held))
+	{
+		e->inline_held[e->nheld++] = Py_NewRef(o);
+		return true;
+	}
 	if (e->held == NULL && (e->held = PyList_New(0)) == NULL)
 	{
 		e->pyexc = true;

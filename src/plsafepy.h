@@ -228,10 +228,12 @@ extern PyObject *pls_tuple_to_dict(PLSType *rowtype, HeapTuple tuple, TupleDesc 
  */
 typedef struct PLSEncoder
 {
-	/* keep init cheap: only the fields before inline_buf are cleared */
+	/* init clears only the fields before inline_held */
 	struct PLSEncChunk *chunks;
 	PyObject   *root;			/* held by the caller: needs no hold */
-	PyObject   *held;			/* list of objects values point into */
+	PyObject   *held;			/* list of objects values point into,
+								 * beyond inline_held */
+	int			nheld;			/* used entries of inline_held */
 	bool		pyexc;			/* failed: a Python exception is set and
 								 * must propagate as itself */
 	int			sqlerrcode;		/* failed otherwise: the error */
@@ -240,6 +242,7 @@ typedef struct PLSEncoder
 	char	   *hint;
 	bool		has_tb;			/* a Python traceback came with it */
 	size_t		inline_used;	/* small encodings need no allocation */
+	PyObject   *inline_held[8];
 	double		inline_buf[64];
 } PLSEncoder;
 
