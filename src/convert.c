@@ -114,30 +114,37 @@ pls_to_py(PLSType *t, Datum d, bool isnull)
  * encoder holds nothing for a plain value (the caller holds o), so the
  * common case needs no PG_TRY.
  */
+static pg_noinline Datum
+decode_then_free(PLSType *t, PLSEncoder *e, const PLSValue *v, bool *isnull)
+{
+	Datum		d;
+
+	PG_TRY();
+	{
+		d = pls_decode(t, v, isnull);
+	}
+	PG_FINALLY();
+	{
+		pls_encoder_free(e);
+	}
+	PG_END_TRY();
+	return d;
+}
+
 Datum
 pls_from_py(PLSType *t, PyObject *o, bool *isnull)
 {
 	PLSEncoder	e;
 	PLSValue	v;
-	Datum		d;
 
 	if (t->shape->kind == PLS_S_ROW || t->shape->kind == PLS_S_ARRAY)
 		pls_type_resolve(t);
 	pls_encoder_init(&e);
 	e.root = o;
-	if (!pls_encode(&e, t->shape, o, &v))
+	if (unlikely(!pls_encode(&e, t->shape, o, &v)))
 		pls_encoder_report(&e);
-	if (e.chunks == NULL && e.held == NULL && e.nheld == 0)
+	if (likely(e.chunks == NULL && e.held == NULL && e.nheld == 0))
 		return pls_decode(t, &v, isnull);
-	PG_TRY();
-	{
-		d = pls_decode(t, &v, isnull);
-	}
-	PG_FINALLY();
-	{
-		pls_encoder_free(&e);
-	}
-	PG_END_TRY();
-	return d;
+	return decode_then_free(t, &e, &v, isnull);
 }
 

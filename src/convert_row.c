@@ -205,6 +205,7 @@ setup_atts(PLSType *t, TupleDesc desc)
 		MemoryContextDelete(t->attcxt);
 	t->atts = NULL;
 	t->natts = 0;
+	t->atts_have_rows = false;
 	t->shape_data.rowknown = false;
 	t->attcxt = AllocSetContextCreate(t->mcxt, "plsafepy row columns",
 									  ALLOCSET_SMALL_SIZES);
@@ -220,6 +221,8 @@ setup_atts(PLSType *t, TupleDesc desc)
 			continue;
 		pls_type_init(&t->atts[i], attr->atttypid, attr->atttypmod, t->attcxt);
 		shapes[i] = t->atts[i].shape;
+		if (pls_type_has_row(&t->atts[i]))
+			t->atts_have_rows = true;
 	}
 	t->natts = natts;
 	t->shape_data.natts = natts;
@@ -305,6 +308,8 @@ pls_type_resolve(PLSType *t)
 		(void) row_desc(t, t->typoid, t->typmod);
 	else if (t->tupdesc == NULL)
 		return;					/* encoding says the row type is unknown */
+	if (!t->atts_have_rows)
+		return;
 	for (int i = 0; i < t->natts; i++)
 		if (t->atts[i].to_py != NULL && pls_type_has_row(&t->atts[i]))
 			pls_type_resolve(&t->atts[i]);

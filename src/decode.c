@@ -246,8 +246,10 @@ static Datum
 decode_row(PLSType *t, const PLSValue *v, bool *isnull)
 {
 	TupleDesc	desc = t->tupdesc;
-	Datum	   *values;
-	bool	   *nulls;
+	Datum		values_buf[32];
+	bool		nulls_buf[32];
+	Datum	   *values = values_buf;
+	bool	   *nulls = nulls_buf;
 	HeapTuple	tuple;
 	Datum		res;
 
@@ -262,8 +264,11 @@ decode_row(PLSType *t, const PLSValue *v, bool *isnull)
 				(errcode(ERRCODE_OBJECT_IN_USE),
 				 errmsg("row type changed while a value of it was being converted")));
 
-	values = palloc(sizeof(Datum) * Max(desc->natts, 1));
-	nulls = palloc(sizeof(bool) * Max(desc->natts, 1));
+	if (desc->natts > lengthof(values_buf))
+	{
+		values = palloc(sizeof(Datum) * desc->natts);
+		nulls = palloc(sizeof(bool) * desc->natts);
+	}
 	for (int i = 0; i < desc->natts; i++)
 	{
 		if (TupleDescAttr(desc, i)->attisdropped)
@@ -277,8 +282,11 @@ decode_row(PLSType *t, const PLSValue *v, bool *isnull)
 	tuple = heap_form_tuple(desc, values, nulls);
 	res = heap_copy_tuple_as_datum(tuple, desc);
 	heap_freetuple(tuple);
-	pfree(values);
-	pfree(nulls);
+	if (values != values_buf)
+	{
+		pfree(values);
+		pfree(nulls);
+	}
 	return res;
 }
 

@@ -56,12 +56,16 @@ pls_exec_push(PLSExecCtx *ctx, PLSProc *proc, bool nonatomic)
 void
 pls_exec_pop(PLSExecCtx *ctx)
 {
-	pls_subxact_forget(ctx);
-	if (ctx->scratch)
-		MemoryContextDelete(ctx->scratch);
-	if (ctx->rowtmp)
-		MemoryContextDelete(ctx->rowtmp);
-	ctx->scratch = ctx->rowtmp = NULL;
+	/* most calls made no request: nothing to release */
+	if (unlikely(ctx->subxacts || ctx->scratch || ctx->rowtmp))
+	{
+		pls_subxact_forget(ctx);
+		if (ctx->scratch)
+			MemoryContextDelete(ctx->scratch);
+		if (ctx->rowtmp)
+			MemoryContextDelete(ctx->rowtmp);
+		ctx->scratch = ctx->rowtmp = NULL;
+	}
 	pls_exec_ctx = ctx->prev;
 }
 

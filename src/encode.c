@@ -285,7 +285,7 @@ enc_interrupted(PLSEncoder *e)
 /* ---------- scalars ---------- */
 
 /* v = the text of str s, cut at its first zero character (PL/Python) */
-static bool
+static inline bool
 enc_str(PLSEncoder *e, PyObject *s, PLSValue *v)
 {
 	const char *utf8;
@@ -773,9 +773,9 @@ enc_row(PLSEncoder *e, const PLSShape *s, PyObject *o, PLSValue *v,
 
 /* ---------- entry points ---------- */
 
-static bool
-enc_value(PLSEncoder *e, const PLSShape *s, PyObject *o, PLSValue *v,
-		  bool inarray)
+static pg_attribute_always_inline bool
+enc_dispatch(PLSEncoder *e, const PLSShape *s, PyObject *o, PLSValue *v,
+			 bool inarray)
 {
 	if (o == Py_None)
 	{
@@ -810,11 +810,18 @@ enc_value(PLSEncoder *e, const PLSShape *s, PyObject *o, PLSValue *v,
 	return enc_textform(e, o, v);
 }
 
+static bool
+enc_value(PLSEncoder *e, const PLSShape *s, PyObject *o, PLSValue *v,
+		  bool inarray)
+{
+	return enc_dispatch(e, s, o, v, inarray);
+}
+
 bool
 pls_encode(PLSEncoder *e, const PLSShape *s, PyObject *o, PLSValue *v)
 {
 	/* items of o are held: code run by a later item may drop them */
-	return enc_value(e, s, o, v, false);
+	return enc_dispatch(e, s, o, v, false);
 }
 
 void

@@ -180,6 +180,7 @@ struct PLSType
 	PLSType    *atts;			/* natts entries */
 	int			natts;
 	MemoryContext attcxt;		/* atts and their shapes (child of mcxt) */
+	bool		atts_have_rows; /* a column's shape has a row type */
 	uint64		tupdesc_id;		/* to notice a changed row type */
 };
 
