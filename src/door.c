@@ -38,35 +38,20 @@ static void *door_on_error_arg = NULL;
 
 /* ---------- execution contexts ---------- */
 
-void
-pls_exec_push(PLSExecCtx *ctx, PLSProc *proc, bool nonatomic)
-{
-	memset(ctx, 0, sizeof(*ctx));
-	ctx->proc = proc;
-	ctx->nonatomic = nonatomic;
-	ctx->prev = pls_exec_ctx;
-	pls_exec_ctx = ctx;
-}
-
 /*
- * Pop ctx (on every exit of the call, error included).  Explicit
- * subtransactions still open are gone with the error or were aborted by
- * pls_subxact_abort_open; their entries are forgotten here.
+ * What a popped context still owns: explicit subtransactions still open
+ * are gone with the error or were aborted by pls_subxact_abort_open, their
+ * entries are forgotten; the request memory goes.
  */
 void
-pls_exec_pop(PLSExecCtx *ctx)
+pls_exec_release(PLSExecCtx *ctx)
 {
-	/* most calls made no request: nothing to release */
-	if (unlikely(ctx->subxacts || ctx->scratch || ctx->rowtmp))
-	{
-		pls_subxact_forget(ctx);
-		if (ctx->scratch)
-			MemoryContextDelete(ctx->scratch);
-		if (ctx->rowtmp)
-			MemoryContextDelete(ctx->rowtmp);
-		ctx->scratch = ctx->rowtmp = NULL;
-	}
-	pls_exec_ctx = ctx->prev;
+	pls_subxact_forget(ctx);
+	if (ctx->scratch)
+		MemoryContextDelete(ctx->scratch);
+	if (ctx->rowtmp)
+		MemoryContextDelete(ctx->rowtmp);
+	ctx->scratch = ctx->rowtmp = NULL;
 }
 
 void

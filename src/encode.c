@@ -688,6 +688,13 @@ enc_row_columns(PLSEncoder *e, const PLSShape *s, PyObject *o, bool inarray,
 			atts[i].kind = PLS_V_NULL;
 			ok = true;
 		}
+		else if (kind == 0 && o == e->root && PyTuple_CheckExact(o))
+		{
+			/* the caller's tuple holds its items: no hold needed */
+			e->root = value;
+			ok = enc_value(e, s->atts[i], value, &atts[i], false);
+			e->root = o;
+		}
 		else
 			ok = enc_value(e, s->atts[i], value, &atts[i], false);
 		Py_DECREF(value);

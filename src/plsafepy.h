@@ -129,8 +129,29 @@ typedef struct PLSExecCtx
 /* The running call's context; NULL where no call may use SPI. */
 extern PLSExecCtx *pls_exec_ctx;
 
-extern void pls_exec_push(PLSExecCtx *ctx, struct PLSProc *proc, bool nonatomic);
-extern void pls_exec_pop(PLSExecCtx *ctx);
+extern void pls_exec_release(PLSExecCtx *ctx);
+
+static inline void
+pls_exec_push(PLSExecCtx *ctx, struct PLSProc *proc, bool nonatomic)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->proc = proc;
+	ctx->nonatomic = nonatomic;
+	ctx->prev = pls_exec_ctx;
+	pls_exec_ctx = ctx;
+}
+
+/*
+ * Pop ctx, on every exit of the call, error included (most calls made no
+ * request: nothing to release).
+ */
+static inline void
+pls_exec_pop(PLSExecCtx *ctx)
+{
+	if (unlikely(ctx->subxacts || ctx->scratch || ctx->rowtmp))
+		pls_exec_release(ctx);
+	pls_exec_ctx = ctx->prev;
+}
 /* Connect SPI for ctx if it is not yet (may ereport). */
 extern void pls_exec_spi_connect(PLSExecCtx *ctx);
 /* Disconnect it if it was connected; back to cxt (may ereport). */
@@ -375,8 +396,20 @@ extern PyObject *pls_plpy_print_new(void);
  * pls_subxact_abort_open() after it returns (PL/Python's
  * PLy_abort_open_subtransactions: WARNING, then roll them back).
  */
-extern int	pls_subxact_depth(void);
-extern void pls_subxact_abort_open(int depth);
+extern void pls_subxact_abort_open_slow(int depth);
+
+static inline int
+pls_subxact_depth(void)
+{
+	return pls_exec_ctx ? pls_exec_ctx->nsubxacts : 0;
+}
+
+static inline void
+pls_subxact_abort_open(int depth)
+{
+	if (unlikely(pls_exec_ctx != NULL && pls_exec_ctx->nsubxacts > depth))
+		pls_subxact_abort_open_slow(depth);
+}
 
 /* ---------- sandbox (sandbox.c, audit.c) ---------- */
 

@@ -244,12 +244,6 @@ PyTypeObject PLSSubxactType = {
 	.tp_methods = subxact_methods,
 };
 
-int
-pls_subxact_depth(void)
-{
-	return pls_exec_ctx ? pls_exec_ctx->nsubxacts : 0;
-}
-
 /*
  * At the end of a Python call: abort the explicit subtransactions it
  * opened and did not exit, with PL/Python's warning.  Called with the
@@ -257,13 +251,11 @@ pls_subxact_depth(void)
  * request: an error here is the call's error.
  */
 void
-pls_subxact_abort_open(int depth)
+pls_subxact_abort_open_slow(int depth)
 {
 	PLSExecCtx *ctx = pls_exec_ctx;
 	PLSEntry	save;
 
-	if (ctx == NULL || ctx->nsubxacts <= depth)
-		return;
 	pls_suspend(&save);
 	PG_TRY();
 	{
