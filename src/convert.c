@@ -137,7 +137,9 @@ pls_from_py(PLSType *t, PyObject *o, bool *isnull)
 	PLSEncoder	e;
 	PLSValue	v;
 
-	if (t->shape->kind == PLS_S_ROW || t->shape->kind == PLS_S_ARRAY)
+	/* a RECORD's row type was given for this call, its columns are plain */
+	if ((t->shape->kind == PLS_S_ROW || t->shape->kind == PLS_S_ARRAY) &&
+		!(t->typoid == RECORDOID && !t->atts_have_rows))
 		pls_type_resolve(t);
 	pls_encoder_init(&e);
 	e.root = o;
