@@ -162,8 +162,13 @@ typedef struct PLSDoorError
  *	quote			literal or identifier, text			-> text
  *	type_resolve	shapes of a type (row types are looked up again)
  *
- * A handle is an opaque token issued by the PostgreSQL side; the Python side
- * never dereferences it.
+ * A handle is a token issued by the PostgreSQL side.  In the inline
+ * transport the handles are that side's own pointers and names, and the
+ * Python side still reads three things directly: the shapes of a plan's
+ * arguments, a cursor's portal (its validity check), and the call's
+ * innermost subtransaction entry (to refuse exiting another one).  A
+ * channel transport sends shapes with the prepare reply and answers the
+ * other two from its own bookkeeping.
  */
 
 /* How the PostgreSQL side runs a request. */
