@@ -4,7 +4,8 @@
  *	  Calling a compiled procedure: arguments as fast locals, the result
  *	  converted back, set-returning functions (value per call, the
  *	  iterator kept across calls), procedures and DO blocks.  SPI is
- *	  connected lazily, only by calls that use it.
+ *	  connected lazily, by the first door request of a call that needs it
+ *	  (door.c), and finished here once the result is built.
  *
  *-------------------------------------------------------------------------
  */
@@ -14,8 +15,6 @@
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/memutils.h"
-
-PLSCall    *pls_current_call = NULL;
 
 /* Up to this many parameters are passed without a palloc. */
 #define PLS_STACK_ARGS 8
@@ -27,38 +26,6 @@ typedef struct PLSSrfState
 	TupleDesc	desc;			/* RETURNS record: the row type of this scan */
 	MemoryContextCallback cb;
 } PLSSrfState;
-
-void
-pls_spi_connect(void)
-{
-	PLSCall    *call = pls_current_call;
-	int			rc;
-
-	if (call == NULL)
-		elog(ERROR, "plsafepy: SPI used outside of a function call");
-	if (call->spi_connected)
-		return;
-	rc = SPI_connect_ext(call->nonatomic ? SPI_OPT_NONATOMIC : 0);
-	if (rc != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
-	call->spi_connected = true;
-}
-
-/* SPI_finish returns to the context of SPI_connect; go back to ours. */
-static void
-spi_finish_call(MemoryContext cxt)
-{
-	PLSCall    *call = pls_current_call;
-	int			rc;
-
-	if (call == NULL || !call->spi_connected)
-		return;
-	call->spi_connected = false;
-	rc = SPI_finish();
-	if (rc != SPI_OK_FINISH)
-		elog(ERROR, "SPI_finish failed: %s", SPI_result_code_string(rc));
-	MemoryContextSwitchTo(cxt);
-}
 
 PyObject *
 pls_call(PLSProc *proc, PyObject *const *args, Py_ssize_t nargs)
@@ -232,7 +199,7 @@ srf_release(PLSSrfState *state)
 	if (state->iter && !pls_python_abandoned)
 	{
 		PLSEntry	e;
-		PLSCall    *save_call = pls_current_call;
+		PLSExecCtx *save_ctx = pls_exec_ctx;
 
 		/*
 		 * Releasing the iterator runs user code (a generator's finally).
@@ -241,11 +208,11 @@ srf_release(PLSSrfState *state)
 		 * caller's connection from here would reset memory that query
 		 * still uses.  So no call is current: plpy.execute raises.
 		 */
-		pls_current_call = NULL;
+		pls_exec_ctx = NULL;
 		pls_enter(state->proc->interp, &e);
 		Py_CLEAR(state->iter);
 		pls_leave(&e);
-		pls_current_call = save_call;
+		pls_exec_ctx = save_ctx;
 		state->proc->calldepth--;
 	}
 }
@@ -368,7 +335,7 @@ exec_srf(PLSProc *proc, FunctionCallInfo fcinfo)
 			result = result_to_datum(proc, fcinfo, item, state, &isnull);
 			Py_CLEAR(item);
 		}
-		spi_finish_call(cxt);
+		pls_exec_spi_finish(pls_exec_ctx, cxt);
 	}
 	PG_CATCH();
 	{
@@ -415,7 +382,7 @@ pls_exec_function(PLSProc *proc, FunctionCallInfo fcinfo)
 		MemoryContextSwitchTo(cxt);
 		result = result_to_datum(proc, fcinfo, res, NULL, &isnull);
 		Py_CLEAR(res);
-		spi_finish_call(cxt);
+		pls_exec_spi_finish(pls_exec_ctx, cxt);
 	}
 	PG_CATCH();
 	{
@@ -444,7 +411,7 @@ pls_exec_inline(PLSProc *proc)
 		if (res == NULL)
 			pls_elog_exception(ERROR, proc);
 		Py_DECREF(res);
-		spi_finish_call(cxt);
+		pls_exec_spi_finish(pls_exec_ctx, cxt);
 	}
 	PG_CATCH();
 	{

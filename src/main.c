@@ -173,8 +173,7 @@ plsafepy_call_handler(PG_FUNCTION_ARGS)
 {
 	Datum		retval = (Datum) 0;
 	PLSProc    *proc;
-	PLSCall		call;
-	PLSCall    *volatile save_call = pls_current_call;
+	PLSExecCtx	ctx;
 	ErrorContextCallback errcb;
 
 	if (CALLED_AS_EVENT_TRIGGER(fcinfo))
@@ -193,13 +192,6 @@ plsafepy_call_handler(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("trigger functions can only be called as triggers")));
 
-	call.proc = proc;
-	call.spi_connected = false;
-	call.nonatomic = (proc->kind == PLS_PROCEDURE && fcinfo->context &&
-					  IsA(fcinfo->context, CallContext) &&
-					  !castNode(CallContext, fcinfo->context)->atomic);
-	call.prev = save_call;
-
 	errcb.callback = pls_error_context;
 	errcb.arg = proc;
 	errcb.previous = error_context_stack;
@@ -212,9 +204,12 @@ plsafepy_call_handler(PG_FUNCTION_ARGS)
 	 * the new call must not free the procedure this one still uses.
 	 */
 	proc->calldepth++;
+	pls_exec_push(&ctx, proc,
+				  proc->kind == PLS_PROCEDURE && fcinfo->context &&
+				  IsA(fcinfo->context, CallContext) &&
+				  !castNode(CallContext, fcinfo->context)->atomic);
 	PG_TRY();
 	{
-		pls_current_call = &call;
 		if (proc->kind == PLS_TRIGGER)
 			retval = PointerGetDatum(pls_exec_trigger(proc, fcinfo));
 		else
@@ -222,7 +217,7 @@ plsafepy_call_handler(PG_FUNCTION_ARGS)
 	}
 	PG_FINALLY();
 	{
-		pls_current_call = save_call;
+		pls_exec_pop(&ctx);
 		proc->calldepth--;
 	}
 	PG_END_TRY();
@@ -237,32 +232,26 @@ plsafepy_inline_handler(PG_FUNCTION_ARGS)
 	LOCAL_FCINFO(fake_fcinfo, 0);
 	InlineCodeBlock *codeblock = (InlineCodeBlock *) DatumGetPointer(PG_GETARG_DATUM(0));
 	PLSProc    *proc;
-	PLSCall		call;
-	PLSCall    *volatile save_call = pls_current_call;
+	PLSExecCtx	ctx;
 	ErrorContextCallback errcb;
 
 	MemSet(fake_fcinfo, 0, SizeForFunctionCallInfo(0));
 
 	proc = pls_proc_inline(codeblock->source_text);
 
-	call.proc = proc;
-	call.spi_connected = false;
-	call.nonatomic = !codeblock->atomic;
-	call.prev = save_call;
-
 	errcb.callback = pls_error_context;
 	errcb.arg = proc;
 	errcb.previous = error_context_stack;
 	error_context_stack = &errcb;
 
+	pls_exec_push(&ctx, proc, !codeblock->atomic);
 	PG_TRY();
 	{
-		pls_current_call = &call;
 		pls_exec_inline(proc);
 	}
 	PG_FINALLY();
 	{
-		pls_current_call = save_call;
+		pls_exec_pop(&ctx);
 		pls_proc_release_inline(proc);
 	}
 	PG_END_TRY();

@@ -5,11 +5,12 @@
  *	  exception classes (Error, Fatal, SPIError, plpy.spiexceptions.*), the
  *	  logging functions (debug ... fatal), quote_literal/quote_nullable/
  *	  quote_ident, and the print() that sends its text to the client as a
- *	  NOTICE.  Names, messages and behaviour are PL/Python's.  The SPI side
- *	  of the module lives in spi.c.
+ *	  NOTICE.  Names, messages and behaviour are PL/Python's.  Logging and
+ *	  quoting are door requests (door.h); the SPI side of the module lives
+ *	  in the spi_*.c files.
  *
  *	  Every object built here belongs to one interpreter: roles never share
- *	  a mutable Python object.  Only the C types (spi.c) are shared, and
+ *	  a mutable Python object.  Only the C types (spi_*.c) are shared, and
  *	  those are immutable.
  *
  *-------------------------------------------------------------------------
@@ -95,89 +96,13 @@ static PyMethodDef pls_print_method = {
 /* ---------- strings ---------- */
 
 /*
- * str -> palloc'd string in the server encoding, or NULL with a Python
- * exception.  Embedded NULs are refused as PyArg_ParseTuple's "s" does.
+ * A server-encoded message (a door reply's error) as str, on the Python
+ * side: undecodable bytes are replaced, nothing can fail but memory.
  */
-char *
-pls_str_to_server(PyObject *o)
-{
-	Py_ssize_t	len;
-	const char *utf8;
-	char	   *volatile res = NULL;
-	ErrorData  *edata = NULL;
-	MemoryContext oldcxt = CurrentMemoryContext;
-
-	utf8 = PyUnicode_AsUTF8AndSize(o, &len);
-	if (utf8 == NULL)
-		return NULL;
-	if ((Py_ssize_t) strlen(utf8) != len)
-	{
-		PyErr_SetString(PyExc_ValueError, "embedded null character");
-		return NULL;
-	}
-
-	PG_TRY();
-	{
-		if (GetDatabaseEncoding() == PG_UTF8)
-			res = pnstrdup(utf8, len);
-		else
-		{
-			res = pg_any_to_server(utf8, len, PG_UTF8);
-			if (res == utf8)
-				res = pnstrdup(utf8, len);
-		}
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(oldcxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-	}
-	PG_END_TRY();
-
-	if (edata)
-	{
-		pls_raise_pg_error(edata);
-		FreeErrorData(edata);
-		return NULL;
-	}
-	return res;
-}
-
-/* server-encoded string -> str (new reference), or NULL with an exception */
 PyObject *
-pls_str_from_server(const char *s)
+pls_str_from_server_lossy(const char *s)
 {
-	char	   *volatile utf8 = NULL;
-	ErrorData  *edata = NULL;
-	MemoryContext oldcxt = CurrentMemoryContext;
-	PyObject   *res;
-
-	if (GetDatabaseEncoding() == PG_UTF8 || GetDatabaseEncoding() == PG_SQL_ASCII)
-		return PyUnicode_FromString(s);
-
-	PG_TRY();
-	{
-		utf8 = pg_server_to_any(s, strlen(s), PG_UTF8);
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(oldcxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-	}
-	PG_END_TRY();
-
-	if (edata)
-	{
-		pls_raise_pg_error(edata);
-		FreeErrorData(edata);
-		return NULL;
-	}
-	res = PyUnicode_FromString(utf8);
-	if (utf8 != s)
-		pfree(utf8);
-	return res;
+	return PyUnicode_DecodeUTF8(s, strlen(s), "replace");
 }
 
 
@@ -350,20 +275,6 @@ fail:
 
 /* ---------- logging ---------- */
 
-/* str(obj) as a palloc'd server string; NULL with a Python exception */
-static char *
-object_to_string(PyObject *obj)
-{
-	PyObject   *so = PyObject_Str(obj);
-	char	   *res;
-
-	if (so == NULL)
-		return NULL;
-	res = pls_str_to_server(so);
-	Py_DECREF(so);
-	return res;
-}
-
 static bool
 set_string_attr(PyObject *obj, const char *attrname, const char *str)
 {
@@ -372,7 +283,7 @@ set_string_attr(PyObject *obj, const char *attrname, const char *str)
 
 	if (str == NULL)
 		return PyObject_SetAttrString(obj, attrname, Py_None) == 0;
-	val = pls_str_from_server(str);
+	val = pls_str_from_server_lossy(str);
 	if (val == NULL)
 		return false;
 	rc = PyObject_SetAttrString(obj, attrname, val);
@@ -385,28 +296,28 @@ set_string_attr(PyObject *obj, const char *attrname, const char *str)
  * failed report), with the attributes PL/Python gives it.
  */
 static void
-raise_error_with_details(ErrorData *edata)
+raise_error_with_details(const PLSDoorError *err)
 {
 	PyObject   *exc_class = pls_current->exc_error;
 	PyObject   *msg;
 	PyObject   *error;
 
-	msg = pls_str_from_server(edata->message ? edata->message : "");
+	msg = pls_str_from_server_lossy(err->message ? err->message : "");
 	if (msg == NULL)
 		return;
 	error = PyObject_CallOneArg(exc_class, msg);
 	Py_DECREF(msg);
 	if (error == NULL)
 		return;
-	if (!set_string_attr(error, "sqlstate", unpack_sql_state(edata->sqlerrcode)) ||
-		!set_string_attr(error, "detail", edata->detail) ||
-		!set_string_attr(error, "hint", edata->hint) ||
-		!set_string_attr(error, "query", edata->internalquery) ||
-		!set_string_attr(error, "schema_name", edata->schema_name) ||
-		!set_string_attr(error, "table_name", edata->table_name) ||
-		!set_string_attr(error, "column_name", edata->column_name) ||
-		!set_string_attr(error, "datatype_name", edata->datatype_name) ||
-		!set_string_attr(error, "constraint_name", edata->constraint_name))
+	if (!set_string_attr(error, "sqlstate", unpack_sql_state(err->sqlerrcode)) ||
+		!set_string_attr(error, "detail", err->detail) ||
+		!set_string_attr(error, "hint", err->hint) ||
+		!set_string_attr(error, "query", err->internalquery) ||
+		!set_string_attr(error, "schema_name", err->schema_name) ||
+		!set_string_attr(error, "table_name", err->table_name) ||
+		!set_string_attr(error, "column_name", err->column_name) ||
+		!set_string_attr(error, "datatype_name", err->datatype_name) ||
+		!set_string_attr(error, "constraint_name", err->constraint_name))
 	{
 		Py_DECREF(error);
 		return;
@@ -415,172 +326,154 @@ raise_error_with_details(ErrorData *edata)
 	Py_DECREF(error);
 }
 
-typedef struct ReportFields
+/* The fields of a report, UTF-8 (NULL: absent); the request. */
+enum
 {
-	char	   *message;
-	char	   *detail;
-	char	   *hint;
-	char	   *sqlstate;
-	char	   *schema_name;
-	char	   *table_name;
-	char	   *column_name;
-	char	   *datatype_name;
-	char	   *constraint_name;
-} ReportFields;
+	F_MESSAGE, F_DETAIL, F_HINT, F_SQLSTATE, F_SCHEMA, F_TABLE, F_COLUMN,
+	F_DATATYPE, F_CONSTRAINT, NFIELDS
+};
+
+static const char *const field_names[NFIELDS] = {
+	"message", "detail", "hint", "sqlstate", "schema_name", "table_name",
+	"column_name", "datatype_name", "constraint_name"
+};
+
+typedef struct ReportReq
+{
+	int			level;
+	int			sqlstate;		/* 0: the level's default */
+	const char *fields[NFIELDS];
+	Py_ssize_t	lens[NFIELDS];
+} ReportReq;
+
+/* PostgreSQL side: ereport, outside Python (hooks run outside it) */
+static void
+serve_report(void *arg)
+{
+	ReportReq  *req = (ReportReq *) arg;
+	char	   *f[NFIELDS];
+
+	for (int i = 0; i < NFIELDS; i++)
+		f[i] = req->fields[i] ? pls_utf8_to_server(req->fields[i], req->lens[i]) : NULL;
+	ereport(req->level,
+			(req->sqlstate != 0 ? errcode(req->sqlstate) : 0,
+			 f[F_MESSAGE] != NULL ? errmsg_internal("%s", f[F_MESSAGE]) : 0,
+			 f[F_DETAIL] != NULL ? errdetail_internal("%s", f[F_DETAIL]) : 0,
+			 f[F_HINT] != NULL ? errhint("%s", f[F_HINT]) : 0,
+			 f[F_COLUMN] != NULL ?
+			 err_generic_string(PG_DIAG_COLUMN_NAME, f[F_COLUMN]) : 0,
+			 f[F_CONSTRAINT] != NULL ?
+			 err_generic_string(PG_DIAG_CONSTRAINT_NAME, f[F_CONSTRAINT]) : 0,
+			 f[F_DATATYPE] != NULL ?
+			 err_generic_string(PG_DIAG_DATATYPE_NAME, f[F_DATATYPE]) : 0,
+			 f[F_TABLE] != NULL ?
+			 err_generic_string(PG_DIAG_TABLE_NAME, f[F_TABLE]) : 0,
+			 f[F_SCHEMA] != NULL ?
+			 err_generic_string(PG_DIAG_SCHEMA_NAME, f[F_SCHEMA]) : 0));
+}
 
 /*
- * ereport at level, outside Python (so a client or log hook, or an error
- * context callback, never runs inside the role's interpreter).  An ERROR,
- * or any failure to report, comes back as plpy.Error.  FATAL does not
- * return.
+ * Python side: send the report.  An ERROR, or any failure to report,
+ * comes back as plpy.Error.  FATAL does not return.
  */
 static PyObject *
-report(int level, ReportFields *f)
+report(ReportReq *req)
 {
-	int			sqlstate = 0;
-	MemoryContext oldcxt = CurrentMemoryContext;
-	ErrorData  *edata = NULL;
-	PLSEntry	save;
+	PLSDoorError err;
+	const char *st = req->fields[F_SQLSTATE];
 
-	if (f->sqlstate != NULL)
+	if (st != NULL)
 	{
-		if (strlen(f->sqlstate) != 5 ||
-			strspn(f->sqlstate, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 5)
+		if (strlen(st) != 5 ||
+			strspn(st, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 5)
 		{
 			PyErr_SetString(PyExc_ValueError, "invalid SQLSTATE code");
 			return NULL;
 		}
-		sqlstate = MAKE_SQLSTATE(f->sqlstate[0], f->sqlstate[1], f->sqlstate[2],
-								 f->sqlstate[3], f->sqlstate[4]);
+		req->sqlstate = MAKE_SQLSTATE(st[0], st[1], st[2], st[3], st[4]);
 	}
-
-	pls_suspend(&save);
-	PG_TRY();
+	if (!pls_door_call(serve_report, req, PLS_DOOR_LOCAL, &err))
 	{
-		ereport(level,
-				(sqlstate != 0 ? errcode(sqlstate) : 0,
-				 f->message != NULL ? errmsg_internal("%s", f->message) : 0,
-				 f->detail != NULL ? errdetail_internal("%s", f->detail) : 0,
-				 f->hint != NULL ? errhint("%s", f->hint) : 0,
-				 f->column_name != NULL ?
-				 err_generic_string(PG_DIAG_COLUMN_NAME, f->column_name) : 0,
-				 f->constraint_name != NULL ?
-				 err_generic_string(PG_DIAG_CONSTRAINT_NAME, f->constraint_name) : 0,
-				 f->datatype_name != NULL ?
-				 err_generic_string(PG_DIAG_DATATYPE_NAME, f->datatype_name) : 0,
-				 f->table_name != NULL ?
-				 err_generic_string(PG_DIAG_TABLE_NAME, f->table_name) : 0,
-				 f->schema_name != NULL ?
-				 err_generic_string(PG_DIAG_SCHEMA_NAME, f->schema_name) : 0));
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(oldcxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-	}
-	PG_END_TRY();
-	pls_resume(&save);
-
-	if (edata)
-	{
-		raise_error_with_details(edata);
-		FreeErrorData(edata);
+		raise_error_with_details(&err);
+		pls_door_error_free(&err);
 		return NULL;
 	}
 	Py_RETURN_NONE;
+}
+
+/* str(obj)'s UTF-8 into field i, the str held by e; false: raised */
+static bool
+set_field(ReportReq *req, int i, PyObject *obj, PLSEncoder *e)
+{
+	PyObject   *so = PyUnicode_CheckExact(obj) ? Py_NewRef(obj) : PyObject_Str(obj);
+	bool		ok;
+
+	if (so == NULL)
+		return false;
+	ok = pls_encoder_hold(e, so) &&
+		(req->fields[i] = pls_str_utf8(so, &req->lens[i])) != NULL;
+	Py_DECREF(so);
+	return ok;
 }
 
 /* PL/Python's PLy_output: plpy.notice(*args, message=, detail=, ...) */
 static PyObject *
 plpy_output(int level, PyObject *args, PyObject *kw)
 {
-	ReportFields f;
-	PyObject   *so;
+	ReportReq	req;
+	PLSEncoder	e;
 	PyObject   *key;
 	PyObject   *value;
 	Py_ssize_t	pos = 0;
-	PyObject   *res;
-	MemoryContext cxt;
-	MemoryContext oldcxt;
+	PyObject   *res = NULL;
+	PyObject   *msg;
 
-	memset(&f, 0, sizeof(f));
-
-	/* the strings live only for this report */
-	cxt = AllocSetContextCreate(CurrentMemoryContext, "plsafepy report",
-								ALLOCSET_SMALL_SIZES);
-	oldcxt = MemoryContextSwitchTo(cxt);
+	memset(&req, 0, sizeof(req));
+	pls_encoder_init(&e);
+	req.level = level;
 
 	/* a single argument is reported without the ('tuple',) decoration */
-	if (PyTuple_GET_SIZE(args) == 1)
-		so = PyObject_Str(PyTuple_GET_ITEM(args, 0));
-	else
-		so = PyObject_Str(args);
-	if (so == NULL || (f.message = pls_str_to_server(so)) == NULL)
+	msg = PyTuple_GET_SIZE(args) == 1 ? PyTuple_GET_ITEM(args, 0) : args;
+	if (!set_field(&req, F_MESSAGE, msg, &e))
 	{
 		PyErr_Clear();
-		level = ERROR;
-		f.message = "could not parse error message in plpy.elog";
+		req.level = ERROR;
+		req.fields[F_MESSAGE] = "could not parse error message in plpy.elog";
+		req.lens[F_MESSAGE] = strlen(req.fields[F_MESSAGE]);
 	}
-	Py_XDECREF(so);
 
-	if (kw != NULL)
+	while (kw != NULL && PyDict_Next(kw, &pos, &key, &value))
 	{
-		while (PyDict_Next(kw, &pos, &key, &value))
-		{
-			const char *keyword = PyUnicode_AsUTF8(key);
-			char	  **slot;
+		const char *keyword = PyUnicode_AsUTF8(key);
+		int			i;
 
-			if (keyword == NULL)
-				goto fail;
-			if (strcmp(keyword, "message") == 0)
-			{
-				/* the message must not be given twice */
-				if (PyTuple_GET_SIZE(args) != 0)
-				{
-					PyErr_SetString(PyExc_TypeError,
-									"argument 'message' given by name and position");
-					goto fail;
-				}
-				slot = &f.message;
-			}
-			else if (strcmp(keyword, "detail") == 0)
-				slot = &f.detail;
-			else if (strcmp(keyword, "hint") == 0)
-				slot = &f.hint;
-			else if (strcmp(keyword, "sqlstate") == 0)
-				slot = &f.sqlstate;
-			else if (strcmp(keyword, "schema_name") == 0)
-				slot = &f.schema_name;
-			else if (strcmp(keyword, "table_name") == 0)
-				slot = &f.table_name;
-			else if (strcmp(keyword, "column_name") == 0)
-				slot = &f.column_name;
-			else if (strcmp(keyword, "datatype_name") == 0)
-				slot = &f.datatype_name;
-			else if (strcmp(keyword, "constraint_name") == 0)
-				slot = &f.constraint_name;
-			else
-			{
-				PyErr_Format(PyExc_TypeError,
-							 "'%s' is an invalid keyword argument for this function",
-							 keyword);
-				goto fail;
-			}
-			if ((*slot = object_to_string(value)) == NULL)
-				goto fail;
+		if (keyword == NULL)
+			goto done;
+		for (i = 0; i < NFIELDS; i++)
+			if (strcmp(keyword, field_names[i]) == 0)
+				break;
+		if (i == NFIELDS)
+		{
+			PyErr_Format(PyExc_TypeError,
+						 "'%s' is an invalid keyword argument for this function",
+						 keyword);
+			goto done;
 		}
+		/* the message must not be given twice */
+		if (i == F_MESSAGE && PyTuple_GET_SIZE(args) != 0)
+		{
+			PyErr_SetString(PyExc_TypeError,
+							"argument 'message' given by name and position");
+			goto done;
+		}
+		if (!set_field(&req, i, value, &e))
+			goto done;
 	}
 
-	res = report(level, &f);
-	MemoryContextSwitchTo(oldcxt);
-	MemoryContextDelete(cxt);
+	res = report(&req);
+done:
+	pls_encoder_free(&e);
 	return res;
-
-fail:
-	MemoryContextSwitchTo(oldcxt);
-	MemoryContextDelete(cxt);
-	return NULL;
 }
 
 static PyObject *
@@ -730,22 +623,28 @@ pls_plpy_print(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
 		if (r == NULL)
 			goto done;
 		Py_DECREF(r);
-		if (flush != NULL && PyObject_IsTrue(flush) == 1)
+		if (flush != NULL)
 		{
-			r = PyObject_CallMethod(file, "flush", NULL);
-			if (r == NULL)
+			int			doflush = PyObject_IsTrue(flush);
+
+			if (doflush < 0)
 				goto done;
-			Py_DECREF(r);
+			if (doflush)
+			{
+				r = PyObject_CallMethod(file, "flush", NULL);
+				if (r == NULL)
+					goto done;
+				Py_DECREF(r);
+			}
 		}
 		res = Py_None;
 		Py_INCREF(res);
 	}
 	else
 	{
-		ReportFields f;
+		ReportReq	req;
+		PLSEncoder	e;
 		PyObject   *full;
-		MemoryContext cxt;
-		MemoryContext oldcxt;
 		Py_ssize_t	len;
 
 		if (end != NULL)
@@ -769,16 +668,13 @@ pls_plpy_print(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
 				goto done;
 		}
 
-		memset(&f, 0, sizeof(f));
-		cxt = AllocSetContextCreate(CurrentMemoryContext, "plsafepy print",
-									ALLOCSET_SMALL_SIZES);
-		oldcxt = MemoryContextSwitchTo(cxt);
-		f.message = pls_str_to_server(full);
+		memset(&req, 0, sizeof(req));
+		pls_encoder_init(&e);
+		req.level = NOTICE;
+		if (set_field(&req, F_MESSAGE, full, &e))
+			res = report(&req);
 		Py_DECREF(full);
-		if (f.message != NULL)
-			res = report(NOTICE, &f);
-		MemoryContextSwitchTo(oldcxt);
-		MemoryContextDelete(cxt);
+		pls_encoder_free(&e);
 	}
 
 done:
@@ -796,41 +692,45 @@ pls_plpy_print_new(void)
 
 /* ---------- quoting ---------- */
 
-/*
- * quote_literal_cstr and quote_identifier only palloc; the PG_TRY keeps
- * even an out-of-memory error from crossing the Python frame.
- */
+typedef struct QuoteReq
+{
+	const char *str;			/* UTF-8 */
+	bool		ident;
+	char	   *quoted;			/* reply, UTF-8, in scratch memory */
+} QuoteReq;
+
+/* PostgreSQL side */
+static void
+serve_quote(void *arg)
+{
+	QuoteReq   *req = (QuoteReq *) arg;
+	char	   *s = pls_utf8_to_server(req->str, strlen(req->str));
+	char	   *q = req->ident ? (char *) quote_identifier(s) : quote_literal_cstr(s);
+
+	req->quoted = pg_server_to_any(q, strlen(q), PG_UTF8);
+	if (req->quoted == q || req->quoted == s)
+		req->quoted = pstrdup(q);
+	if (q != s)
+		pfree(q);
+	pfree(s);
+}
+
+/* Python side */
 static PyObject *
 quote_with(const char *str, bool ident)
 {
-	MemoryContext oldcxt = CurrentMemoryContext;
-	char	   *volatile quoted = NULL;
-	ErrorData  *edata = NULL;
+	QuoteReq	req = {str, ident, NULL};
+	PLSDoorError err;
 	PyObject   *res;
 
-	PG_TRY();
+	if (!pls_door_call(serve_quote, &req, PLS_DOOR_LOCAL, &err))
 	{
-		if (ident)
-			quoted = (char *) quote_identifier(str);
-		else
-			quoted = quote_literal_cstr(str);
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(oldcxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-	}
-	PG_END_TRY();
-	if (edata)
-	{
-		pls_raise_pg_error(edata);
-		FreeErrorData(edata);
+		pls_door_raise(&err);
+		pls_door_error_free(&err);
 		return NULL;
 	}
-	res = PyUnicode_FromString(quoted);
-	if (quoted != str)
-		pfree(quoted);
+	res = PyUnicode_FromString(req.quoted);
+	pfree(req.quoted);
 	return res;
 }
 

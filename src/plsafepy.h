@@ -154,19 +154,56 @@ extern void pls_leave(PLSEntry *save);
 extern void pls_suspend(PLSEntry *save);
 extern void pls_resume(PLSEntry *save);
 
-/* Per call: lazily connected SPI, the caller's atomicity. */
-typedef struct PLSCall
+/*
+ * The execution context of one call (door.c): pushed by the handlers,
+ * popped on every exit.  It owns the call's SPI connection (made lazily, by
+ * the first request that needs it), the scratch memory of its requests and
+ * the explicit subtransactions its code entered.
+ */
+typedef struct PLSExecCtx
 {
 	struct PLSProc *proc;
-	bool		spi_connected;
 	bool		nonatomic;		/* CALL/DO outside a transaction block */
-	struct PLSCall *prev;
-} PLSCall;
+	bool		spi_connected;
+	MemoryContext scratch;		/* the running request's memory, or NULL */
+	MemoryContext rowtmp;		/* one result row's conversion, or NULL */
+	bool		in_request;		/* a door request of this call is running */
+	struct PLSSubxactEntry *subxacts;	/* explicit ones, innermost first */
+	int			nsubxacts;
+	struct PLSExecCtx *prev;
+} PLSExecCtx;
 
-extern PLSCall *pls_current_call;
+/* The running call's context; NULL where no call may use SPI. */
+extern PLSExecCtx *pls_exec_ctx;
 
-/* Connect SPI for the running call if it is not yet (may ereport). */
-extern void pls_spi_connect(void);
+extern void pls_exec_release(PLSExecCtx *ctx);
+
+static inline void
+pls_exec_push(PLSExecCtx *ctx, struct PLSProc *proc, bool nonatomic)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->proc = proc;
+	ctx->nonatomic = nonatomic;
+	ctx->prev = pls_exec_ctx;
+	pls_exec_ctx = ctx;
+}
+
+/*
+ * Pop ctx, on every exit of the call, error included (most calls made no
+ * request: nothing to release).
+ */
+static inline void
+pls_exec_pop(PLSExecCtx *ctx)
+{
+	if (unlikely(ctx->subxacts || ctx->scratch || ctx->rowtmp))
+		pls_exec_release(ctx);
+	pls_exec_ctx = ctx->prev;
+}
+/* Connect SPI for ctx if it is not yet (may ereport). */
+extern void pls_exec_spi_connect(PLSExecCtx *ctx);
+/* Disconnect it if it was connected; back to cxt (may ereport). */
+extern void pls_exec_spi_finish(PLSExecCtx *ctx, MemoryContext cxt);
+
 
 /* ---------- role-resolved settings (settings.c) ---------- */
 
@@ -179,12 +216,20 @@ extern void pls_spi_connect(void);
 extern void pls_settings_resolve(Oid roleid, char **allowed_modules,
 								 int *memory_limit_kb);
 
-/* ---------- type conversion (convert.c) ---------- */
+/* ---------- type conversion (convert*.c, encode.c, decode.c) ---------- */
+
+#include "door.h"
 
 typedef struct PLSType PLSType;
 typedef PyObject *(*PLSToPy) (PLSType *t, Datum d);
-typedef Datum (*PLSFromPy) (PLSType *t, PyObject *o, bool *isnull);
+typedef Datum (*PLSDecode) (PLSType *t, const PLSValue *v, bool *isnull);
 
+/*
+ * One type's conversions.  Datum -> Python (to_py) reads the Datum
+ * directly; Python -> Datum is two steps across the door: the Python side
+ * encodes the object for the type's shape into a PLSValue (encode.c), the
+ * PostgreSQL side decodes that into a Datum (decode, decode.c).
+ */
 struct PLSType
 {
 	Oid			typoid;
@@ -196,9 +241,12 @@ struct PLSType
 	Oid			typioparam;
 	MemoryContext mcxt;			/* where lazily built parts live */
 	PLSToPy		to_py;
-	PLSFromPy	from_py;
+	PLSDecode	decode;
 	FmgrInfo	typinput;
 	FmgrInfo	typoutput;
+	/* what the Python side encodes for (a domain: its base type's) */
+	const PLSShape *shape;
+	PLSShape	shape_data;
 	/* domains: the base type's conversion, then domain_check */
 	PLSType    *base;
 	void	   *domain_info;
@@ -211,15 +259,26 @@ struct PLSType
 	TupleDesc	tupdesc;		/* NULL for RECORD until known */
 	PLSType    *atts;			/* natts entries */
 	int			natts;
+	MemoryContext attcxt;		/* atts and their shapes (child of mcxt) */
+	bool		atts_have_rows; /* a column's shape has a row type */
 	uint64		tupdesc_id;		/* to notice a changed row type */
 };
 
 /*
  * Fill *t for a value of type typoid/typmod.  Conversion functions may
  * ereport(ERROR) on bad input (after the Python call has returned, or
- * inside a PG_TRY of a C function called from Python).
+ * inside a door request).
  */
 extern void pls_type_init(PLSType *t, Oid typoid, int32 typmod, MemoryContext mcxt);
+
+/*
+ * PostgreSQL side: make t's shape current (row types looked up again, a
+ * RECORD's row type given by pls_type_set_tupdesc), before a value is
+ * encoded for it.  May ereport.
+ */
+extern void pls_type_resolve(PLSType *t);
+/* Does t's shape contain a row type (so needs resolving per use)? */
+extern bool pls_type_has_row(PLSType *t);
 
 /*
  * Datum -> new Python reference, or NULL with a Python exception set.  It
@@ -228,14 +287,67 @@ extern void pls_type_init(PLSType *t, Oid typoid, int32 typmod, MemoryContext mc
  */
 extern PyObject *pls_to_py(PLSType *t, Datum d, bool isnull);
 
-/* Python -> Datum; ereports on a value that does not convert. */
+/*
+ * Python -> Datum in one process, for function results and trigger rows:
+ * resolve, encode, decode.  Ereports on a value that does not convert.
+ */
 extern Datum pls_from_py(PLSType *t, PyObject *o, bool *isnull);
+
+/* PostgreSQL side: a door value as a Datum of t (ereports). */
+extern Datum pls_decode(PLSType *t, const PLSValue *v, bool *isnull);
 
 /* Give a RECORD type its row type for this call (copied into t->mcxt). */
 extern void pls_type_set_tupdesc(PLSType *t, TupleDesc desc);
 
 /* A whole tuple as a dict (composite argument, SPI row, TD["new"]). */
 extern PyObject *pls_tuple_to_dict(PLSType *rowtype, HeapTuple tuple, TupleDesc desc);
+
+/*
+ * Python side of a conversion: the values encoded for one request, and
+ * what went wrong if encoding failed.  Values point into memory the
+ * encoder owns (and into Python objects it holds) until pls_encoder_free.
+ */
+typedef struct PLSEncoder
+{
+	/* init clears only the fields before inline_held */
+	struct PLSEncChunk *chunks;
+	PyObject   *root;			/* held by the caller: needs no hold */
+	PyObject   *held;			/* list of objects values point into,
+								 * beyond inline_held */
+	int			nheld;			/* used entries of inline_held */
+	bool		pyexc;			/* failed: a Python exception is set and
+								 * must propagate as itself */
+	int			sqlerrcode;		/* failed otherwise: the error */
+	char	   *message;
+	char	   *detail;
+	char	   *hint;
+	bool		has_tb;			/* a Python traceback came with it */
+	size_t		inline_used;	/* small encodings need no allocation */
+	PyObject   *inline_held[8];
+	double		inline_buf[64];
+} PLSEncoder;
+
+extern void pls_encoder_init(PLSEncoder *e);
+extern void pls_encoder_free(PLSEncoder *e);
+/* Memory and references the values live with (NULL/false: raised). */
+extern void *pls_encoder_alloc(PLSEncoder *e, size_t size);
+extern bool pls_encoder_hold(PLSEncoder *e, PyObject *o);
+/* o as a value of shape s; false on failure (see PLSEncoder). */
+extern bool pls_encode(PLSEncoder *e, const PLSShape *s, PyObject *o,
+					   PLSValue *v);
+/* After a failure: raise it in Python (SPIError unless pyexc). */
+extern void pls_encoder_raise(PLSEncoder *e);
+/* After a failure: ereport it (frees e first). */
+extern void pls_encoder_report(PLSEncoder *e) pg_attribute_noreturn();
+
+/* Row shapes being encoded now: a nested call may not rebuild them. */
+extern void pls_shape_check_not_busy(const PLSShape *s);
+
+/* Server encoding <-> Python str (strings.c). */
+extern PyObject *pls_str_from_server(const char *s, Py_ssize_t len);
+extern char *pls_utf8_to_server(const char *utf8, size_t len);
+/* A str's UTF-8 (borrowed), refusing embedded NULs; NULL with exception */
+extern const char *pls_str_utf8(PyObject *o, Py_ssize_t *len);
 
 
 /* ---------- compiled procedures (procedure.c) ---------- */
@@ -343,8 +455,20 @@ extern PyObject *pls_plpy_print_new(void);
  * pls_subxact_abort_open() after it returns (PL/Python's
  * PLy_abort_open_subtransactions: WARNING, then roll them back).
  */
-extern int	pls_subxact_depth(void);
-extern void pls_subxact_abort_open(int depth);
+extern void pls_subxact_abort_open_slow(int depth);
+
+static inline int
+pls_subxact_depth(void)
+{
+	return pls_exec_ctx ? pls_exec_ctx->nsubxacts : 0;
+}
+
+static inline void
+pls_subxact_abort_open(int depth)
+{
+	if (unlikely(pls_exec_ctx != NULL && pls_exec_ctx->nsubxacts > depth))
+		pls_subxact_abort_open_slow(depth);
+}
 
 /* ---------- sandbox (sandbox.c, audit.c) ---------- */
 

@@ -302,20 +302,20 @@ free_proc(PLSProc *proc)
 	if (proc->interp && (proc->func || proc->globals || proc->SD))
 	{
 		PLSEntry	e;
-		PLSCall    *save_call = pls_current_call;
+		PLSExecCtx *save_ctx = pls_exec_ctx;
 
 		/*
 		 * Finalizers of what SD held run user code, here possibly inside
 		 * the caller's plpy.execute: SPI must not be used from them (see
 		 * srf_cleanup in exec.c).
 		 */
-		pls_current_call = NULL;
+		pls_exec_ctx = NULL;
 		pls_enter(proc->interp, &e);
 		Py_CLEAR(proc->func);
 		Py_CLEAR(proc->globals);
 		Py_CLEAR(proc->SD);
 		pls_leave(&e);
-		pls_current_call = save_call;
+		pls_exec_ctx = save_ctx;
 	}
 	MemoryContextDelete(proc->mcxt);
 }

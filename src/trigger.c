@@ -65,23 +65,11 @@ trigger_rowtype(PLSProc *proc, TupleDesc desc, MemoryContext *tmpcxt)
 	return t;
 }
 
-/* A str from a server-encoded name. */
-static PyObject *
-str_from_server(const char *s)
-{
-	char	   *utf8 = pg_server_to_any(s, strlen(s), PG_UTF8);
-	PyObject   *o = PyUnicode_FromString(utf8);
-
-	if (utf8 != s)
-		pfree(utf8);
-	return o;
-}
-
 /* Put a new str value under key (the dict keeps its own reference). */
 static bool
 set_str(PyObject *dict, const char *key, const char *value)
 {
-	PyObject   *o = str_from_server(value);
+	PyObject   *o = pls_str_from_server(value, strlen(value));
 	int			rc;
 
 	if (o == NULL)
@@ -234,7 +222,7 @@ build_td(PLSProc *proc, TriggerData *tdata, PLSType *rowtype, HeapTuple *rv)
 				goto done;
 			for (int i = 0; i < tg->tgnargs; i++)
 			{
-				PyObject   *a = str_from_server(tg->tgargs[i]);
+				PyObject   *a = pls_str_from_server(tg->tgargs[i], strlen(tg->tgargs[i]));
 
 				if (a == NULL)
 				{
@@ -394,21 +382,6 @@ modify_tuple(PLSType *rowtype, PyObject *td, TriggerData *tdata,
 	return rtup;
 }
 
-/* Disconnect SPI if the call connected it; back to the caller's context. */
-static void
-finish_spi(PLSCall *call, MemoryContext cxt)
-{
-	int			rc;
-
-	if (call == NULL || !call->spi_connected)
-		return;
-	call->spi_connected = false;
-	rc = SPI_finish();
-	if (rc != SPI_OK_FINISH)
-		elog(ERROR, "SPI_finish failed: %s", SPI_result_code_string(rc));
-	MemoryContextSwitchTo(cxt);
-}
-
 HeapTuple
 pls_exec_trigger(PLSProc *proc, FunctionCallInfo fcinfo)
 {
@@ -434,7 +407,7 @@ pls_exec_trigger(PLSProc *proc, FunctionCallInfo fcinfo)
 	pls_enter(proc->interp, &e);
 	PG_TRY();
 	{
-		PLSCall    *call = pls_current_call;
+		PLSExecCtx *call = pls_exec_ctx;
 
 		/*
 		 * Transition tables are only visible to queries through SPI's
@@ -445,7 +418,7 @@ pls_exec_trigger(PLSProc *proc, FunctionCallInfo fcinfo)
 		{
 			int			rc;
 
-			pls_spi_connect();
+			pls_exec_spi_connect(call);
 			rc = SPI_register_trigger_data(tdata);
 			if (rc < 0)
 				elog(ERROR, "SPI_register_trigger_data failed: %s",
@@ -462,7 +435,7 @@ pls_exec_trigger(PLSProc *proc, FunctionCallInfo fcinfo)
 			pls_elog_exception(ERROR, proc);
 
 		/* the row handed back must not live in SPI's memory */
-		finish_spi(call, cxt);
+		pls_exec_spi_finish(call, cxt);
 
 		/* None means the row is fine as it is */
 		if (res != Py_None)
@@ -502,7 +475,7 @@ pls_exec_trigger(PLSProc *proc, FunctionCallInfo fcinfo)
 		}
 
 		/* code run by the conversion (__str__ ...) may have used SPI again */
-		finish_spi(call, cxt);
+		pls_exec_spi_finish(call, cxt);
 	}
 	PG_CATCH();
 	{

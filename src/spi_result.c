@@ -1,0 +1,275 @@
+/*-------------------------------------------------------------------------
+ *
+ * spi_result.c
+ *	  The result object of plpy.execute and cursor.fetch (PL/Python's
+ *	  PLyResult): status, nrows, the rows as a list of dicts, and the
+ *	  column names and types of the row shape they came with.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "plpy_int.h"
+
+/*
+ * A result object: status, nrows and rows given (references stolen; NULL
+ * for PL/Python's initial None, -1 and []).  On failure the references
+ * are released too.
+ */
+PLSResult *
+pls_result_make(PyObject *status, PyObject *nrows, PyObject *rows)
+{
+	PLSResult  *ob;
+
+	if (status == NULL)
+	{
+		status = Py_None;
+		Py_INCREF(status);
+	}
+	if (nrows == NULL)
+		nrows = PyLong_FromLong(-1);	/* a cached small int */
+	if (rows == NULL)
+		rows = PyList_New(0);
+	ob = (nrows && rows) ? PyObject_New(PLSResult, &PLSResultType) : NULL;
+	if (ob == NULL)
+	{
+		Py_DECREF(status);
+		Py_XDECREF(nrows);
+		Py_XDECREF(rows);
+		return NULL;
+	}
+	ob->status = status;
+	ob->nrows = nrows;
+	ob->rows = rows;
+	ob->rc = NULL;
+	return ob;
+}
+
+static void
+result_dealloc(PyObject *self)
+{
+	PLSResult  *ob = (PLSResult *) self;
+
+	Py_XDECREF(ob->nrows);
+	Py_XDECREF(ob->rows);
+	Py_XDECREF(ob->status);
+	if (ob->rc)
+	{
+		pls_rowconv_unpin(ob->rc);
+		ob->rc = NULL;
+	}
+	PyObject_Free(self);
+}
+
+static PyObject *
+result_colinfo(PyObject *self, int which)
+{
+	PLSResult  *ob = (PLSResult *) self;
+	PyObject   *list;
+	int			i;
+
+	if (ob->rc == NULL)
+	{
+		PyErr_SetString(pls_current->exc_error,
+						"command did not produce a result set");
+		return NULL;
+	}
+	if (which == 0)
+		return PyList_GetSlice(ob->rc->colnames, 0, ob->rc->natts);
+	list = PyList_New(ob->rc->natts);
+	if (list == NULL)
+		return NULL;
+	for (i = 0; i < ob->rc->natts; i++)
+	{
+		PyObject   *v;
+
+		if (which == 1)
+			v = PyLong_FromLong(ob->rc->typoids[i]);
+		else
+			v = PyLong_FromLong(ob->rc->typmods[i]);
+		if (v == NULL)
+		{
+			Py_DECREF(list);
+			return NULL;
+		}
+		PyList_SET_ITEM(list, i, v);
+	}
+	return list;
+}
+
+static PyObject *
+result_colnames(PyObject *self, PyObject *unused)
+{
+	return result_colinfo(self, 0);
+}
+
+static PyObject *
+result_coltypes(PyObject *self, PyObject *unused)
+{
+	return result_colinfo(self, 1);
+}
+
+static PyObject *
+result_coltypmods(PyObject *self, PyObject *unused)
+{
+	return result_colinfo(self, 2);
+}
+
+static PyObject *
+result_nrows(PyObject *self, PyObject *args)
+{
+	PLSResult  *ob = (PLSResult *) self;
+
+	Py_INCREF(ob->nrows);
+	return ob->nrows;
+}
+
+static PyObject *
+result_status(PyObject *self, PyObject *args)
+{
+	PLSResult  *ob = (PLSResult *) self;
+
+	Py_INCREF(ob->status);
+	return ob->status;
+}
+
+static Py_ssize_t
+result_length(PyObject *self)
+{
+	return PyList_Size(((PLSResult *) self)->rows);
+}
+
+static PyObject *
+result_item(PyObject *self, Py_ssize_t idx)
+{
+	PyObject   *rv = PyList_GetItem(((PLSResult *) self)->rows, idx);
+
+	Py_XINCREF(rv);
+	return rv;
+}
+
+static PyObject *
+result_subscript(PyObject *self, PyObject *item)
+{
+	return PyObject_GetItem(((PLSResult *) self)->rows, item);
+}
+
+static int
+result_ass_subscript(PyObject *self, PyObject *item, PyObject *value)
+{
+	if (value == NULL)
+		return PyObject_DelItem(((PLSResult *) self)->rows, item);
+	return PyObject_SetItem(((PLSResult *) self)->rows, item, value);
+}
+
+static PyObject *
+result_iter(PyObject *self)
+{
+	return PyObject_GetIter(((PLSResult *) self)->rows);
+}
+
+static PyObject *
+result_str(PyObject *self)
+{
+	PLSResult  *ob = (PLSResult *) self;
+
+	return PyUnicode_FromFormat("<%s status=%S nrows=%S rows=%S>",
+								Py_TYPE(ob)->tp_name,
+								ob->status, ob->nrows, ob->rows);
+}
+
+static PySequenceMethods result_as_sequence = {
+	.sq_length = result_length,
+	.sq_item = result_item,
+};
+
+static PyMappingMethods result_as_mapping = {
+	.mp_length = result_length,
+	.mp_subscript = result_subscript,
+	.mp_ass_subscript = result_ass_subscript,
+};
+
+static PyMethodDef result_methods[] = {
+	{"colnames", result_colnames, METH_NOARGS, NULL},
+	{"coltypes", result_coltypes, METH_NOARGS, NULL},
+	{"coltypmods", result_coltypmods, METH_NOARGS, NULL},
+	{"nrows", result_nrows, METH_VARARGS, NULL},
+	{"status", result_status, METH_VARARGS, NULL},
+	{NULL, NULL, 0, NULL}
+};
+
+/*
+ * The C types are shared by every interpreter, so they are immutable and
+ * not subclassable (a subclass would be listed in the shared type's
+ * __subclasses__, visible to other roles).
+ */
+PyTypeObject PLSResultType = {
+	PyVarObject_HEAD_INIT(NULL, 0)
+	.tp_name = "PLyResult",
+	.tp_basicsize = sizeof(PLSResult),
+	.tp_dealloc = result_dealloc,
+	.tp_as_sequence = &result_as_sequence,
+	.tp_as_mapping = &result_as_mapping,
+	.tp_str = result_str,
+	.tp_flags = Py_TPFLAGS_DEFAULT,
+	.tp_doc = "Results of a PostgreSQL query",
+	.tp_iter = result_iter,
+	.tp_methods = result_methods,
+};
+
+/*
+ * PL/Python's PLy_spi_execute_fetch_result, for rows a PyReceiver already
+ * converted: the result object of an SPI call that returned status and
+ * processed.  Resumed.  NULL with a Python exception on failure (also when
+ * the receiver failed).
+ */
+PyObject *
+pls_result_from_receiver(PyReceiver *rcv, uint64 processed, int status)
+{
+	PLSResult  *result;
+	PyObject   *st;
+	PyObject   *nrows = NULL;
+	PyObject   *rows = NULL;
+	bool		with_rows;
+
+	if (rcv->failed)
+		return NULL;
+
+	/* rows only from a command that returns them (as SPI's tuple table) */
+	with_rows = (status > 0 && rcv->rc != NULL &&
+				 (status == SPI_OK_SELECT || status == SPI_OK_UTILITY ||
+				  status == SPI_OK_FETCH ||
+				  status == SPI_OK_INSERT_RETURNING ||
+				  status == SPI_OK_DELETE_RETURNING ||
+				  status == SPI_OK_UPDATE_RETURNING));
+
+	st = PyLong_FromLong(status);
+	if (st == NULL)
+		return NULL;
+	if (status > 0)
+	{
+		/* SPI counts a utility command's rows only in its tuple table */
+		if (with_rows && status == SPI_OK_UTILITY)
+			nrows = PyLong_FromSsize_t(PyList_GET_SIZE(rcv->rows));
+		else
+			nrows = PyLong_FromUnsignedLongLong(processed);
+		if (nrows == NULL)
+		{
+			Py_DECREF(st);
+			return NULL;
+		}
+	}
+	if (with_rows)
+	{
+		rows = rcv->rows;
+		rcv->rows = NULL;
+	}
+	result = pls_result_make(st, nrows, rows);
+	if (result == NULL)
+		return NULL;
+	if (with_rows)
+	{
+		result->rc = rcv->rc;	/* the receiver's pin goes to the result */
+		rcv->rc = NULL;
+	}
+	return (PyObject *) result;
+}
+
