@@ -61,8 +61,8 @@ $(OBJS) $(OBJS:.o=.bc): src/plsafepy.h src/embedded_py.h src/spiexceptions.h
 # The worker program.
 all: $(WORKER)
 
-src/worker/preload.h: src/worker/gen_preload.py src/sandbox/facades.py
-	$(PLS_PYTHON) src/worker/gen_preload.py src/sandbox/facades.py > $@
+src/worker/preload.h: src/worker/gen_preload.py $(SANDBOX_PY:%=src/sandbox/%.py)
+	$(PLS_PYTHON) src/worker/gen_preload.py $(SANDBOX_PY:%=src/sandbox/%.py) > $@
 
 $(WORKER): $(WORKER_SRCS) $(WORKER_HDRS)
 	$(CC) $(CFLAGS) -fPIE $(WORKER_CPPFLAGS) $(WORKER_SRCS) $(WORKER_LDFLAGS) $(WORKER_LIBS) -o $@
