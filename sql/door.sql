@@ -71,10 +71,6 @@ class Bool:
     def __bool__(self):
         commit()
         return True
-class Idx:
-    def __index__(self):
-        commit()
-        return 2
 class Seq:
     def __init__(self, *items):
         self.items = items
@@ -103,11 +99,11 @@ for args in ([Str(), Flt(), Bool(), Str()],
     r = plpy.execute(p, args)
     plpy.notice("execute", r[0]["a"], r[0]["b"], r[0]["c"], r[0]["d"])
     c = plpy.cursor(p, args)
-    row = c.fetch(Idx())[0]
+    row = c.fetch(2)[0]
     plpy.notice("cursor", row["a"], row["b"], row["c"], row["d"])
-    r = p.execute(args, Idx())
+    r = p.execute(args, 2)
     plpy.notice("plan.execute", len(r))
-r = plpy.execute("select generate_series(1, 5) as g", Idx())
+r = plpy.execute("select generate_series(1, 5) as g", 2)
 plpy.notice("limit", len(r))
 a = plpy.prepare("select $1 as a", ["int4[]"])
 plpy.notice("array", plpy.execute(a, [[Str(), Str()]])[0]["a"])
