@@ -11,7 +11,7 @@ SET search_path = pls_pol;
 CREATE FUNCTION f1() RETURNS text LANGUAGE plsafepy AS $$
 x = 1
 y = 2
-return x.__class__
+return x.__globals__
 $$;
 -- dunder name
 CREATE FUNCTION f2() RETURNS text LANGUAGE plsafepy AS $$return __builtins__$$;
@@ -63,7 +63,7 @@ return eval('1')
 $$;
 SELECT r2();
 CREATE FUNCTION r3() RETURNS text LANGUAGE plsafepy AS $$
-return '{0.__class__}'.format(1)
+return '{0.__globals__}'.format(1)
 $$;
 SELECT r3();
 CREATE FUNCTION r4() RETURNS text LANGUAGE plsafepy AS $$
@@ -93,7 +93,7 @@ SELECT c4();
 -- still count from the first line of the body
 CREATE FUNCTION c5() RETURNS text LANGUAGE plsafepy AS E'x = 1\r\ny = 2\r\nreturn str(x + y)';
 SELECT c5();
-CREATE FUNCTION c6() RETURNS text LANGUAGE plsafepy AS E'x = 1\r\ry = 2\rreturn x.__class__';
+CREATE FUNCTION c6() RETURNS text LANGUAGE plsafepy AS E'x = 1\r\ry = 2\rreturn x.__globals__';
 CREATE FUNCTION c7() RETURNS text LANGUAGE plsafepy AS E'x = 1\r\r\ny = (';
 -- a runtime error's traceback shows the right source line
 CREATE FUNCTION c8() RETURNS text LANGUAGE plsafepy AS E'x = 1\ry = 0\rreturn str(x / y)';

@@ -28,7 +28,7 @@ SAFE_BUILTINS = """
 
 # Present as stubs that deny, so the error names what was refused.
 DENIED_BUILTINS = """
-    open exec eval compile globals locals vars input breakpoint help exit
+    open exec eval compile globals locals input breakpoint help exit
     quit memoryview copyright credits license aiter anext
 """.split()
 
@@ -104,6 +104,7 @@ def _make_builtins(b, print_fn):
     b["hasattr"] = guarded_hasattr
     b["setattr"] = guarded_setattr
     b["delattr"] = guarded_delattr
+    b["vars"] = guarded_vars
     b["print"] = print_fn
     # Names user code cannot spell (dunders): used by the compiled code.
     b["__import__"] = guarded_import

@@ -52,6 +52,13 @@ _MISSING = object()
 
 def guarded_getattr(obj, name, default=_MISSING):
     name = check_attr_name(name)
+    if name in GUARDED_DUNDER_READS:
+        if default is _MISSING:
+            return dunder_read(obj, name)
+        try:
+            return dunder_read(obj, name)
+        except AttributeError:
+            return default
     if default is _MISSING:
         v = _getattr(obj, name)
     else:
@@ -64,24 +71,97 @@ def guarded_hasattr(obj, name):
     return _hasattr(obj, name)
 
 
-def guarded_setattr(obj, name, value):
+def _check_write(obj, name, verb):
+    """setattr()'s and delattr()'s rules for attribute `name` of `obj`."""
     name = check_attr_name(name, write=True)
     if _isinstance(obj, _ModuleType):
-        _deny("setting attributes of a module", HINT_INTERNALS)
-    _setattr(obj, name, value)
+        _deny("%s attributes of a module" % verb, HINT_INTERNALS)
+    return name
+
+
+def guarded_setattr(obj, name, value):
+    _setattr(obj, _check_write(obj, name, "setting"), value)
 
 
 def guarded_delattr(obj, name):
-    name = check_attr_name(name, write=True)
-    if _isinstance(obj, _ModuleType):
-        _deny("deleting attributes of a module", HINT_INTERNALS)
-    _delattr(obj, name)
+    _delattr(obj, _check_write(obj, name, "deleting"))
+
+
+_super = super
+
+
+def dunder_read(obj, name):
+    """obj.<name> for the names of GUARDED_DUNDER_READS (names.py): the
+    policy rewrites their loads to the guarded getattr, which comes here."""
+    if name == "__class__":
+        return _type(obj)
+    if name == "__dict__":
+        return instance_dict(obj, 'attribute "__dict__"')
+    if name == "__new__":
+        if _type(obj) is not _super:
+            _deny('attribute "__new__" of a "%s" object' % _type(obj).__name__,
+                  dunder_hint(name))
+        return _getattr(obj, name)
+    return _guarded_setter(obj, name)
+
+
+def _guarded_setter(obj, name):
+    """obj.__setattr__ / obj.__delattr__, with setattr()'s and delattr()'s
+    checks on every call: unbound when read from a class
+    (object.__setattr__(self, name, value)), else bound."""
+    real = _getattr(obj, name)
+    verb = "setting" if name == "__setattr__" else "deleting"
+    if _isinstance(obj, type):
+        def unbound(target, attr, /, *value):
+            return real(target, _check_write(target, attr, verb), *value)
+        unbound.__name__ = name
+        return unbound
+    target = _getattr(obj, "__self__") if _type(obj) is _super else obj
+
+    def bound(attr, /, *value):
+        return real(_check_write(target, attr, verb), *value)
+    bound.__name__ = name
+    return bound
+
+
+def instance_dict(obj, what):
+    """obj.__dict__ if obj is an instance of a class user code made (its
+    __module__ is the body's "__main__"), else the denial.  A type's
+    __dict__ (a mappingproxy), a module's, a function's, a facade's (a
+    facade is an instance of guards.py's class) or a plpy object's is
+    refused; an instance's own dict holds only what its attributes give."""
+    t = _type(obj)
+    m = _getattr(t, "__module__", None)
+    if _isinstance(obj, (type, _ModuleType, module)) or \
+            _type(m) is not str or m != "__main__":
+        _deny('%s of a "%s" object' % (what, t.__name__),
+              dunder_hint("__dict__"))
+    d = _getattr(obj, "__dict__")
+    if _type(d) is not dict or id(d) in _module_dict_ids:
+        _deny('%s of a "%s" object' % (what, t.__name__),
+              dunder_hint("__dict__"))
+    return d
+
+
+def guarded_vars(*args):
+    """vars(obj): instance_dict's rule; vars() (the locals) is refused."""
+    if not args:
+        _deny("vars() without an argument", 'Pass the object: "vars(obj)".')
+    if len(args) > 1:
+        raise TypeError("vars expected at most 1 argument, got %d"
+                        % len(args))
+    try:
+        return instance_dict(args[0], "vars()")
+    except AttributeError:
+        raise TypeError("vars() argument must have __dict__ attribute") \
+            from None
 
 
 guarded_getattr.__name__ = "getattr"
 guarded_hasattr.__name__ = "hasattr"
 guarded_setattr.__name__ = "setattr"
 guarded_delattr.__name__ = "delattr"
+guarded_vars.__name__ = "vars"
 
 
 def _check_format_string(fmt, depth=0):
@@ -93,7 +173,10 @@ def _check_format_string(fmt, depth=0):
             _first, rest = _formatter_field_name_split(field)
             for is_attr, key in rest:
                 if is_attr:
-                    check_attr_name(key)
+                    key = check_attr_name(key)
+                    if key in GUARDED_DUNDER_READS and key != "__class__":
+                        _deny('attribute "%s" in a format string' % key,
+                              dunder_hint(key))
         if spec:
             _check_format_string(spec, depth + 1)
 

@@ -92,10 +92,68 @@ def _blocked_attr(name):
     return None
 
 
-# Dunder attributes that may be read: they hand out nothing new (a bound
-# __init__, strings).
+# Dunder attributes that may be read as they are: they hand out nothing
+# new.  __init__ (a bound method or the class's function), __name__,
+# __qualname__, __module__ and __doc__ (strings, or what the class's own
+# code put there), __next__, __enter__ and __exit__ (the methods next() and
+# a with statement call anyway; plpy's subtransaction checks their order
+# itself, as its enter()/exit() do).
 READABLE_DUNDER_ATTRS = frozenset(("__init__", "__name__", "__qualname__",
-                                   "__doc__"))
+                                   "__module__", "__doc__", "__next__",
+                                   "__enter__", "__exit__"))
+
+# Dunder attributes that may be read only through the guarded getattr
+# (guards.py, dunder_read), which decides at run time from the object:
+# __class__ is type(x); __dict__ only of instances of the user's own
+# classes; __setattr__ and __delattr__ come wrapped in setattr()'s and
+# delattr()'s checks; __new__ only of a super() object.  The policy
+# rewrites every load of one of them to that guarded getattr.
+GUARDED_DUNDER_READS = frozenset(("__class__", "__dict__", "__setattr__",
+                                  "__delattr__", "__new__"))
+
+# What to write instead of a refused dunder (the denial's HINT).
+_PROTOCOL_INSTEAD = {
+    "__len__": "len(x)", "__iter__": "iter(x)", "__getitem__": "x[key]",
+    "__setitem__": "x[key] = value", "__delitem__": "del x[key]",
+    "__contains__": "key in x", "__str__": "str(x)", "__repr__": "repr(x)",
+    "__hash__": "hash(x)", "__bool__": "bool(x)", "__call__": "x(...)",
+    "__format__": "format(x, spec)", "__int__": "int(x)",
+    "__float__": "float(x)", "__eq__": "x == y", "__lt__": "x < y",
+    "__reversed__": "reversed(x)", "__bytes__": "bytes(x)",
+    "__abs__": "abs(x)", "__round__": "round(x)",
+}
+DUNDER_INSTEAD = {
+    "__new__": 'Call "super().__new__(cls)" in a __new__ method, or the '
+               'class itself.',
+    "__dict__": "Only instances of your own classes have a readable "
+                "__dict__; read other attributes by name with getattr().",
+    "__class__": "An object's class cannot be changed; use type(x) to "
+                 "read it.",
+    "__getattribute__": "Define __getattr__, which is called for the "
+                        "attributes that are not found.",
+    "__subclasses__": "Use isinstance() and issubclass().",
+    "__mro__": "Use isinstance() and issubclass().",
+    "__bases__": "Use isinstance() and issubclass().",
+    "__base__": "Use isinstance() and issubclass().",
+    "__self__": "Keep a reference to the object yourself.",
+    "__func__": "Keep a reference to the function yourself.",
+    "__wrapped__": "Keep a reference to the wrapped function yourself.",
+}
+for _n, _w in _PROTOCOL_INSTEAD.items():
+    DUNDER_INSTEAD[_n] = "Write %s instead of calling %s." % (_w, _n)
+del _n, _w
+
+
+def dunder_hint(name, write=False):
+    """The HINT of a refused dunder: what to write instead, if anything."""
+    if write and name != "__class__" and (name in READABLE_DUNDER_ATTRS or
+                                          name in GUARDED_DUNDER_READS):
+        return HINT_DUNDER + " This one may be read, not assigned or deleted."
+    instead = DUNDER_INSTEAD.get(name)
+    if instead is None:
+        return HINT_DUNDER
+    return HINT_DUNDER + " " + instead
+
 
 # Dunder methods a class body may define: protocol methods of ordinary
 # classes.  Not __del__ (runs at an arbitrary later moment), not the pickle,
@@ -109,7 +167,7 @@ CLASS_DUNDER_METHODS = frozenset("""
     __eq__ __ne__ __lt__ __le__ __gt__ __ge__
     __len__ __length_hint__ __iter__ __next__ __reversed__ __contains__
     __getitem__ __setitem__ __delitem__ __missing__
-    __call__ __enter__ __exit__ __getattr__
+    __call__ __enter__ __exit__ __getattr__ __setattr__ __delattr__
     __get__ __set__ __delete__ __set_name__ __init_subclass__
     __class_getitem__
     __add__ __radd__ __iadd__ __sub__ __rsub__ __isub__
@@ -153,8 +211,8 @@ def check_class_namespace(ns):
 
 
 # Protocol names hasattr() may ask about: it only answers True/False.
-HASATTR_DUNDERS = CLASS_DUNDER_METHODS | frozenset(("__name__", "__doc__",
-                                                    "__qualname__"))
+HASATTR_DUNDERS = (CLASS_DUNDER_METHODS | READABLE_DUNDER_ATTRS |
+                   GUARDED_DUNDER_READS)
 
 # Attribute loads the policy cannot decide statically: rewritten to the
 # guarded getattr (str.format field lookups, AttributeError.obj).
@@ -181,10 +239,12 @@ def check_attr_name(name, for_hasattr=False, write=False):
         why = _blocked_attr(n)
         if why is None:
             continue
-        if _is_dunder(n) and not write and (
-                n in READABLE_DUNDER_ATTRS or
-                (for_hasattr and n in HASATTR_DUNDERS)):
-            continue
+        if _is_dunder(n):
+            if not write and (n in READABLE_DUNDER_ATTRS or
+                              n in GUARDED_DUNDER_READS or
+                              (for_hasattr and n in HASATTR_DUNDERS)):
+                continue
+            why = dunder_hint(n, write)
         _deny('attribute "%s"' % n, why)
     if not dunder:
         if len(_plain_names) > 4096:

@@ -57,6 +57,13 @@ def _mk_call(fname, args, like):
                             args=args, keywords=[]), like)
 
 
+def _is_super_call(node):
+    """`super()` as written: the guarded getattr checks at run time that it
+    gave a super object (the name may have been rebound)."""
+    return (_type(node) is ast.Call and _type(node.func) is ast.Name and
+            node.func.id == "super" and not node.args and not node.keywords)
+
+
 class _Checker(ast.NodeTransformer):
     """Checks one body; rewrites imports and the dynamic attributes."""
 
@@ -140,7 +147,7 @@ class _Checker(ast.NodeTransformer):
                   'Use keyword sub-patterns ("case C(x=p)") or "case C() as '
                   'name".', line=self.line)
         for a in node.kwd_attrs:
-            self.attr(node, a, ast.Load())
+            self.attr(node, a, ast.Load(), rewritten=False)
         return self.generic_visit(node)
 
     def _body_scope(self, node, in_class):
@@ -203,14 +210,20 @@ class _Checker(ast.NodeTransformer):
     visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _comp
 
     # -- attributes -----------------------------------------------------
-    def attr(self, node, a, ctx):
+    def attr(self, node, a, ctx, rewritten=True):
+        """Check attribute name `a`; `rewritten`: a load of a guarded dunder
+        will go through the guarded getattr (a class pattern's keyword
+        reads it with the real one)."""
+        load = _type(ctx) is ast.Load
         for n in (a, _nfkc(a)):
             why = _blocked_attr(n)
             if why is None:
                 continue
-            if _is_dunder(n) and n in READABLE_DUNDER_ATTRS and \
-                    _type(ctx) is ast.Load:
-                continue
+            if _is_dunder(n):
+                if load and (n in READABLE_DUNDER_ATTRS or
+                             (rewritten and n in GUARDED_DUNDER_READS)):
+                    continue
+                why = dunder_hint(n, not load)
             _fail(node, 'attribute "%s" is not allowed in plsafepy' % n, why,
                   line=self.line)
 
@@ -230,8 +243,13 @@ class _Checker(ast.NodeTransformer):
 
     def visit_Attribute(self, node):
         self.attr(node, node.attr, node.ctx)
+        name = _nfkc(node.attr)
+        if name == "__new__" and not _is_super_call(node.value):
+            _fail(node, 'attribute "__new__" is not allowed in plsafepy',
+                  dunder_hint(name), line=self.line)
         node = self.generic_visit(node)
-        if _type(node.ctx) is ast.Load and _nfkc(node.attr) in DYNAMIC_ATTRS:
+        if _type(node.ctx) is ast.Load and (name in DYNAMIC_ATTRS or
+                                            name in GUARDED_DUNDER_READS):
             return _mk_call("__pls_getattr__",
                             [node.value, ast.Constant(value=node.attr)], node)
         return node
