@@ -197,6 +197,8 @@ REPLACED = {
     ("itertools", "pairwise"): pairwise,
     # whatever the whitelist says: the real one ignores cancels and timeouts
     ("time", "sleep"): sleep,
+    # moduleguards.py
+    ("shlex", "split"): shlex_split,
 }
 
 # Imported while the interpreter is built because C code imports them on
