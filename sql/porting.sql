@@ -60,6 +60,14 @@ $$ LANGUAGE plsafepy;
 SELECT port_ugly(1, 5);
 SELECT port_ugly(1, 3), port_ugly(7, 8);
 
+-- args, a global of PL/Python too
+CREATE FUNCTION port_args(a int, b int) RETURNS text AS $$
+global args
+args = args + [3]
+return repr(args)
+$$ LANGUAGE plsafepy;
+SELECT port_args(1, 2);
+
 -- each call starts from its own argument (no value kept between calls)
 SELECT port_nested(1), port_nested(10);
 
@@ -119,7 +127,7 @@ SELECT * FROM port_t;
 
 RESET ROLE;
 DROP TABLE port_t;
-DROP FUNCTION port_strip(text), port_mixed(int, int), port_nested(int),
+DROP FUNCTION port_strip(text), port_args(int, int), port_mixed(int, int), port_nested(int),
   port_class(int), port_ugly(int, int), port_trig();
 REVOKE CREATE ON SCHEMA public FROM regress_plsafepy_port;
 DROP ROLE regress_plsafepy_port;

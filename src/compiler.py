@@ -52,12 +52,13 @@ def compile_body(name, params, body, filename, policy, want_args):
     tree = ast.Module(body=parsed.body, type_ignores=[])
     ast.increment_lineno(tree, -1)
     fn = tree.body[0]
-    _params_as_globals(fn, name, params, body, filename)
     uses_args = want_args and "args" not in params and any(
         isinstance(n, ast.Name) and n.id == "args" for n in ast.walk(fn))
     if uses_args:
         fn.args.args.append(ast.arg(arg="args"))
         ast.fix_missing_locations(tree)
+    _params_as_globals(fn, name, list(params) + ["args"] * uses_args, body,
+                       filename)
     try:
         code = policy.check_and_compile(tree, name, filename)
     except SyntaxError as e:
