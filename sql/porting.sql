@@ -100,6 +100,14 @@ def g():
 return x
 $$ LANGUAGE plsafepy;
 
+-- the policy checks every rewritten body as any other
+CREATE FUNCTION port_policy(x text) RETURNS text AS $$
+def f():
+    global x
+    return x.__globals__
+return f()
+$$ LANGUAGE plsafepy;
+
 -- DO blocks and triggers have no arguments but TD: "global" works
 DO LANGUAGE plsafepy $$
 global counter

@@ -20,10 +20,12 @@
 # variable (the parameter's cell), one per call as PL/Python's saved
 # arguments are one per call (two calls of one set-returning function in
 # a query each see their own).  Python's own scope errors ("used prior to
-# global declaration") are found first, on the body as PL/Python shapes
-# it, the parameter not being one.  The policy checks the rewritten tree.
+# global declaration") are found first, by compiling (through the policy)
+# the body as PL/Python shapes it, the parameter not being one; then the
+# policy checks and compiles the rewritten tree, which is what runs.
 
 import ast
+import copy
 import symtable
 
 
@@ -58,7 +60,7 @@ def compile_body(name, params, body, filename, policy, want_args):
         fn.args.args.append(ast.arg(arg="args"))
         ast.fix_missing_locations(tree)
     _params_as_globals(fn, name, list(params) + ["args"] * uses_args, body,
-                       filename)
+                       filename, policy)
     try:
         code = policy.check_and_compile(tree, name, filename)
     except SyntaxError as e:
@@ -67,21 +69,28 @@ def compile_body(name, params, body, filename, policy, want_args):
     return code, uses_args
 
 
-def _params_as_globals(fn, name, params, body, filename):
+def _params_as_globals(fn, name, params, body, filename, policy):
     """Rewrite `global p` of each parameter p (see the header comment)."""
     named = {n for node in ast.walk(fn) if type(node) is ast.Global
              for n in node.names}
     declared = named.intersection(params)
     if not declared:
         return
-    # Python's verdict on the body with those names as globals
+    # Python's verdict on the body with those names as globals, through the
+    # policy's compile (CPython's error path looks for a source file, which
+    # only that compile refuses quietly); its code is not used.
+    probe = copy.deepcopy(fn)
+    probe.args.args = [a for a in probe.args.args if a.arg not in declared]
+    try:
+        policy.check_and_compile(ast.Module(body=[probe], type_ignores=[]),
+                                 name, filename)
+    except SyntaxError as e:
+        raise BodyError(e.msg, max(e.lineno or 1, 1)) from None
+    # the same source has no scope error now: symtable opens nothing
     src = "def %s(%s):\n\t%s\n" % (
         name, ", ".join(p for p in params if p not in declared),
         body.replace("\n", "\n\t"))
-    try:
-        table = symtable.symtable(src, filename, "exec").get_children()[0]
-    except SyntaxError as e:
-        raise BodyError(e.msg, max((e.lineno or 1) - 1, 1)) from None
+    table = symtable.symtable(src, filename, "exec").get_children()[0]
     _check_no_shadowing(table, declared, ())
     rw = _Rewriter(declared)
     rw.generic_visit(fn)
