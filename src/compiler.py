@@ -11,8 +11,22 @@
 # procedure.c has already turned \r\n and lone \r line ends into \n, as
 # CPython's tokenizer does (inside string literals too), so lines count the
 # same for the tokenizer, this wrapper and the traceback's source lines.
+#
+# In PL/Python the arguments are globals of the function, so bodies write
+# `global x; x = x.strip()`; here they are parameters, for which CPython
+# refuses `global`.  A parameter named in a `global` statement stays a
+# parameter: the statement is dropped from the function itself, and in a
+# def or class nested in it becomes `nonlocal`, which reaches the same
+# variable (the parameter's cell), one per call as PL/Python's saved
+# arguments are one per call (two calls of one set-returning function in
+# a query each see their own).  Python's own scope errors ("used prior to
+# global declaration") are found first, by compiling (through the policy)
+# the body as PL/Python shapes it, the parameter not being one; then the
+# policy checks and compiles the rewritten tree, which is what runs.
 
 import ast
+import copy
+import symtable
 
 
 class BodyError(Exception):
@@ -45,9 +59,87 @@ def compile_body(name, params, body, filename, policy, want_args):
     if uses_args:
         fn.args.args.append(ast.arg(arg="args"))
         ast.fix_missing_locations(tree)
+    _params_as_globals(fn, name, list(params) + ["args"] * uses_args, body,
+                       filename, policy)
     try:
         code = policy.check_and_compile(tree, name, filename)
     except SyntaxError as e:
         # what only the compiler sees ("'break' outside loop", ...)
         raise BodyError(e.msg, max(e.lineno or 1, 1)) from None
     return code, uses_args
+
+
+def _params_as_globals(fn, name, params, body, filename, policy):
+    """Rewrite `global p` of each parameter p (see the header comment)."""
+    named = {n for node in ast.walk(fn) if type(node) is ast.Global
+             for n in node.names}
+    declared = named.intersection(params)
+    if not declared:
+        return
+    # Python's verdict on the body with those names as globals, through the
+    # policy's compile (CPython's error path looks for a source file, which
+    # only that compile refuses quietly); its code is not used.
+    probe = copy.deepcopy(fn)
+    probe.args.args = [a for a in probe.args.args if a.arg not in declared]
+    try:
+        policy.check_and_compile(ast.Module(body=[probe], type_ignores=[]),
+                                 name, filename)
+    except SyntaxError as e:
+        raise BodyError(e.msg, max(e.lineno or 1, 1)) from None
+    # the same source has no scope error now: symtable opens nothing
+    src = "def %s(%s):\n\t%s\n" % (
+        name, ", ".join(p for p in params if p not in declared),
+        body.replace("\n", "\n\t"))
+    table = symtable.symtable(src, filename, "exec").get_children()[0]
+    _check_no_shadowing(table, declared, ())
+    rw = _Rewriter(declared)
+    rw.generic_visit(fn)
+
+
+def _check_no_shadowing(table, declared, between):
+    """`nonlocal p` reaches the parameter only if no function between
+    binds p itself; such bodies are refused rather than run differently."""
+    for child in table.get_children():
+        for p in declared:
+            try:
+                sym = child.lookup(p)
+            except KeyError:
+                continue
+            if sym.is_declared_global():
+                for outer in between:
+                    if p in outer.get_identifiers() and \
+                            outer.lookup(p).is_local():
+                        raise BodyError(
+                            'plsafepy cannot declare argument "%s" global '
+                            'inside a function nested in "%s", which has '
+                            'its own "%s"' % (p, outer.get_name(), p),
+                            max(child.get_lineno() - 1, 1))
+        inner = between
+        if child.get_type() == "function":
+            inner = between + (child,)
+        _check_no_shadowing(child, declared, inner)
+
+
+class _Rewriter(ast.NodeTransformer):
+    def __init__(self, declared):
+        self.declared = declared
+        self.top = True
+
+    def visit_scope(self, node):
+        top, self.top = self.top, False
+        self.generic_visit(node)
+        self.top = top
+        return node
+
+    visit_FunctionDef = visit_AsyncFunctionDef = visit_scope
+    visit_ClassDef = visit_Lambda = visit_scope
+
+    def visit_Global(self, node):
+        mine = [n for n in node.names if n in self.declared]
+        if not mine:
+            return node
+        rest = [n for n in node.names if n not in self.declared]
+        new = [ast.Global(names=rest)] if rest else []
+        if not self.top:
+            new.append(ast.Nonlocal(names=mine))
+        return [ast.copy_location(n, node) for n in new or [ast.Pass()]]

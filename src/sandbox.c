@@ -40,7 +40,9 @@ PG_FUNCTION_INFO_V1(plsafepy_reach_check);
 	"math, cmath, decimal, fractions, statistics, random, itertools, " \
 	"functools, operator, collections, heapq, bisect, re, string, json, " \
 	"datetime, calendar, textwrap, unicodedata, hashlib, base64, binascii, " \
-	"uuid, enum, copy, pprint, difflib, struct"
+	"uuid, enum, copy, pprint, difflib, struct, time, contextlib, abc, " \
+	"collections.abc, numbers, csv, hmac, secrets, ipaddress, urllib.parse, " \
+	"html, fnmatch, shlex, zlib, types"
 
 char	   *pls_allowed_modules = NULL;
 bool		pls_log_denials = true;
@@ -546,7 +548,8 @@ module_in_spec(const char *spec, const char *module)
 
 /*
  * What _datetime's C code imports on its own later (strftime, strptime;
- * sandbox/facades.py's C_LAZY_IMPORTS): loaded together with it.
+ * sandbox/facades.py's C_LAZY_IMPORTS): loaded together with it, and with
+ * time, whose strptime imports _strptime.
  */
 static const char *const datetime_dependencies[] = {"time", "_strptime", NULL};
 
@@ -673,7 +676,8 @@ py_load_module(PyObject *self, PyObject *name)
 	if (ok)
 		mod = PyImport_ImportModule(s);
 	if (mod != NULL &&
-		PyDict_GetItemString(PyImport_GetModuleDict(), "_datetime") != NULL)
+		(strcmp(s, "time") == 0 ||
+		 PyDict_GetItemString(PyImport_GetModuleDict(), "_datetime") != NULL))
 		for (int i = 0; datetime_dependencies[i] && mod != NULL; i++)
 		{
 			PyObject   *dep = PyImport_ImportModule(datetime_dependencies[i]);
@@ -893,7 +897,8 @@ reachable_part(const char *name)
 {
 	return strcmp(name, "sandbox/names") == 0 ||
 		strcmp(name, "sandbox/guards") == 0 ||
-		strcmp(name, "sandbox/safetypes") == 0;
+		strcmp(name, "sandbox/safetypes") == 0 ||
+		strcmp(name, "sandbox/moduleguards") == 0;
 }
 
 /* Set name in ns to a new C function of def (no self). */

@@ -1,6 +1,7 @@
 # Work with each module the worker preloads, run as full Python inside the
 # locked-in test worker by test/worker.sh: the allowlist must serve it all.
 import math, cmath, decimal, fractions, statistics, random, itertools, functools, operator, collections, heapq, bisect, re, string, json, datetime, calendar, textwrap, unicodedata, hashlib, base64, binascii, uuid, enum, copy, pprint, difflib, struct, ast
+import time, contextlib, abc, collections.abc, numbers, csv, hmac, secrets, ipaddress, urllib.parse, html, fnmatch, shlex, zlib, types
 out = []
 out.append(math.sqrt(2) > 1.41 and abs(cmath.exp(1j * math.pi) + 1) < 1e-9)
 out.append(str(decimal.Decimal(1) / decimal.Decimal(7))[:8])
@@ -28,4 +29,8 @@ out.append(difflib.SequenceMatcher(None, "abc", "abd").ratio()); out.append(stru
 out.append(type(ast.parse("x = 1")).__name__)
 big = [bytes(1 << 20) for i in range(200)]; out.append(len(big)); del big
 out.append(len(str(2 ** 10000)))
+out.append(time.strptime("2024-02-29", "%Y-%m-%d")[:3]); out.append(time.localtime().tm_year > 2000 and time.monotonic() > 0)
+out.append(len(secrets.token_hex(4))); out.append(hmac.new(b"k", b"m", "sha256").hexdigest()[:8]); out.append(zlib.crc32(zlib.decompress(zlib.compress(b"abc"))))
+out.append(list(csv.reader(["a,b"]))); out.append(shlex.split("a 'b c'")); out.append(urllib.parse.quote("a b")); out.append(html.escape("<")); out.append(fnmatch.fnmatch("a.py", "*.py"))
+out.append(str(ipaddress.ip_network("10.0.0.0/30").broadcast_address)); out.append(isinstance({}, collections.abc.Mapping) and isinstance(1, numbers.Integral)); out.append(types.SimpleNamespace(a=1).a)
 result = out

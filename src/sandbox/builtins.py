@@ -52,6 +52,12 @@ _type = type
 _isinstance = _detach(isinstance)
 
 
+def _shlex_split_real(s, comments, posix):
+    """shlex.split, for moduleguards.py's replacement (through _cross):
+    the real function's globals hold modules."""
+    return sys.modules["shlex"].split(s, comments, posix)
+
+
 def _nfkc_real(name):
     """NFKC of a str, for the guards (through _cross: unicodedata's C
     functions need their module, which the guards may not hold)."""
@@ -78,6 +84,7 @@ def _reachable_namespace():
         "_hasattr": _hasattr, "_type": _type, "_isinstance": _isinstance,
         "_str_format": str.format, "_str_format_map": str.format_map,
         "_nfkc": _cross("_nfkc_real"),
+        "_shlex_split_real": _cross("_shlex_split_real"),
         "_formatter_parser": _detach(_string.formatter_parser),
         "_formatter_field_name_split":
             _detach(_string.formatter_field_name_split),

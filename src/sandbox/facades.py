@@ -99,6 +99,62 @@ REVIEWED = {
                                 "default"},
     "difflib": {},
     "struct": {},
+    "time": {"*only": (
+        "time", "time_ns", "monotonic", "monotonic_ns", "perf_counter",
+        "perf_counter_ns", "process_time", "process_time_ns", "sleep",
+        "strftime", "strptime", "gmtime", "localtime", "mktime", "asctime",
+        "ctime", "struct_time", "timezone", "altzone", "daylight", "tzname"),
+        "tzset": "changes the time zone of the whole backend process",
+        "clock_settime": "sets a system clock",
+        "clock_settime_ns": "sets a system clock",
+        "pthread_getcpuclockid": "thread internals"},
+    "contextlib": {"*only": (
+        "contextmanager", "suppress", "closing", "nullcontext", "ExitStack",
+        "AbstractContextManager", "ContextDecorator"),
+        "redirect_stdout": "replaces sys.stdout of the whole interpreter",
+        "redirect_stderr": "replaces sys.stderr of the whole interpreter",
+        "chdir": "changes the working directory of the backend process"},
+    "abc": {"*only": (
+        "ABC", "ABCMeta", "abstractmethod", "abstractclassmethod",
+        "abstractstaticmethod", "abstractproperty",
+        "update_abstractmethods")},
+    "collections.abc": {},
+    "numbers": {"*only": ("Number", "Complex", "Real", "Rational",
+                          "Integral")},
+    "csv": {"*only": (
+        "reader", "writer", "DictReader", "DictWriter", "Dialect", "excel",
+        "excel_tab", "unix_dialect", "Error", "QUOTE_ALL", "QUOTE_MINIMAL",
+        "QUOTE_NONE", "QUOTE_NONNUMERIC", "register_dialect",
+        "unregister_dialect", "get_dialect", "list_dialects", "Sniffer"),
+        "field_size_limit": "sets a limit for every reader of the "
+                            "interpreter (other functions of the role)"},
+    "hmac": {"*only": ("HMAC", "new", "digest", "compare_digest")},
+    "secrets": {"*only": (
+        "token_bytes", "token_hex", "token_urlsafe", "choice", "randbelow",
+        "randbits", "compare_digest"),
+        "SystemRandom": "class whose instances are shared-state random "
+                        "sources; use the functions"},
+    "ipaddress": {"*only": (
+        "ip_address", "ip_network", "ip_interface", "IPv4Address",
+        "IPv4Network", "IPv4Interface", "IPv6Address", "IPv6Network",
+        "IPv6Interface", "AddressValueError", "NetmaskValueError",
+        "collapse_addresses", "summarize_address_range",
+        "get_mixed_type_key", "v4_int_to_packed", "v6_int_to_packed",
+        "IPV4LENGTH", "IPV6LENGTH")},
+    "urllib.parse": {"*only": (
+        "urlparse", "urlunparse", "urlsplit", "urlunsplit", "urljoin",
+        "urldefrag", "urlencode", "parse_qs", "parse_qsl", "quote",
+        "quote_plus", "quote_from_bytes", "unquote", "unquote_plus",
+        "unquote_to_bytes", "ParseResult", "SplitResult", "DefragResult",
+        "ParseResultBytes", "SplitResultBytes", "DefragResultBytes"),
+        "clear_cache": "internal cache"},
+    "html": {"*only": ("escape", "unescape")},
+    "fnmatch": {"*only": ("fnmatch", "fnmatchcase", "filter", "translate")},
+    "shlex": {"*only": ("split", "join", "quote"),
+              "shlex": "its source hook opens files and, without a "
+                       "stream, it reads the server's standard input"},
+    "zlib": {},
+    "types": {"*only": ("SimpleNamespace",)},
 }
 
 DEFAULT_MODULES = ", ".join(REVIEWED)
@@ -117,6 +173,8 @@ REPLACED = {
     ("itertools", "pairwise"): pairwise,
     # whatever the whitelist says: the real one ignores cancels and timeouts
     ("time", "sleep"): sleep,
+    # moduleguards.py
+    ("shlex", "split"): shlex_split,
 }
 
 # Imported while the interpreter is built because C code imports them on

@@ -12,7 +12,7 @@
 #   interpreter is built (before lock-down), and after it only through the
 #   C side (the loader, the policy, describe(), decimal).  Nothing in it is
 #   handed to user code.
-# - the reachable namespace (names, guards, safetypes): the globals of everything user
+# - the reachable namespace (names, guards, safetypes, moduleguards): the globals of everything user
 #   code can get hold of: the guarded builtins, the facade class and import
 #   functions, the denying stubs.  Its globals hold nothing a body may not
 #   have: the restricted builtins (its __builtins__), the guards
