@@ -426,6 +426,8 @@ extern void pls_elog_exception_msg(int elevel, PLSProc *proc,
  * rolling back the subtransaction.
  */
 extern void pls_raise_pg_error(ErrorData *edata);
+/* Once per backend, before Python runs: what pls_raise_pg_error needs. */
+extern void pls_errors_prepare(void);
 
 
 /* Error context callback argument: which procedure is running. */
