@@ -13,7 +13,9 @@
 #include "frameobject.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "catalog/namespace.h"
 #include "mb/pg_wchar.h"
+#include "utils/memutils.h"
 #include "utils/elog.h"
 
 #define PLS_FUNCTION_FILE_PREFIX "<plsafepy function "
@@ -358,35 +360,88 @@ pls_elog_exception_msg(int elevel, PLSProc *proc, const char *msg)
 }
 
 /*
+ * The server encoding's conversion to UTF-8, looked up where an error may
+ * be thrown (pls_errors_prepare, before a role's interpreter runs), so that
+ * converting error texts for Python later throws none: no PostgreSQL error
+ * may be caught there without a subtransaction rollback.
+ */
+static FmgrInfo to_utf8;
+static bool to_utf8_ready = false;
+
+void
+pls_errors_prepare(void)
+{
+	int			enc = GetDatabaseEncoding();
+	Oid			proc;
+
+	if (to_utf8_ready || enc == PG_UTF8 || enc == PG_SQL_ASCII)
+		return;
+	proc = FindDefaultConversionProc(enc, PG_UTF8);
+	if (!OidIsValid(proc))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_FUNCTION),
+				 errmsg("default conversion function for encoding \"%s\" to \"%s\" does not exist",
+						pg_encoding_to_char(enc), pg_encoding_to_char(PG_UTF8))));
+	fmgr_info_cxt(proc, &to_utf8, TopMemoryContext);
+	to_utf8_ready = true;
+}
+
+/*
  * A str from server-encoded text (None for NULL), for a C function called
- * from Python: a conversion error is not thrown (undecodable bytes are
- * replaced instead).  NULL with a Python exception set on failure.
+ * from Python: throws no PostgreSQL error.  The conversion runs with
+ * noError (PostgreSQL 14's contract: it stops at the first byte it cannot
+ * convert instead of throwing), each such character becomes U+FFFD, and
+ * the buffer is Python's.  Without the prepared conversion (none needed
+ * for UTF8 and SQL_ASCII servers) the bytes are decoded as UTF-8, an
+ * undecodable one replaced.  NULL with a Python exception set on failure.
  */
 static PyObject *
 str_from_server_noerror(const char *s)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	char	   *volatile utf8 = NULL;
+	int			enc = GetDatabaseEncoding();
+	size_t		len;
+	char	   *buf;
+	char	   *out;
 	PyObject   *o;
 
 	if (s == NULL)
 		Py_RETURN_NONE;
-	PG_TRY();
+	len = strlen(s);
+	if (!to_utf8_ready || len > (PY_SSIZE_T_MAX / 2 - 1) / MAX_CONVERSION_GROWTH)
+		return PyUnicode_DecodeUTF8(s, len, "replace");
+
+	/* converted bytes, or 3 for U+FFFD per unconvertible source byte */
+	buf = PyMem_Malloc(len * MAX_CONVERSION_GROWTH + 1);
+	if (buf == NULL)
+		return PyErr_NoMemory();
+	out = buf;
+	while (len > 0)
 	{
-		utf8 = pg_server_to_any(s, strlen(s), PG_UTF8);
+		int			srclen = (int) Min(len, (size_t) MaxAllocSize / MAX_CONVERSION_GROWTH);
+		int			done;
+
+		done = DatumGetInt32(FunctionCall6(&to_utf8,
+										   Int32GetDatum(enc),
+										   Int32GetDatum(PG_UTF8),
+										   CStringGetDatum(s),
+										   CStringGetDatum(out),
+										   Int32GetDatum(srclen),
+										   BoolGetDatum(true)));
+		out += strlen(out);
+		s += done;
+		len -= done;
+		if (done < srclen)
+		{
+			int			skip = Min(pg_encoding_mblen_bounded(enc, s), (int) len);
+
+			memcpy(out, "\xEF\xBF\xBD", 3);
+			out += 3;
+			s += Max(skip, 1);
+			len -= Max(skip, 1);
+		}
 	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(cxt);
-		FlushErrorState();
-		utf8 = NULL;
-	}
-	PG_END_TRY();
-	if (utf8 == NULL)
-		utf8 = (char *) s;
-	o = PyUnicode_DecodeUTF8(utf8, strlen(utf8), "replace");
-	if (utf8 != s)
-		pfree(utf8);
+	o = PyUnicode_DecodeUTF8(buf, out - buf, "replace");
+	PyMem_Free(buf);
 	return o;
 }
 

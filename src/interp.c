@@ -178,7 +178,9 @@ pls_interp_for_role(Oid roleid)
 		return interp;
 	}
 
-	/* the role's settings (settings.c), before the entry exists: may fail */
+	/* before the entry exists: may fail */
+	pls_errors_prepare();
+	/* the role's settings (settings.c) */
 	pls_settings_resolve(roleid, &allowed_modules, &memory_limit_kb);
 	interp = hash_search(interps, &roleid, HASH_ENTER, NULL);
 	memset(((char *) interp) + sizeof(Oid), 0, sizeof(PLSInterp) - sizeof(Oid));

@@ -209,7 +209,7 @@ extern void pls_exec_spi_finish(PLSExecCtx *ctx, MemoryContext cxt);
 
 /*
  * The settings that shape roleid's interpreter: plsafepy.allowed_modules
- * (copied into TopMemoryContext) and plsafepy.memory_limit (kB, or -1 for
+ * (the complete list, in TopMemoryContext) and plsafepy.memory_limit (kB, or -1 for
  * the session user's own role, whose current value applies).  Needs a
  * transaction; ereports on an invalid stored value.
  */
@@ -426,6 +426,8 @@ extern void pls_elog_exception_msg(int elevel, PLSProc *proc,
  * rolling back the subtransaction.
  */
 extern void pls_raise_pg_error(ErrorData *edata);
+/* Once per backend, before Python runs: what pls_raise_pg_error needs. */
+extern void pls_errors_prepare(void);
 
 
 /* Error context callback argument: which procedure is running. */
@@ -474,6 +476,7 @@ pls_subxact_abort_open(int depth)
 
 extern char *pls_allowed_modules;
 extern void pls_sandbox_init(void);
+extern char *pls_whitelist_expand(const char *value);
 extern int	pls_sandbox_setup(PLSInterp *interp);
 /* decimal.Decimal, imported by the trusted loader on first use (borrowed) */
 extern PyObject *pls_sandbox_decimal(PLSInterp *interp);

@@ -170,75 +170,214 @@ never_allowed_reason(const char *name, size_t len)
 }
 
 /*
- * Entries are "module" (its reviewed names, or every public name of a
- * module plsafepy has not reviewed) or "module:name" (that name only);
- * module is a dotted Python identifier, and not one never_allowed names.
- * A refused module is SQLSTATE 22023 like any invalid value: the value is
- * refused for everyone, superusers included, so it is not a privilege
- * question (42501 would suggest a role that may set it).
+ * One entry of a plsafepy.allowed_modules value: [+|-]module[:name].
+ */
+typedef struct WLEntry
+{
+	char		sign;			/* '+', '-' or '\0' */
+	const char *module;			/* not terminated: module_len bytes */
+	size_t		module_len;
+	const char *name;			/* NULL, or name_len bytes */
+	size_t		name_len;
+	const char *text;			/* the entry without its sign */
+	size_t		text_len;
+} WLEntry;
+
+#define WL_ENTRY_DETAIL(where) "Each entry must be \"module\" or \"module:name\" with Python identifiers, optionally preceded by \"+\" or \"-\", " where "."
+
+static bool
+wl_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n';
+}
+
+/*
+ * Read the entry at *p into e and move *p past it and its comma.  False at
+ * the end of the value, or on a malformed entry (then *bad points at it).
+ */
+static bool
+wl_next(const char **p, WLEntry *e, const char **bad)
+{
+	const char *s = *p;
+
+	*bad = NULL;
+	while (wl_space(*s))
+		s++;
+	if (*s == '\0')
+		return false;
+	e->sign = (*s == '+' || *s == '-') ? *s++ : '\0';
+	while (wl_space(*s))
+		s++;
+	e->text = e->module = s;
+	e->name = NULL;
+	for (;;)
+	{
+		if (!(isalpha((unsigned char) *s) || *s == '_'))
+		{
+			*bad = s;
+			return false;
+		}
+		while (isalnum((unsigned char) *s) || *s == '_')
+			s++;
+		if (*s == '.' && e->name == NULL)
+			s++;
+		else if (*s == ':' && e->name == NULL)
+		{
+			e->module_len = s - e->module;
+			e->name = ++s;
+		}
+		else
+			break;
+	}
+	if (e->name == NULL)
+		e->module_len = s - e->module;
+	else
+		e->name_len = s - e->name;
+	e->text_len = s - e->text;
+	while (wl_space(*s))
+		s++;
+	if (*s == ',')
+		s++;
+	else if (*s != '\0')
+	{
+		*bad = s;
+		return false;
+	}
+	*p = s;
+	return true;
+}
+
+/* Does the list spec (no signs) name module, as a whole or by a name? */
+static bool
+wl_lists_module(const char *spec, const char *module, size_t len)
+{
+	WLEntry		e;
+	const char *bad;
+
+	while (wl_next(&spec, &e, &bad))
+		if (e.module_len == len && strncmp(e.module, module, len) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * A value is either a complete list (no entry has a sign: these modules
+ * and no others, as shared_preload_libraries or search_path read) or a
+ * change to plsafepy's reviewed defaults (every entry has one: "+" adds,
+ * "-" removes a whole default module).  Entries are "module" (its reviewed
+ * names, or every public name of a module plsafepy has not reviewed) or
+ * "module:name" (that name only); module is a dotted Python identifier,
+ * and not one never_allowed names.  Refused values are SQLSTATE 22023
+ * like any invalid value: a never-allowed module is refused for everyone,
+ * superusers included, so it is not a privilege question (42501 would
+ * suggest a role that may set it).  Whether a module is installed is not
+ * known here (no Python may be running): an interpreter warns of the
+ * entries it cannot find when it is built.
  */
 static bool
 check_allowed_modules(char **newval, void **extra, GucSource source)
 {
 	const char *p = *newval;
+	const char *bad;
+	WLEntry		e;
+	int			signed_entries = 0;
+	int			bare_entries = 0;
 
 	if (p == NULL)
 		return true;
-	while (*p)
+	while (wl_next(&p, &e, &bad))
 	{
-		const char *entry;
-		const char *module_end = NULL;
-		const char *why;
+		const char *why = never_allowed_reason(e.module, e.module_len);
 
-		while (*p == ' ' || *p == '\t' || *p == '\n')
-			p++;
-		if (*p == '\0')
-			break;
-		entry = p;
-		for (;;)
-		{
-			if (!(isalpha((unsigned char) *p) || *p == '_'))
-			{
-				GUC_check_errdetail("Each entry must be \"module\" or \"module:name\" with Python identifiers, near \"%s\".", p);
-				return false;
-			}
-			while (isalnum((unsigned char) *p) || *p == '_')
-				p++;
-			if (*p == '.' && module_end == NULL)
-			{
-				p++;
-				continue;
-			}
-			if (*p == ':' && module_end == NULL)
-			{
-				module_end = p;
-				p++;
-				continue;
-			}
-			break;
-		}
-		if (module_end == NULL)
-			module_end = p;
-		why = never_allowed_reason(entry, module_end - entry);
 		if (why != NULL)
 		{
 			GUC_check_errcode(ERRCODE_INVALID_PARAMETER_VALUE);
 			GUC_check_errmsg("module \"%.*s\" can never be allowed in plsafepy",
-							 (int) (module_end - entry), entry);
+							 (int) e.module_len, e.module);
 			GUC_check_errdetail("%s", why);
 			return false;
 		}
-		while (*p == ' ' || *p == '\t' || *p == '\n')
-			p++;
-		if (*p == ',')
-			p++;
-		else if (*p != '\0')
+		if (e.sign == '-' && e.name != NULL)
 		{
-			GUC_check_errdetail("Each entry must be \"module\" or \"module:name\" with Python identifiers, near \"%s\".", p);
+			GUC_check_errdetail("Entry \"-%.*s\" removes a name: \"-\" removes a whole module of the defaults.",
+								(int) e.text_len, e.text);
+			return false;
+		}
+		if (e.sign == '-' &&
+			!wl_lists_module(PLS_DEFAULT_MODULES, e.module, e.module_len))
+		{
+			GUC_check_errcode(ERRCODE_INVALID_PARAMETER_VALUE);
+			GUC_check_errmsg("module \"%.*s\" is not among plsafepy's default modules",
+							 (int) e.module_len, e.module);
+			GUC_check_errdetail("Only a default module can be removed with \"-\".");
+			return false;
+		}
+		if (e.sign)
+			signed_entries++;
+		else
+			bare_entries++;
+		if (signed_entries > 0 && bare_entries > 0)
+		{
+			GUC_check_errdetail("Entry \"%.*s\" has no sign: in a value whose entries add (\"+\") to or remove (\"-\") from the defaults, every entry has one.",
+								(int) e.text_len, e.text);
+			GUC_check_errhint("A list without signs names every allowed module.");
 			return false;
 		}
 	}
+	if (bad != NULL)
+	{
+		if (*bad)
+			GUC_check_errdetail(WL_ENTRY_DETAIL("near \"%s\""), bad);
+		else
+			GUC_check_errdetail(WL_ENTRY_DETAIL("at the end"));
+		return false;
+	}
 	return true;
+}
+
+/*
+ * The complete list a checked plsafepy.allowed_modules value stands for,
+ * in TopMemoryContext: a change to the defaults applied to them.
+ */
+char *
+pls_whitelist_expand(const char *value)
+{
+	StringInfoData buf;
+	const char *p = value;
+	const char *bad;
+	WLEntry		e;
+	bool		relative = false;
+	char	   *result;
+
+	while (wl_next(&p, &e, &bad))
+		relative |= (e.sign != '\0');
+	if (!relative)
+		return MemoryContextStrdup(TopMemoryContext, value);
+
+	initStringInfo(&buf);
+	p = PLS_DEFAULT_MODULES;
+	while (wl_next(&p, &e, &bad))
+	{
+		const char *q = value;
+		WLEntry		change;
+		bool		removed = false;
+
+		while (wl_next(&q, &change, &bad))
+			removed |= (change.sign == '-' &&
+						change.module_len == e.module_len &&
+						strncmp(change.module, e.module, e.module_len) == 0);
+		if (!removed)
+			appendStringInfo(&buf, "%s%.*s", buf.len ? ", " : "",
+							 (int) e.text_len, e.text);
+	}
+	p = value;
+	while (wl_next(&p, &e, &bad))
+		if (e.sign == '+')
+			appendStringInfo(&buf, "%s%.*s", buf.len ? ", " : "",
+							 (int) e.text_len, e.text);
+	result = MemoryContextStrdup(TopMemoryContext, buf.data);
+	pfree(buf.data);
+	return result;
 }
 
 void
@@ -247,7 +386,10 @@ pls_sandbox_init(void)
 	DefineCustomStringVariable("plsafepy.allowed_modules",
 							   "Python modules plsafepy functions may import.",
 							   "A comma-separated list of \"module\" (its reviewed "
-							   "public names) or \"module:name\" entries.  Read when "
+							   "public names) or \"module:name\" entries: the "
+							   "complete list, or, with every entry preceded by "
+							   "\"+\" or \"-\", additions to and removals from "
+							   "the defaults.  Read when "
 							   "a role's interpreter is created (its first plsafepy "
 							   "call in a session).",
 							   &pls_allowed_modules,
@@ -520,30 +662,13 @@ install_callattr(PyObject *ns, PyObject *builtins)
 }
 
 /*
- * Is module named in spec (a plsafepy.allowed_modules value, already
- * validated by check_allowed_modules)?
+ * Is module named in spec (a complete plsafepy.allowed_modules list, as
+ * pls_whitelist_expand made it)?
  */
 static bool
 module_in_spec(const char *spec, const char *module)
 {
-	size_t		len = strlen(module);
-	const char *p = spec;
-
-	while (*p)
-	{
-		const char *start;
-
-		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == ',')
-			p++;
-		start = p;
-		while (isalnum((unsigned char) *p) || *p == '_' || *p == '.')
-			p++;
-		if (p - start == len && strncmp(start, module, len) == 0)
-			return true;
-		while (*p && *p != ',')
-			p++;
-	}
-	return false;
+	return wl_lists_module(spec, module, strlen(module));
 }
 
 /*
@@ -991,6 +1116,38 @@ done:
 }
 
 /*
+ * A WARNING for each module of the whitelist that this installation does
+ * not have (sandbox/facades.py's whitelist_warnings): once per role and
+ * session, as the interpreter is built once.  Imports of it fail.
+ */
+static int
+warn_unavailable(PyObject *ns)
+{
+	PyObject   *list = PyDict_GetItemString(ns, "whitelist_warnings");
+
+	if (list == NULL || !PyList_Check(list))
+	{
+		PyErr_SetString(PyExc_RuntimeError, "sandbox helper is incomplete");
+		return -1;
+	}
+	for (Py_ssize_t i = 0; i < PyList_GET_SIZE(list); i++)
+	{
+		const char *module = PyUnicode_AsUTF8(PyList_GET_ITEM(list, i));
+
+		if (module == NULL)
+			return -1;
+		ereport(WARNING,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("module \"%s\" in plsafepy.allowed_modules is not installed",
+						module),
+				 errdetail("Role \"%s\" cannot import it.",
+						   GetUserNameFromId(pls_current->roleid, true)),
+				 errhint("Check the spelling of the entry.")));
+	}
+	return 0;
+}
+
+/*
  * Fill interp->builtins, ->policy, ->policy_error.  They are set only once
  * everything, lock-down included, has succeeded: an interpreter without
  * them fails closed in procedure.c.
@@ -1069,6 +1226,9 @@ pls_sandbox_setup(PLSInterp *interp)
 	pls_audit_lock(PyInterpreterState_Get());
 	/* the whitelisted modules' extension libraries are loaded now */
 	pls_segv_tripwire_refresh();
+
+	if (warn_unavailable(ns) < 0)
+		goto fail;
 
 	interp->builtins = Py_NewRef(PyTuple_GET_ITEM(res, 0));
 	interp->policy = Py_NewRef(PyTuple_GET_ITEM(res, 1));

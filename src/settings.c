@@ -31,6 +31,12 @@
  * a reload would (postgresql.conf, postgresql.auto.conf), else it is the
  * built-in default.
  *
+ * A plsafepy.allowed_modules value that adds to or removes from the
+ * defaults ("+zlib, -random") is relative to plsafepy's reviewed defaults,
+ * at every level: the level found replaces the less specific ones, as for
+ * any setting, and is never applied on top of them.  What is handed back
+ * is the complete list it stands for (sandbox.c's pls_whitelist_expand).
+ *
  * plsafepy.user_memory_limit is the session's own tightening (memory.c);
  * it is never resolved per role.
  *
@@ -260,8 +266,8 @@ pls_settings_resolve(Oid roleid, char **allowed_modules, int *memory_limit_kb)
 
 	if (roleid == GetSessionUserId())
 	{
-		*allowed_modules = MemoryContextStrdup(TopMemoryContext,
-											   pls_allowed_modules ? pls_allowed_modules : "");
+		*allowed_modules = pls_whitelist_expand(pls_allowed_modules ?
+												pls_allowed_modules : "");
 		*memory_limit_kb = -1;
 		return;
 	}
@@ -275,7 +281,7 @@ pls_settings_resolve(Oid roleid, char **allowed_modules, int *memory_limit_kb)
 	if (!parse_int(limit, memory_limit_kb, GUC_UNIT_KB, NULL) ||
 		*memory_limit_kb < 0)
 		elog(ERROR, "plsafepy.memory_limit \"%s\" did not parse", limit);
-	*allowed_modules = MemoryContextStrdup(TopMemoryContext, modules);
+	*allowed_modules = pls_whitelist_expand(modules);
 	pfree(modules);
 	pfree(limit);
 }

@@ -157,8 +157,6 @@ REVIEWED = {
     "types": {"*only": ("SimpleNamespace",)},
 }
 
-DEFAULT_MODULES = ", ".join(REVIEWED)
-
 # Replacements: facade name -> guarded object.
 REPLACED = {
     ("string", "Formatter"): Formatter,
@@ -185,7 +183,10 @@ LAZY_IMPORTS = ("copyreg", "numbers")
 
 
 def parse_whitelist(spec):
-    """'math, numpy:array' -> {module: (whole module?, set of extra names)}."""
+    """'math, numpy:array' -> {module: (whole module?, set of extra names)}.
+
+    spec is the complete list sandbox.c's pls_whitelist_expand made of the
+    setting (a change to the defaults applied to them), checked there."""
     result = {}
     for entry in spec.split(","):
         entry = entry.strip()
@@ -239,7 +240,10 @@ def _build_facade(modname, real, names, trust_public):
             continue
         if _isinstance(v, types.ModuleType):
             subname = _getattr(v, "__name__", None)
-            if trust_public and _module_whitelisted(subname):
+            # a submodule that refers back to a facade being built is left
+            # out of it (an import of it still works)
+            if (trust_public and _module_whitelisted(subname)
+                    and subname not in _building):
                 ns[n] = _facade_for(subname, v, None, trust_public)
             continue
         if _exposable(v):
@@ -255,14 +259,24 @@ def _build_facade(modname, real, names, trust_public):
 
 _facades = {}
 _real_modules = {}
+# Facades being built, for the submodules that refer back to them.
+_building = set()
 # Unreviewed modules the whitelist names whole (their submodules become
 # facades too).
 _trusted_whole = set()
-# Reviewed modules of the whitelist not imported yet: name -> (whole module?,
-# extra names).  Importing all of them while the interpreter is built would
-# triple its cost (pprint alone pulls in dataclasses and inspect); each is
-# imported by sandbox.c's trusted loader the first time a body imports it.
+# Modules of the whitelist not imported yet: name -> (whole module?, extra
+# names).  Importing all of them while the interpreter is built would
+# triple its cost (pprint alone pulls in dataclasses and inspect), and one
+# that fails to import would stop every function of the role; each is
+# imported by sandbox.c's trusted loader the first time a body imports it,
+# and one that fails makes only its own imports fail, naming it and why.
 _pending = {}
+# Modules of the whitelist (still in _pending) this installation cannot
+# import: name -> why.  Importing one is an ImportError saying so.
+_unavailable = {}
+# The whitelist's modules that name nothing installed here (misspelled,
+# say), which sandbox.c logs as WARNINGs once the interpreter is built.
+whitelist_warnings = []
 # _load_module: sandbox.c's loader, set in this namespace before any part
 # runs.
 
@@ -299,7 +313,11 @@ def _facade_for(modname, real, names, trust_public, extra=()):
         else:
             names = [n for n in dir(real)]
     names = sorted(set(names) | set(extra))
-    f = _build_facade(modname, real, names, trust_public)
+    _building.add(modname)
+    try:
+        f = _build_facade(modname, real, names, trust_public)
+    finally:
+        _building.discard(modname)
     _facades[modname] = f
     return f
 
@@ -309,20 +327,26 @@ def _load(modname):
     f = _facades.get(modname)
     if f is not None:
         return f
+    why = _unavailable.get(modname)
+    if why is not None:
+        raise ImportError('could not load module "%s": %s' % (modname, why))
     pending = _pending.get(modname)
     if pending is None:
         return None
     try:
         real = load_real(modname)
+        f = _facade_for(modname, real, None if pending[0] else [],
+                        pending[0] and modname not in REVIEWED, pending[1])
     except (MemoryError, RecursionError, SandboxError):
+        # the caller's (a deep caller's recursion, the memory limit, a
+        # denial): the next import tries again
         raise
     except Exception as e:
         raise ImportError('could not load module "%s": %s: %s'
                           % (modname, _type(e).__name__, e)) from None
     del _pending[modname]
     _real_modules[modname] = real
-    return _facade_for(modname, real, None if pending[0] else [], False,
-                       pending[1])
+    return f
 
 
 def load_real(modname):
@@ -334,31 +358,29 @@ def load_real(modname):
     return sys.modules[modname]
 
 
+def _installed(modname):
+    """Can modname's top-level package be found (without importing it)?"""
+    import importlib.util
+    return importlib.util.find_spec(modname.split(".")[0]) is not None
+
+
 def _build_facades(spec):
     import importlib
     wl = parse_whitelist(spec)
     _trusted_whole.update(m for m, (whole, _x) in wl.items()
                           if whole and m not in REVIEWED)
     for modname, (whole, extra) in wl.items():
-        if modname in REVIEWED:
-            _facades.pop(modname, None)
-            _pending[modname] = (whole, extra)
-            continue
-        try:
-            real = importlib.import_module(modname)
-        except Exception:
-            continue            # not installed: imports of it are denied
-        # A module plsafepy has not reviewed, allowed as a whole: every
-        # public name, submodules as facades too (the DBA vouches for it).
-        trust_public = whole and modname not in REVIEWED
         _facades.pop(modname, None)
-        _real_modules[modname] = real
-        _facade_for(modname, real, None if whole else [], trust_public,
-                    extra)
-    lazy = LAZY_IMPORTS
-    if "_datetime" in sys.modules:      # brought in by an unreviewed module
-        lazy += C_LAZY_IMPORTS
-    for name in lazy:
+        if modname not in REVIEWED:
+            try:
+                found = _installed(modname)
+            except Exception:
+                found = False
+            if not found:
+                _unavailable[modname] = "no such module is installed"
+                whitelist_warnings.append(modname)
+        _pending[modname] = (whole, extra)
+    for name in LAZY_IMPORTS:
         try:
             importlib.import_module(name)
         except Exception:
