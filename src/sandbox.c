@@ -142,7 +142,7 @@ static const NeverAllowed never_allowed[] = {
 	{"socket", WHY_NET}, {"_socket", WHY_NET}, {"ssl", WHY_NET},
 	{"_ssl", WHY_NET}, {"select", WHY_NET}, {"selectors", WHY_NET},
 	{"asyncio", WHY_NET}, {"_asyncio", WHY_NET},
-	{"gc", WHY_OBJECTS}, {"inspect", WHY_OBJECTS}, {"types", WHY_OBJECTS},
+	{"gc", WHY_OBJECTS}, {"inspect", WHY_OBJECTS},
 	{"ctypes", WHY_OBJECTS}, {"_ctypes", WHY_OBJECTS},
 	{"marshal", WHY_OBJECTS}, {"pickle", WHY_OBJECTS},
 	{"_pickle", WHY_OBJECTS}, {"code", WHY_OBJECTS},
@@ -150,6 +150,26 @@ static const NeverAllowed never_allowed[] = {
 	{"_testinternalcapi", WHY_OBJECTS}, {"_xxsubinterpreters", WHY_OBJECTS},
 	{NULL, NULL}
 };
+
+/*
+ * Modules that may be whitelisted only as a whole entry, which gives their
+ * reviewed facade (sandbox/facades.py): a "module:name" entry or a
+ * submodule would add a name of what the facade withholds (types: only
+ * SimpleNamespace; the rest makes functions, code objects and frames).
+ */
+static const char *const whole_only[] = {"types", NULL};
+
+static const char *
+whole_only_module(const char *name, size_t len)
+{
+	const char *dot = memchr(name, '.', len);
+	size_t		top = dot ? (size_t) (dot - name) : len;
+
+	for (int i = 0; whole_only[i]; i++)
+		if (strlen(whole_only[i]) == top && strncmp(name, whole_only[i], top) == 0)
+			return whole_only[i];
+	return NULL;
+}
 
 /*
  * Why the module called name (len bytes, dotted) can never be whitelisted,
@@ -288,6 +308,7 @@ check_allowed_modules(char **newval, void **extra, GucSource source)
 	while (wl_next(&p, &e, &bad))
 	{
 		const char *why = never_allowed_reason(e.module, e.module_len);
+		const char *whole;
 
 		if (why != NULL)
 		{
@@ -295,6 +316,16 @@ check_allowed_modules(char **newval, void **extra, GucSource source)
 			GUC_check_errmsg("module \"%.*s\" can never be allowed in plsafepy",
 							 (int) e.module_len, e.module);
 			GUC_check_errdetail("%s", why);
+			return false;
+		}
+		whole = whole_only_module(e.module, e.module_len);
+		if (whole != NULL &&
+			(e.name != NULL || memchr(e.module, '.', e.module_len) != NULL))
+		{
+			GUC_check_errcode(ERRCODE_INVALID_PARAMETER_VALUE);
+			GUC_check_errmsg("module \"%s\" may be allowed only as a whole entry (its reviewed names)",
+							 whole);
+			GUC_check_errdetail("%s", WHY_OBJECTS);
 			return false;
 		}
 		if (e.sign == '-' && e.name != NULL)
