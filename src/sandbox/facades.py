@@ -62,7 +62,6 @@ REVIEWED = {
     },
     "operator": {},             # attrgetter/methodcaller replaced
     "collections": {
-        "namedtuple": "builds its class by compiling source text (exec)",
         "UserString": "its format() calls str.format outside the guard",
         "abc": "a module",
     },
@@ -123,6 +122,7 @@ REVIEWED = {
                                 "default"},
     "difflib": {},
     "struct": {},
+    "dataclasses": {"*only": tuple(DATACLASSES)},    # records.py
 }
 
 DEFAULT_MODULES = ", ".join(REVIEWED)
@@ -141,7 +141,10 @@ REPLACED = {
     ("itertools", "pairwise"): pairwise,
     # whatever the whitelist says: the real one ignores cancels and timeouts
     ("time", "sleep"): sleep,
+    # records.py: the standard ones compile source text made of field names
+    ("collections", "namedtuple"): namedtuple,
 }
+REPLACED.update((("dataclasses", n), v) for n, v in DATACLASSES.items())
 
 # Imported while the interpreter is built because C code imports them on
 # first use through a real import, which the closed import system would
