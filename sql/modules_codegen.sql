@@ -151,3 +151,48 @@ DROP SCHEMA pls_codegen CASCADE;
 DROP OWNED BY pls_codegen_user;
 DROP ROLE pls_codegen_user;
 RESET search_path;
+-- typing: annotations, NamedTuple (on records.py's namedtuple), TypedDict,
+-- Protocol; nothing that evaluates strings
+CREATE ROLE pls_codegen_typing;
+CREATE SCHEMA pls_codegen_t AUTHORIZATION pls_codegen_typing;
+SET ROLE pls_codegen_typing;
+SET search_path = pls_codegen_t;
+CREATE FUNCTION ty_use(n int) RETURNS text LANGUAGE plsafepy AS $$
+from typing import (Any, Dict, List, NamedTuple, Optional, Protocol,
+                    TypedDict, TypeVar, Generic, Union, Callable, cast,
+                    get_args, get_origin, runtime_checkable)
+import typing
+class Employee(NamedTuple):
+    """An employee."""
+    name: str
+    id: int = 3
+    def label(self) -> str:
+        return '%s#%d' % (self.name, self.id)
+Pair = NamedTuple('Pair', [('a', int), ('b', int)])
+class Movie(TypedDict, total=False):
+    title: str
+    year: int
+@runtime_checkable
+class Named(Protocol):
+    name: str
+T = TypeVar('T')
+class Box(Generic[T]):
+    def __init__(self, item: T) -> None:
+        self.item = item
+def scale(xs: List[float], k: Optional[float] = None) -> Dict[str, Any]:
+    return {'sum': sum(xs) * (k or 1)}
+e = Employee('ann')
+m: Movie = {'title': 'x'}
+return '\n'.join([repr(e), e.label(), repr(Employee._make(['bob', n])),
+                  repr(Pair(1, 2)), str(Employee._field_defaults),
+                  str(isinstance(e, Named)), str(isinstance(1, Named)),
+                  repr(m), str(Box[int](5).item), str(scale([1.0, 2.0], 2)),
+                  str(get_args(Union[int, str])), str(get_origin(List[int])),
+                  str(cast(int, '7')), str(typing.TYPE_CHECKING)])
+$$;
+SELECT ty_use(4);
+RESET ROLE;
+DROP SCHEMA pls_codegen_t CASCADE;
+DROP OWNED BY pls_codegen_typing;
+DROP ROLE pls_codegen_typing;
+RESET search_path;

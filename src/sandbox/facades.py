@@ -123,6 +123,16 @@ REVIEWED = {
     "difflib": {},
     "struct": {},
     "dataclasses": {"*only": tuple(DATACLASSES)},    # records.py
+    "typing": {                 # NamedTuple: records.py's namedtuple
+        "get_type_hints": "evaluates string annotations (eval) and reads "
+                          "sys.modules[obj.__module__]",
+        "ForwardRef": "compiles its string, and its _evaluate evaluates it",
+        "reveal_type": "prints to the server's standard error",
+        "NamedTupleMeta": "a metaclass whose namespace argument would "
+                          "bypass the class-body rules",
+        "io": "deprecated alias namespace",
+        "re": "deprecated alias namespace",
+    },
 }
 
 DEFAULT_MODULES = ", ".join(REVIEWED)
@@ -269,6 +279,9 @@ def _load(modname):
     except Exception as e:
         raise ImportError('could not load module "%s": %s: %s'
                           % (modname, _type(e).__name__, e)) from None
+    hook = LOAD_HOOKS.get(modname)
+    if hook is not None:
+        hook(real)
     del _pending[modname]
     _real_modules[modname] = real
     return _facade_for(modname, real, None if pending[0] else [], False,

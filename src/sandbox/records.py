@@ -39,6 +39,15 @@ def _check_field_name(name, kind):
 def namedtuple(typename, field_names, *, rename=False, defaults=None,
                module=None):
     """Returns a new subclass of tuple with named fields."""
+    return _namedtuple_class(typename, field_names, rename, defaults, module,
+                             (tuple,), {})
+
+
+def _namedtuple_class(typename, field_names, rename, defaults, module, bases,
+                      extra):
+    """namedtuple's class; typing.NamedTuple adds bases and the class body's
+    names (extra, checked by the policy as a class body) here, because the
+    audit hook refuses setting __qualname__ or __doc__ afterwards."""
     if _isinstance(field_names, str):
         field_names = field_names.replace(",", " ").split()
     field_names = list(map(str, field_names))
@@ -164,7 +173,8 @@ def namedtuple(typename, field_names, *, rename=False, defaults=None,
     for index, name in enumerate(field_names):
         class_namespace[name] = _tuplegetter(
             index, "Alias for field number %d" % index)
-    result = _type(typename, (tuple,), class_namespace)
+    class_namespace.update(extra)
+    result = _type(typename, bases, class_namespace)
     for fn in (__new__, _make.__func__, _replace, __repr__, _asdict,
                __getnewargs__):
         fn.__qualname__ = "%s.%s" % (typename, fn.__name__)
@@ -191,6 +201,76 @@ def _join_names(names):
     if len(quoted) == 2:
         return "%s and %s" % tuple(quoted)
     return ", ".join(quoted[:-1]) + ", and " + quoted[-1]
+
+
+# typing.NamedTuple: the real typing module's two callers of
+# collections.namedtuple, replaced when typing is loaded (LOAD_HOOKS).
+
+_NMT_PROHIBITED = frozenset(("__new__", "__init__", "__slots__",
+                             "__getnewargs__", "_fields", "_field_defaults",
+                             "_make", "_replace", "_asdict", "_source"))
+_NMT_SPECIAL = frozenset(("__module__", "__name__", "__annotations__"))
+
+
+def _typing_hooks(type_check, named_tuple_base, generic):
+    def make_nmtuple(name, types, module, defaults=(), bases=(tuple,),
+                     extra=None):
+        fields = [n for n, t in types]
+        types = {n: type_check(t, "field %s annotation must be a type" % n)
+                 for n, t in types}
+        ns = {"__annotations__": types}
+        if extra:
+            ns.update(extra)
+        nm_tpl = _namedtuple_class(name, fields, False, defaults, module,
+                                   bases, ns)
+        nm_tpl.__new__.__annotations__ = types
+        return nm_tpl
+
+    def meta_new(cls, typename, bases, ns):
+        if named_tuple_base not in bases:
+            raise TypeError("can only inherit from a NamedTuple type and "
+                            "Generic")
+        for base in bases:
+            if base is not named_tuple_base and base is not generic:
+                raise TypeError("can only inherit from a NamedTuple type "
+                                "and Generic")
+        bases = tuple(tuple if base is named_tuple_base else base
+                      for base in bases)
+        types = ns.get("__annotations__", {})
+        default_names = []
+        for field_name in types:
+            if field_name in ns:
+                default_names.append(field_name)
+            elif default_names:
+                raise TypeError("Non-default namedtuple field %s cannot "
+                                "follow default field%s %s" % (
+                                    field_name,
+                                    "s" if len(default_names) > 1 else "",
+                                    ", ".join(default_names)))
+        extra = {}
+        for key in ns:
+            if key in _NMT_PROHIBITED:
+                raise AttributeError("Cannot overwrite NamedTuple attribute "
+                                     + key)
+            if key not in _NMT_SPECIAL and key not in types:
+                extra[key] = ns[key]
+        return make_nmtuple(typename, types.items(),
+                            defaults=[ns[n] for n in default_names],
+                            module=ns["__module__"], bases=bases,
+                            extra=extra)
+    return make_nmtuple, staticmethod(meta_new)
+
+
+def _load_typing(real):
+    make_nmtuple, meta_new = _typing_hooks(real._type_check,
+                                           real._NamedTuple, real.Generic)
+    real._make_nmtuple = make_nmtuple
+    real.NamedTupleMeta.__new__ = meta_new
+
+
+# Run by facades.py when a reviewed module is loaded, before its facade is
+# built: for the real module's own callers of what plsafepy replaces.
+LOAD_HOOKS = {"typing": _load_typing}
 
 
 # dataclasses --------------------------------------------------------------
