@@ -15,7 +15,7 @@ SRCS = $(sort $(wildcard src/*.c))
 # the channel is shared with the worker program (src/worker/channel.h)
 OBJS = $(SRCS:.c=.o) src/worker/channel.o
 # src/sandbox/*.py run in this order, in one namespace (names.py says why)
-SANDBOX_PY = names guards safetypes records facades policy builtins lockdown setup
+SANDBOX_PY = names guards safetypes records logbridge facades policy builtins lockdown setup
 PY_EMBED = $(sort $(wildcard src/*.py)) $(SANDBOX_PY:%=src/sandbox/%.py)
 
 PG_CPPFLAGS = -Isrc $(PY_CFLAGS)

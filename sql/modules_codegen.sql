@@ -196,3 +196,45 @@ DROP SCHEMA pls_codegen_t CASCADE;
 DROP OWNED BY pls_codegen_typing;
 DROP ROLE pls_codegen_typing;
 RESET search_path;
+-- logging: records go to plpy's levels (ERROR too goes to WARNING: it logs,
+-- it does not abort)
+SET client_min_messages = info;
+CREATE ROLE pls_codegen_log;
+CREATE SCHEMA pls_codegen_l AUTHORIZATION pls_codegen_log;
+SET ROLE pls_codegen_log;
+SET search_path = pls_codegen_l;
+CREATE FUNCTION log_use() RETURNS text LANGUAGE plsafepy AS $$
+import logging
+log = logging.getLogger('app')
+log.info('dropped: below the default WARNING level')
+log.warning('disk at %d%%', 91)
+logging.basicConfig(level=logging.INFO)
+log.debug('dropped: below INFO')
+log.info('info with basicConfig')
+logging.error('error %s', 'logged, not raised')
+try:
+    {}['k']
+except KeyError:
+    log.exception('failed')
+h = logging.NullHandler()
+log.addHandler(h)
+f = logging.Formatter('{levelname}|{name}|{message}', style='{')
+class Collect(logging.Handler):
+    def __init__(self):
+        logging.Handler.__init__(self)
+        self.lines = []
+    def emit(self, record):
+        self.lines.append(self.format(record))
+c = Collect()
+c.setFormatter(f)
+log.addHandler(c)
+log.warning('to both')
+return ' / '.join(c.lines)
+$$;
+SELECT log_use();
+RESET ROLE;
+RESET client_min_messages;
+DROP SCHEMA pls_codegen_l CASCADE;
+DROP OWNED BY pls_codegen_log;
+DROP ROLE pls_codegen_log;
+RESET search_path;

@@ -35,7 +35,7 @@ PG_FUNCTION_INFO_V1(plsafepy_whitelist);
 	"math, cmath, decimal, fractions, statistics, random, itertools, " \
 	"functools, operator, collections, heapq, bisect, re, string, json, " \
 	"datetime, calendar, textwrap, unicodedata, hashlib, base64, binascii, " \
-	"uuid, enum, copy, pprint, difflib, struct, dataclasses, typing"
+	"uuid, enum, copy, pprint, difflib, struct, dataclasses, typing, logging"
 
 char	   *pls_allowed_modules = NULL;
 bool		pls_log_denials = true;

@@ -133,6 +133,9 @@ REVIEWED = {
         "io": "deprecated alias namespace",
         "re": "deprecated alias namespace",
     },
+    # logbridge.py: records go to plpy; what writes files or the server's
+    # standard error, and the interpreter-wide hooks, are left out
+    "logging": {"*only": LOGGING_NAMES},
 }
 
 DEFAULT_MODULES = ", ".join(REVIEWED)
