@@ -3,9 +3,10 @@
 # FUNCTION and the guards at run time).
 #
 # The sandbox's Python side is these files, run in this order in one
-# namespace (sandbox.c, pls_py_sandbox): names, guards, safetypes, facades,
-# policy, builtins, lockdown, setup.  Trusted helpers, run in each role's
-# interpreter while it is built (before lock-down), with the real builtins;
+# namespace (sandbox.c, pls_py_sandbox): names, guards, safetypes, records,
+# logbridge, facades, policy, builtins, lockdown, setup.  Trusted helpers,
+# run in each role's interpreter while it is built (before lock-down), with
+# the real builtins;
 # after lock-down only to build the facade of a whitelisted module the
 # first time a body imports it (through sandbox.c's loader).  Nothing
 # defined here is reachable from user code except the objects setup()
