@@ -15,7 +15,7 @@ SRCS = $(sort $(wildcard src/*.c))
 # the channel is shared with the worker program (src/worker/channel.h)
 OBJS = $(SRCS:.c=.o) src/worker/channel.o
 # src/sandbox/*.py run in this order, in two namespaces (names.py says why)
-SANDBOX_PY = builtins names guards safetypes moduleguards facades policy lockdown setup reach
+SANDBOX_PY = builtins names guards safetypes moduleguards records logbridge facades policy lockdown setup reach
 PY_EMBED = $(sort $(wildcard src/*.py)) $(SANDBOX_PY:%=src/sandbox/%.py)
 
 PG_CPPFLAGS = -Isrc $(PY_CFLAGS)

@@ -68,7 +68,7 @@ $$;
 SELECT r3();
 CREATE FUNCTION r4() RETURNS text LANGUAGE plsafepy AS $$
 import collections
-return collections.namedtuple
+return collections.UserString
 $$;
 SELECT r4();
 

@@ -42,7 +42,7 @@ PG_FUNCTION_INFO_V1(plsafepy_reach_check);
 	"datetime, calendar, textwrap, unicodedata, hashlib, base64, binascii, " \
 	"uuid, enum, copy, pprint, difflib, struct, time, contextlib, abc, " \
 	"collections.abc, numbers, csv, hmac, secrets, ipaddress, urllib.parse, " \
-	"html, fnmatch, shlex, zlib, types"
+	"html, fnmatch, shlex, zlib, types, dataclasses, typing, logging"
 
 char	   *pls_allowed_modules = NULL;
 bool		pls_log_denials = true;
@@ -1054,7 +1054,9 @@ reachable_part(const char *name)
 	return strcmp(name, "sandbox/names") == 0 ||
 		strcmp(name, "sandbox/guards") == 0 ||
 		strcmp(name, "sandbox/safetypes") == 0 ||
-		strcmp(name, "sandbox/moduleguards") == 0;
+		strcmp(name, "sandbox/moduleguards") == 0 ||
+		strcmp(name, "sandbox/records") == 0 ||
+		strcmp(name, "sandbox/logbridge") == 0;
 }
 
 /* Set name in ns to a new C function of def (no self). */

@@ -66,7 +66,7 @@ def _nfkc_real(name):
 
 def _reachable_namespace():
     """The restricted builtins and the namespace of the parts user code
-    can reach (names.py, guards.py, safetypes.py): only the restricted
+    can reach (names.py to logbridge.py in SANDBOX_PY): only the restricted
     builtins, plain data, types and C functions without a module."""
     b = {}
     for n in SAFE_BUILTINS:
@@ -75,7 +75,9 @@ def _reachable_namespace():
         if _isinstance(v, type) and issubclass(v, BaseException):
             b[n] = v
     b["__build_class__"] = _detach(_real_builtins["__build_class__"])
+    import copy
     import functools
+    import keyword
     import _collections
     import _struct
     return {
@@ -99,6 +101,8 @@ def _reachable_namespace():
         "_deny_c": _deny_c,
         "_interruptible_sleep": _interruptible_sleep,
         "_real_deque": _collections.deque, "_RealStruct": _struct.Struct,
+        "_tuplegetter": _collections._tuplegetter,
+        "_iskeyword": keyword.iskeyword, "_deepcopy": copy.deepcopy,
         "_load_facade": _cross("_load"),
     }
 

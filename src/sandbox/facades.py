@@ -38,7 +38,6 @@ REVIEWED = {
     },
     "operator": {},             # attrgetter/methodcaller replaced
     "collections": {
-        "namedtuple": "builds its class by compiling source text (exec)",
         "UserString": "its format() calls str.format outside the guard",
         "abc": "a module",
     },
@@ -155,6 +154,20 @@ REVIEWED = {
                        "stream, it reads the server's standard input"},
     "zlib": {},
     "types": {"*only": ("SimpleNamespace",)},
+    "dataclasses": {"*only": tuple(DATACLASSES)},    # records.py
+    "typing": {                 # NamedTuple: records.py's namedtuple
+        "get_type_hints": "evaluates string annotations (eval) and reads "
+                          "sys.modules[obj.__module__]",
+        "ForwardRef": "compiles its string, and its _evaluate evaluates it",
+        "reveal_type": "prints to the server's standard error",
+        "NamedTupleMeta": "a metaclass whose namespace argument would "
+                          "bypass the class-body rules",
+        "io": "deprecated alias namespace",
+        "re": "deprecated alias namespace",
+    },
+    # logbridge.py: records go to plpy; what writes files or the server's
+    # standard error, and the interpreter-wide hooks, are left out
+    "logging": {"*only": LOGGING_NAMES},
 }
 
 # Replacements: facade name -> guarded object.
@@ -173,7 +186,10 @@ REPLACED = {
     ("time", "sleep"): sleep,
     # moduleguards.py
     ("shlex", "split"): shlex_split,
+    # records.py: the standard ones compile source text made of field names
+    ("collections", "namedtuple"): namedtuple,
 }
+REPLACED.update((("dataclasses", n), v) for n, v in DATACLASSES.items())
 
 # Imported while the interpreter is built because C code imports them on
 # first use through a real import, which the closed import system would
@@ -322,6 +338,52 @@ def _facade_for(modname, real, names, trust_public, extra=()):
     return f
 
 
+
+def _load_typing(real):
+    """typing's NamedTuple through records.py's namedtuple (the real one
+    compiles source text)."""
+    make_nmtuple, meta_new = _typing_hooks(real._type_check,
+                                           real._NamedTuple, real.Generic)
+    real._make_nmtuple = make_nmtuple
+    real.NamedTupleMeta.__new__ = meta_new
+    # its caller's module, read through frames: none here (sys._getframe's
+    # stand-in names "__main__", which would refuse the protocol checks
+    # typing allows when abc or functools asks)
+    real._caller = _no_caller
+
+
+def _no_caller(depth=1, default="__main__"):
+    return None
+
+
+def _no_frame():
+    return None
+
+
+def _load_logging(real):
+    """logging's records to plpy (logbridge.py)."""
+    plpy = _plpy_modules["plpy"]
+    style, fmt_exc, fmt_stack, handler, basic_config = _logging_bridge(
+        real, (plpy.debug, plpy.info, plpy.warning), guarded_format)
+    real._STYLES["{"] = (style, real._STYLES["{"][1])
+    real.Formatter.formatException = fmt_exc
+    real.Formatter.formatStack = fmt_stack
+    real.lastResort = handler(real.WARNING)
+    # Handler.handleError prints to the server's standard error otherwise
+    real.raiseExceptions = False
+    # shutdown() at interpreter end would run user handlers' flush/close
+    real.atexit.unregister(real.shutdown)
+    # findCaller walks frames; without one it reports "(unknown file)"
+    real.currentframe = _no_frame
+    # logging.info() and kin call the module's basicConfig themselves
+    real.basicConfig = basic_config
+    REPLACED[("logging", "basicConfig")] = basic_config
+
+
+# Run by _load when a reviewed module is loaded, before its facade is
+# built: for the real module's own callers of what plsafepy replaces.
+LOAD_HOOKS = {"typing": _load_typing, "logging": _load_logging}
+
 def _load(modname):
     """The facade of whitelisted module modname, imported now if need be."""
     f = _facades.get(modname)
@@ -335,6 +397,9 @@ def _load(modname):
         return None
     try:
         real = load_real(modname)
+        hook = LOAD_HOOKS.get(modname)
+        if hook is not None:
+            hook(real)
         f = _facade_for(modname, real, None if pending[0] else [],
                         pending[0] and modname not in REVIEWED, pending[1])
     except (MemoryError, RecursionError, SandboxError):

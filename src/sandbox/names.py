@@ -12,7 +12,8 @@
 #   interpreter is built (before lock-down), and after it only through the
 #   C side (the loader, the policy, describe(), decimal).  Nothing in it is
 #   handed to user code.
-# - the reachable namespace (names, guards, safetypes, moduleguards): the globals of everything user
+# - the reachable namespace (names, guards, safetypes, moduleguards, records,
+#   logbridge): the globals of everything user
 #   code can get hold of: the guarded builtins, the facade class and import
 #   functions, the denying stubs.  Its globals hold nothing a body may not
 #   have: the restricted builtins (its __builtins__), the guards
@@ -156,7 +157,7 @@ def dunder_hint(name, write=False):
 
 
 # Dunder methods a class body may define: protocol methods of ordinary
-# classes.  Not __del__ (runs at an arbitrary later moment), not the pickle,
+# classes, and the hook dataclasses' __init__ calls (records.py).  Not __del__ (runs at an arbitrary later moment), not the pickle,
 # copy-state, metaclass, ABC and async hooks; not __index__: C code of 3.11
 # calls it between reading a bytearray's buffer and using it
 # (bytearray[i] = v, count/find/index/in and their start/end arguments), so
@@ -169,7 +170,7 @@ CLASS_DUNDER_METHODS = frozenset("""
     __getitem__ __setitem__ __delitem__ __missing__
     __call__ __enter__ __exit__ __getattr__ __setattr__ __delattr__
     __get__ __set__ __delete__ __set_name__ __init_subclass__
-    __class_getitem__
+    __class_getitem__ __post_init__
     __add__ __radd__ __iadd__ __sub__ __rsub__ __isub__
     __mul__ __rmul__ __imul__ __matmul__ __rmatmul__ __imatmul__
     __truediv__ __rtruediv__ __itruediv__

@@ -54,7 +54,10 @@ def _forbidden():
             continue
         bad[id(m)] = "module %s" % name
         d = _getattr(m, "__dict__", None)
-        if d is not None:
+        # a real dict only: sys.modules also holds classes (typing.io),
+        # whose __dict__ is a new mappingproxy each time, whose id a later
+        # one may reuse
+        if _type(d) is dict:
             bad[id(d)] = "the namespace of module %s" % name
         for cls in ("BuiltinImporter", "FrozenImporter", "PathFinder",
                     "SourceFileLoader", "ExtensionFileLoader",
