@@ -41,7 +41,7 @@ $$;
 -- DO blocks go through the same policy
 \set VERBOSITY terse
 DO LANGUAGE plsafepy $$
-import sys
+import os
 $$;
 \set VERBOSITY default
 
