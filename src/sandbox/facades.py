@@ -439,7 +439,7 @@ SYS_EXPOSED = ("version", "version_info", "maxsize", "float_info",
 def _sys_facade():
     withheld = {n: ("Withheld by plsafepy: of sys only %s are exposed."
                     % ", ".join(SYS_EXPOSED))
-                for n in dir(sys) if not n.startswith("_")
+                for n in dir(sys) if not n.startswith("__")
                 and n not in SYS_EXPOSED}
     return module("sys", {n: _getattr(sys, n) for n in SYS_EXPOSED},
                   withheld)
