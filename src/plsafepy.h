@@ -472,7 +472,7 @@ pls_subxact_abort_open(int depth)
 		pls_subxact_abort_open_slow(depth);
 }
 
-/* ---------- sandbox (sandbox.c, audit.c) ---------- */
+/* ---------- sandbox (sandbox.c, whitelist.c, audit.c) ---------- */
 
 extern char *pls_allowed_modules;
 extern void pls_sandbox_init(void);

@@ -35,7 +35,7 @@
  * defaults ("+zlib, -random") is relative to plsafepy's reviewed defaults,
  * at every level: the level found replaces the less specific ones, as for
  * any setting, and is never applied on top of them.  What is handed back
- * is the complete list it stands for (sandbox.c's pls_whitelist_expand).
+ * is the complete list it stands for (whitelist.c's pls_whitelist_expand).
  *
  * plsafepy.user_memory_limit is the session's own tightening (memory.c);
  * it is never resolved per role.
