@@ -150,11 +150,14 @@ class _Checker(ast.NodeTransformer):
             self.attr(node, a, ast.Load(), rewritten=False)
         return self.generic_visit(node)
 
-    def _body_scope(self, node, in_class):
+    def _scoped(self, in_class, visit, arg):
+        """visit(arg) with self.in_class set to in_class (a class body's
+        names may be protocol dunders; a function's, lambda's or
+        comprehension's may not)."""
         saved = self.in_class
         self.in_class = in_class
         try:
-            return self.generic_visit(node)
+            return visit(arg)
         finally:
             self.in_class = saved
 
@@ -167,21 +170,11 @@ class _Checker(ast.NodeTransformer):
         self.visit(node.args)
         if node.returns is not None:
             self.visit(node.returns)
-        saved = self.in_class
-        self.in_class = False
-        try:
-            node.body = self._stmts(node.body)
-        finally:
-            self.in_class = saved
+        node.body = self._scoped(False, self._stmts, node.body)
         return node
 
     def visit_Lambda(self, node):
-        saved = self.in_class
-        self.in_class = False
-        try:
-            return self.generic_visit(node)
-        finally:
-            self.in_class = saved
+        return self._scoped(False, self.generic_visit, node)
 
     def visit_ClassDef(self, node):
         self.name(node, node.name)
@@ -191,23 +184,11 @@ class _Checker(ast.NodeTransformer):
             self.visit(b)
         for k in node.keywords:
             self.visit(k)
-        saved = self.in_class
-        self.in_class = True
-        try:
-            node.body = self._stmts(node.body)
-        finally:
-            self.in_class = saved
+        node.body = self._scoped(True, self._stmts, node.body)
         return node
 
-    def _comp(self, node):
-        saved = self.in_class
-        self.in_class = False
-        try:
-            return self.generic_visit(node)
-        finally:
-            self.in_class = saved
-
-    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _comp
+    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = \
+        visit_Lambda
 
     # -- attributes -----------------------------------------------------
     def attr(self, node, a, ctx, rewritten=True):
