@@ -52,8 +52,10 @@ typedef enum PLSValueKind
 								 * text of a text type */
 	PLS_V_BYTES,				/* bytea contents */
 	PLS_V_ARRAY,				/* elements in row-major order */
-	PLS_V_ROW					/* one value per attribute, dropped ones
+	PLS_V_ROW,					/* one value per attribute, dropped ones
 								 * included (as NULL) */
+	PLS_V_NUMERIC				/* UTF-8 text form of a numeric: only from
+								 * the PostgreSQL side (a Decimal in Python) */
 } PLSValueKind;
 
 typedef struct PLSValue
@@ -80,6 +82,8 @@ typedef struct PLSValue
 		{
 			int			natts;
 			struct PLSValue *atts;
+			/* from the PostgreSQL side: column names (UTF-8), or NULL */
+			const char *const *names;
 		}			row;
 	}			u;
 } PLSValue;

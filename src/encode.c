@@ -775,6 +775,7 @@ enc_row(PLSEncoder *e, const PLSShape *s, PyObject *o, PLSValue *v,
 	v->kind = PLS_V_ROW;
 	v->u.row.natts = s->natts;
 	v->u.row.atts = atts;
+	v->u.row.names = NULL;
 	return true;
 }
 

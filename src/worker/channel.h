@@ -50,7 +50,12 @@
 
 #define PLS_CHAN_MAGIC 0x70736301	/* "psc" 1: layout version 1 */
 
-/* Message tags.  The door's requests and replies come in the next step. */
+/*
+ * Message tags.  The payloads of INIT, CALL, REQ, REP, RETURN and RAISE are
+ * the door's records (src/wire.h).  A message longer than one frame is sent
+ * as PLS_MSG_MORE frames followed by one frame with the message's own tag
+ * (src/wire.c reassembles, within a bound).
+ */
 typedef enum PlsMsgTag
 {
 	PLS_MSG_HELLO = 1,			/* W->B: locked in; PlsHello */
@@ -59,6 +64,13 @@ typedef enum PlsMsgTag
 	PLS_MSG_PONG,				/* W->B: the PING's bytes */
 	PLS_MSG_EXEC,				/* B->W: source text; test-only worker */
 	PLS_MSG_RESULT,				/* W->B: text; the EXEC's outcome */
+	PLS_MSG_INIT,				/* B->W: before lock-down; PlsWireInit */
+	PLS_MSG_CALL,				/* B->W: run a function; PlsWireCall */
+	PLS_MSG_REQ,				/* W->B: a door request during a call */
+	PLS_MSG_REP,				/* B->W: its reply */
+	PLS_MSG_RETURN,				/* W->B: the call's result */
+	PLS_MSG_RAISE,				/* W->B: the call's error; PlsWireError */
+	PLS_MSG_MORE,				/* either way: a fragment of a long message */
 	PLS_MSG_END					/* one past the last tag */
 } PlsMsgTag;
 
@@ -102,7 +114,13 @@ typedef struct PlsChanShm
 {
 	uint32_t	magic;
 	uint32_t	ring_size;
-	uint32_t	pad[14];
+	/*
+	 * The backend's interrupt request: incremented (then FUTEX_WAKE) when a
+	 * cancel or timeout reaches the backend during a call; the worker's
+	 * watchdog thread waits on it and stops the running Python code.
+	 */
+	uint32_t	interrupt_seq;
+	uint32_t	pad[13];
 	PlsRingCtl	ctl[2];
 	unsigned char data[2][PLS_CHAN_RING_SIZE];
 } PlsChanShm;

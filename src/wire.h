@@ -1,0 +1,234 @@
+/*-------------------------------------------------------------------------
+ *
+ * wire.h
+ *	  The door (door.h) as bytes: the records a backend and its
+ *	  plsafepy-worker exchange over the channel (worker/channel.h), and the
+ *	  encoding of door values and shapes inside them.  Plain C, no
+ *	  PostgreSQL and no Python header: compiled into the library and into
+ *	  the worker.
+ *
+ *	  Encoding: fixed-width integers in the machine's byte order (both ends
+ *	  run on one machine), strings and byte strings as a u32 length then the
+ *	  bytes (no NUL), values as a kind byte then the kind's payload:
+ *
+ *		NULL						-
+ *		BOOL						u8 (0 or 1)
+ *		INT64						i64
+ *		FLOAT8						f64
+ *		TEXT, NUMERIC, BYTES		u32 len, bytes
+ *		ARRAY						u8 ndims (0..6), u32 dims[ndims], then
+ *									product(dims) values, row-major
+ *		ROW							u32 natts, u8 named; if named, natts
+ *									strings (column names); then natts
+ *									values
+ *
+ *	  A shape is a kind byte then: ARRAY its element shape; ROW u8 rowknown,
+ *	  u32 natts, then for each attribute u8 present (0: dropped), and if
+ *	  present a name string and the attribute's shape.
+ *
+ *	  Decoding treats every byte as hostile: each length is checked against
+ *	  the bytes that remain before anything is allocated, counts are
+ *	  bounded by the remaining bytes (every value takes at least one), ARRAY
+ *	  dims must multiply to at most PLS_WIRE_MAX_ITEMS without overflow,
+ *	  nesting is bounded by PLS_WIRE_MAX_DEPTH, unknown kinds and booleans
+ *	  other than 0 or 1 are refused, and TEXT/NUMERIC must be valid UTF-8
+ *	  (no NUL).  A decoder returns false on any violation and never reads
+ *	  outside the buffer; what it allocated comes from the caller's arena
+ *	  and is freed with it.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PLS_WIRE_H
+#define PLS_WIRE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "door.h"
+#include "worker/channel.h"
+
+#define PLS_WIRE_MAX_DEPTH 64
+#define PLS_WIRE_MAX_ITEMS (1u << 28)
+/* the largest message either side accepts, reassembled (a PostgreSQL value
+ * is at most 1 GB; a record adds little) */
+#define PLS_WIRE_MAX_MESSAGE ((size_t) 1100 * 1024 * 1024)
+
+/* ---------- memory: supplied by each side ---------- */
+
+/*
+ * alloc returns NULL on failure (the worker: MemoryError) or does not
+ * return (the backend: palloc's ERROR, outside any Python code).
+ */
+typedef struct PlsWireMem
+{
+	void	   *(*alloc) (void *cx, size_t size);
+	void	   *(*realloc) (void *cx, void *p, size_t size);
+	void		(*free) (void *cx, void *p);
+	void	   *cx;
+} PlsWireMem;
+
+/* ---------- writing ---------- */
+
+typedef struct PlsWireBuf
+{
+	unsigned char *data;
+	size_t		len;
+	size_t		cap;
+	bool		failed;			/* an allocation failed: the buffer is void */
+	const PlsWireMem *mem;
+} PlsWireBuf;
+
+extern void pls_wire_buf_init(PlsWireBuf *b, const PlsWireMem *mem);
+extern void pls_wire_buf_reset(PlsWireBuf *b);	/* len = 0, keeps memory */
+extern void pls_wire_buf_free(PlsWireBuf *b);
+extern void pls_wire_put_u8(PlsWireBuf *b, uint8_t v);
+extern void pls_wire_put_u32(PlsWireBuf *b, uint32_t v);
+extern void pls_wire_put_i32(PlsWireBuf *b, int32_t v);
+extern void pls_wire_put_i64(PlsWireBuf *b, int64_t v);
+extern void pls_wire_put_f64(PlsWireBuf *b, double v);
+extern void pls_wire_put_bytes(PlsWireBuf *b, const void *p, size_t len);
+/* a NUL-terminated string, NULL written as length 0xFFFFFFFF */
+extern void pls_wire_put_cstr(PlsWireBuf *b, const char *s);
+extern void pls_wire_put_value(PlsWireBuf *b, const PLSValue *v);
+extern void pls_wire_put_shape(PlsWireBuf *b, const PLSShape *s);
+
+/* ---------- reading ---------- */
+
+typedef struct PlsWireReader
+{
+	const unsigned char *p;
+	size_t		left;
+	bool		bad;			/* a violation was found: every get fails */
+	const PlsWireMem *mem;		/* for decoded trees and strings */
+} PlsWireReader;
+
+extern void pls_wire_reader_init(PlsWireReader *r, const void *data,
+								 size_t len, const PlsWireMem *mem);
+extern bool pls_wire_get_u8(PlsWireReader *r, uint8_t *v);
+extern bool pls_wire_get_u32(PlsWireReader *r, uint32_t *v);
+extern bool pls_wire_get_i32(PlsWireReader *r, int32_t *v);
+extern bool pls_wire_get_i64(PlsWireReader *r, int64_t *v);
+extern bool pls_wire_get_f64(PlsWireReader *r, double *v);
+/* points into the buffer: *p valid as long as the buffer */
+extern bool pls_wire_get_bytes(PlsWireReader *r, const char **p, size_t *len);
+/* a copy, NUL-terminated, valid UTF-8 without NUL; NULL for the NULL mark */
+extern bool pls_wire_get_cstr(PlsWireReader *r, char **s);
+extern bool pls_wire_get_value(PlsWireReader *r, PLSValue *v);
+extern bool pls_wire_get_shape(PlsWireReader *r, PLSShape **s);
+/* true if every byte was read and nothing was wrong */
+extern bool pls_wire_done(const PlsWireReader *r);
+
+/* ---------- records ---------- */
+
+/* INIT, B->W, once, before the worker locks itself in. */
+typedef struct PlsWireInit
+{
+	const char *role;			/* role name (messages, denial log) */
+	const char *allowed_modules;	/* the role's resolved whitelist */
+	int32_t		recursion_limit;
+	uint32_t	flags;			/* PLS_INIT_* */
+} PlsWireInit;
+
+#define PLS_INIT_TESTING_UNSANDBOXED 0x01	/* test build only: full Python */
+
+/* CALL, B->W: run one function (or DO block, or procedure). */
+typedef struct PlsWireCall
+{
+	uint32_t	fn_oid;			/* 0 for a DO block */
+	uint64_t	fn_gen;			/* changes when the function changes */
+	uint32_t	flags;			/* PLS_CALL_* */
+	/* with PLS_CALL_SOURCE: what the worker compiles */
+	const char *name;			/* for messages and tracebacks */
+	const char *source;
+	uint32_t	nargnames;
+	const char *const *argnames;	/* NULL or "" for an unnamed argument */
+	/* always */
+	uint32_t	nargs;
+	const PLSValue *args;
+	const PLSShape *result;		/* NULL: void (procedure, DO) */
+} PlsWireCall;
+
+#define PLS_CALL_SOURCE		0x01	/* name, source and argnames follow */
+#define PLS_CALL_DO			0x02
+#define PLS_CALL_PROCEDURE	0x04
+#define PLS_CALL_SETOF		0x08	/* result shape is one row/element */
+#define PLS_CALL_UNSANDBOXED 0x10	/* test build only, see PlsWireInit */
+
+/* RETURN, W->B: u8 count (0 or 1 for now), then the value. */
+
+/*
+ * RAISE, W->B, and the error half of REP, B->W: a PostgreSQL-style error
+ * (PLSDoorError's fields that a client sees).  context carries a Python
+ * traceback from the worker, or PostgreSQL's context from the backend.
+ */
+typedef struct PlsWireError
+{
+	int32_t		sqlerrcode;		/* MAKE_SQLSTATE form; 0: unset */
+	const char *message;
+	const char *detail;
+	const char *hint;
+	const char *context;
+	const char *schema_name;
+	const char *table_name;
+	const char *column_name;
+	const char *datatype_name;
+	const char *constraint_name;
+	uint8_t		origin;			/* PLS_ERR_* */
+} PlsWireError;
+
+#define PLS_ERR_PYTHON		0	/* an exception in the user's code */
+#define PLS_ERR_PLPY		1	/* plpy.error/fatal or a re-raised SPIError */
+#define PLS_ERR_INTERRUPT	2	/* the backend's interrupt stopped the code */
+#define PLS_ERR_MEMORY		3	/* MemoryError at the worker's budget */
+#define PLS_ERR_DENIED		4	/* a sandbox denial (42501) */
+
+/*
+ * REQ, W->B: u8 opcode then its fields; REP, B->W: u8 ok, then on success
+ * the opcode's reply fields, else a PlsWireError.
+ */
+typedef enum PlsWireOp
+{
+	PLS_OP_REPORT = 1,			/* i32 elevel, PlsWireError fields -> - */
+	PLS_OP_QUOTE,				/* u8 kind (0 literal, 1 nullable, 2 ident),
+								 * string -> string */
+	PLS_OP_END
+} PlsWireOp;
+
+extern void pls_wire_put_init(PlsWireBuf *b, const PlsWireInit *m);
+extern bool pls_wire_get_init(PlsWireReader *r, PlsWireInit *m);
+extern void pls_wire_put_call(PlsWireBuf *b, const PlsWireCall *m);
+extern bool pls_wire_get_call(PlsWireReader *r, PlsWireCall *m);
+extern void pls_wire_put_error(PlsWireBuf *b, const PlsWireError *m);
+extern bool pls_wire_get_error(PlsWireReader *r, PlsWireError *m);
+
+/* ---------- messages over the channel ---------- */
+
+/*
+ * Send a message of any length: frames of at most PLS_CHAN_MAX_PAYLOAD,
+ * PLS_MSG_MORE for all but the last.  Returns a PLS_CHAN_* code.
+ */
+extern int	pls_wire_send(PlsChan *chan, uint32_t tag, const PlsWireBuf *b,
+						  int timeout_ms);
+
+/*
+ * Receive one message into b (reset first), reassembling fragments up to
+ * max_len bytes; *tag is the final frame's tag.  More than max_len, a MORE
+ * frame where none may be, or an allocation failure: PLS_CHAN_TOOBIG or
+ * PLS_CHAN_CORRUPT.  timeout_ms applies to each frame (PLS_CHAN_INTR and
+ * PLS_CHAN_TIMEOUT may be returned between frames; the partial message is
+ * then kept in *partial state*, and the next call continues it).
+ */
+typedef struct PlsWireRecv
+{
+	PlsWireBuf	buf;			/* the message so far */
+	bool		in_progress;	/* fragments received, final frame not yet */
+	unsigned char *frame;		/* one frame's buffer, PLS_CHAN_MAX_PAYLOAD */
+} PlsWireRecv;
+
+extern void pls_wire_recv_init(PlsWireRecv *rv, const PlsWireMem *mem);
+extern void pls_wire_recv_free(PlsWireRecv *rv);
+extern int	pls_wire_recv(PlsChan *chan, PlsWireRecv *rv, uint32_t *tag,
+						  size_t max_len, int timeout_ms);
+
+#endif							/* PLS_WIRE_H */
