@@ -170,14 +170,9 @@ pls_door_call_keep(PLSDoorServe serve, void *request, PLSDoorMode mode,
 				   PLSDoorError *err, MemoryContext errcxt)
 {
 	PLSExecCtx *ctx = pls_exec_ctx;
-	MemoryContext volatile oldcxt = CurrentMemoryContext;
-	ResourceOwner volatile oldowner = CurrentResourceOwner;
-	volatile bool in_subxact = false;
-	ErrorData  *edata = NULL;
 	PLSEntry	save;
-	PLSEntry   *volatile prev_entry = door_entry;
-	void		(*volatile prev_fn) (void *) = door_on_error_fn;
-	void	   *volatile prev_arg = door_on_error_arg;
+	PLSEntry   *prev_entry = door_entry;
+	bool		ok;
 
 	/* only the row sink runs Python inside a request, and never a request */
 	if (ctx != NULL && ctx->in_request)
@@ -193,6 +188,30 @@ pls_door_call_keep(PLSDoorServe serve, void *request, PLSDoorMode mode,
 	}
 	pls_suspend(&save);
 	door_entry = &save;
+	ok = pls_door_serve(serve, request, mode, err, errcxt);
+	door_entry = prev_entry;
+	pls_resume(&save);
+	return ok;
+}
+
+/*
+ * The PostgreSQL side of every transport: run serve(request) in the mode's
+ * subtransaction, no Python current; an error is rolled back and copied
+ * into *err (or dropped).  Called outside any Python by the process
+ * transport (call_process.c), which has no interpreter to leave.
+ */
+bool
+pls_door_serve(PLSDoorServe serve, void *request, PLSDoorMode mode,
+			   PLSDoorError *err, MemoryContext errcxt)
+{
+	PLSExecCtx *ctx = pls_exec_ctx;
+	MemoryContext volatile oldcxt = CurrentMemoryContext;
+	ResourceOwner volatile oldowner = CurrentResourceOwner;
+	volatile bool in_subxact = false;
+	ErrorData  *edata = NULL;
+	void		(*volatile prev_fn) (void *) = door_on_error_fn;
+	void	   *volatile prev_arg = door_on_error_arg;
+
 	if (ctx)
 		ctx->in_request = true;
 	door_on_error_fn = NULL;
@@ -243,12 +262,10 @@ pls_door_call_keep(PLSDoorServe serve, void *request, PLSDoorMode mode,
 	PG_END_TRY();
 	if (ctx)
 		ctx->in_request = false;
-	door_entry = prev_entry;
 	door_on_error_fn = prev_fn;
 	door_on_error_arg = prev_arg;
 	/* the request may have dropped portals (cursors look again) */
 	pls_portal_epoch++;
-	pls_resume(&save);
 
 	if (edata == NULL)
 		return true;

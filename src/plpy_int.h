@@ -32,6 +32,10 @@ extern MemoryContext pls_exec_rowtmp(PLSExecCtx *ctx);
 extern bool pls_door_call_keep(PLSDoorServe serve, void *request,
 							   PLSDoorMode mode, PLSDoorError *err,
 							   MemoryContext errcxt);
+/* The PostgreSQL side of it alone, no Python current (process transport) */
+extern bool pls_door_serve(PLSDoorServe serve, void *request,
+						   PLSDoorMode mode, PLSDoorError *err,
+						   MemoryContext errcxt);
 
 /*
  * PostgreSQL side, in a request of mode PLS_DOOR_XACT: what to undo if it
