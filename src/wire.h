@@ -140,6 +140,7 @@ typedef struct PlsWireCall
 	uint32_t	flags;			/* PLS_CALL_* */
 	/* with PLS_CALL_SOURCE: what the worker compiles */
 	const char *name;			/* for messages and tracebacks */
+	const char *defname;		/* the Python name of the def */
 	const char *source;
 	uint32_t	nargnames;
 	const char *const *argnames;	/* NULL or "" for an unnamed argument */
@@ -154,8 +155,13 @@ typedef struct PlsWireCall
 #define PLS_CALL_PROCEDURE	0x04
 #define PLS_CALL_SETOF		0x08	/* result shape is one row/element */
 #define PLS_CALL_UNSANDBOXED 0x10	/* test build only, see PlsWireInit */
+#define PLS_CALL_COMPILE_ONLY 0x20	/* validate: compile, keep nothing */
 
-/* RETURN, W->B: u8 count (0 or 1 for now), then the value. */
+/*
+ * RETURN, W->B: u8 present, then the value if present is 1.  present 0:
+ * the function returned None (for a void result, 1 with a NULL value says
+ * it returned something else).
+ */
 
 /*
  * RAISE, W->B, and the error half of REP, B->W: a PostgreSQL-style error
@@ -182,6 +188,10 @@ typedef struct PlsWireError
 #define PLS_ERR_INTERRUPT	2	/* the backend's interrupt stopped the code */
 #define PLS_ERR_MEMORY		3	/* MemoryError at the worker's budget */
 #define PLS_ERR_DENIED		4	/* a sandbox denial (42501) */
+#define PLS_ERR_COMPILE		5	/* the body did not compile (syntax error,
+								 * or the policy refused it: 42501); the
+								 * worker did not keep it */
+#define PLS_ERR_FATAL		6	/* plpy.fatal: the backend ends the session */
 
 /*
  * REQ, W->B: u8 opcode then its fields; REP, B->W: u8 ok, then on success
@@ -191,7 +201,9 @@ typedef enum PlsWireOp
 {
 	PLS_OP_REPORT = 1,			/* i32 elevel, PlsWireError fields -> - */
 	PLS_OP_QUOTE,				/* u8 kind (0 literal, 1 nullable, 2 ident),
-								 * string -> string */
+								 * bytes -> bytes */
+	PLS_OP_DENIAL,				/* string: a sandbox denial to log with the
+								 * role and function -> - */
 	PLS_OP_END
 } PlsWireOp;
 
