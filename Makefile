@@ -56,7 +56,7 @@ src/embedded_py.h: $(PY_EMBED) tools/embed_py.py
 src/spiexceptions.h: tools/gen_spiexceptions.sh
 	PG_CONFIG=$(PG_CONFIG) sh tools/gen_spiexceptions.sh > $@
 
-$(OBJS) $(OBJS:.o=.bc): src/plsafepy.h src/embedded_py.h src/spiexceptions.h
+$(OBJS) $(OBJS:.o=.bc): src/plsafepy.h src/pyhost.h src/sandbox_int.h src/embedded_py.h src/spiexceptions.h
 
 # The worker program.
 all: $(WORKER)
