@@ -25,7 +25,8 @@ REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --load-extension=plsafepy
 
 EXTRA_CLEAN = src/embedded_py.h src/spiexceptions.h \
-	$(WORKER) $(WORKER_TESTING) src/worker/preload.h $(WORKER_TEST_PROGS)
+	$(WORKER) $(WORKER_TESTING) src/worker/preload.h $(WORKER_TEST_PROGS) \
+	$(WORKER_PYCORE) src/worker/core
 
 # plsafepy-worker (docs/isolation.md): the process a backend runs a role's
 # Python in, installed next to the library.  Explicit rules: PGXS's PROGRAM
@@ -35,6 +36,15 @@ WORKER_TESTING = src/worker/plsafepy-worker-testing
 WORKER_SRCS = src/worker/main.c src/worker/confine.c src/worker/seccomp.c \
 	src/worker/channel.c
 WORKER_HDRS = src/worker/worker.h src/worker/channel.h src/worker/preload.h
+# The Python side's core (src/pyhost.h), compiled for the worker without
+# PostgreSQL's headers, with the worker's host hooks, as an archive: the
+# worker links what it calls of it.
+PYCORE_SRCS = src/pybuild.c src/pycompile.c src/sandbox.c src/audit.c \
+	src/whitelist.c
+PYCORE_HDRS = src/pyhost.h src/sandbox_int.h src/embedded_py.h
+WORKER_PYCORE = src/worker/libpycore.a
+WORKER_PYCORE_OBJS = $(PYCORE_SRCS:src/%.c=src/worker/core/%.o) \
+	src/worker/core/pyhost_worker.o
 WORKER_CPPFLAGS = -D_GNU_SOURCE -Isrc $(PY_CFLAGS) \
 	-DPLS_PYTHON_HOME='"$(shell $(PYTHON_CONFIG) --prefix)"'
 WORKER_LDFLAGS = -pie -Wl,-z,relro -Wl,-z,now
@@ -42,7 +52,7 @@ WORKER_LIBS = $(PY_LIBS) -lseccomp
 # test-only programs, never installed (make worker-tests)
 LAUNCH_SRCS = src/worker_launch.c src/worker/channel.c
 LAUNCH_HDRS = src/worker_launch.h src/worker/channel.h
-WORKER_TEST_PROGS = test/worker_driver bench/channel
+WORKER_TEST_PROGS = test/worker_driver bench/channel test/pycore_test
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -56,7 +66,7 @@ src/embedded_py.h: $(PY_EMBED) tools/embed_py.py
 src/spiexceptions.h: tools/gen_spiexceptions.sh
 	PG_CONFIG=$(PG_CONFIG) sh tools/gen_spiexceptions.sh > $@
 
-$(OBJS) $(OBJS:.o=.bc): src/plsafepy.h src/embedded_py.h src/spiexceptions.h
+$(OBJS) $(OBJS:.o=.bc): src/plsafepy.h src/pyhost.h src/sandbox_int.h src/embedded_py.h src/spiexceptions.h
 
 # The worker program.
 all: $(WORKER)
@@ -64,12 +74,24 @@ all: $(WORKER)
 src/worker/preload.h: src/worker/gen_preload.py $(SANDBOX_PY:%=src/sandbox/%.py)
 	$(PLS_PYTHON) src/worker/gen_preload.py $(SANDBOX_PY:%=src/sandbox/%.py) > $@
 
-$(WORKER): $(WORKER_SRCS) $(WORKER_HDRS)
-	$(CC) $(CFLAGS) -fPIE $(WORKER_CPPFLAGS) $(WORKER_SRCS) $(WORKER_LDFLAGS) $(WORKER_LIBS) -o $@
+src/worker/core/%.o: src/%.c $(PYCORE_HDRS)
+	@mkdir -p src/worker/core
+	$(CC) $(CFLAGS) -fPIE $(WORKER_CPPFLAGS) -c $< -o $@
+
+src/worker/core/pyhost_worker.o: src/worker/pyhost_worker.c $(PYCORE_HDRS) $(WORKER_HDRS)
+	@mkdir -p src/worker/core
+	$(CC) $(CFLAGS) -fPIE $(WORKER_CPPFLAGS) -c $< -o $@
+
+$(WORKER_PYCORE): $(WORKER_PYCORE_OBJS)
+	rm -f $@
+	$(AR) crs $@ $(WORKER_PYCORE_OBJS)
+
+$(WORKER): $(WORKER_SRCS) $(WORKER_HDRS) $(WORKER_PYCORE)
+	$(CC) $(CFLAGS) -fPIE $(WORKER_CPPFLAGS) $(WORKER_SRCS) $(WORKER_PYCORE) $(WORKER_LDFLAGS) $(WORKER_LIBS) -o $@
 
 # The same with EXEC (full Python), for test/worker.sh only.
-$(WORKER_TESTING): $(WORKER_SRCS) src/worker/testing.c $(WORKER_HDRS)
-	$(CC) $(CFLAGS) -fPIE $(WORKER_CPPFLAGS) -DPLS_WORKER_TESTING $(WORKER_SRCS) src/worker/testing.c $(WORKER_LDFLAGS) $(WORKER_LIBS) -o $@
+$(WORKER_TESTING): $(WORKER_SRCS) src/worker/testing.c $(WORKER_HDRS) $(WORKER_PYCORE)
+	$(CC) $(CFLAGS) -fPIE $(WORKER_CPPFLAGS) -DPLS_WORKER_TESTING $(WORKER_SRCS) src/worker/testing.c $(WORKER_PYCORE) $(WORKER_LDFLAGS) $(WORKER_LIBS) -o $@
 
 install: install-worker
 install-worker: $(WORKER) installdirs
@@ -86,7 +108,12 @@ test/worker_driver: test/worker_driver.c $(LAUNCH_SRCS) $(LAUNCH_HDRS)
 bench/channel: bench/channel.c $(LAUNCH_SRCS) $(LAUNCH_HDRS)
 	$(CC) $(CFLAGS) -D_GNU_SOURCE -Isrc bench/channel.c $(LAUNCH_SRCS) -o $@
 
-worker-tests: $(WORKER) $(WORKER_TESTING) test/worker_driver
+# The core linked without PostgreSQL (its test stands in for the channel's
+# side of the worker's hooks): test/worker.sh runs it.
+test/pycore_test: test/pycore_test.c $(WORKER_PYCORE) $(WORKER_HDRS)
+	$(CC) $(CFLAGS) -fPIE $(WORKER_CPPFLAGS) test/pycore_test.c $(WORKER_PYCORE) $(WORKER_LDFLAGS) $(WORKER_LIBS) -o $@
+
+worker-tests: $(WORKER) $(WORKER_TESTING) test/worker_driver test/pycore_test
 
 bench-channel: bench/channel $(WORKER)
 	bench/channel $(WORKER)

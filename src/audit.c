@@ -19,6 +19,7 @@
 #include "sandbox_int.h"
 
 #include <fcntl.h>
+#include <string.h>
 
 /*
  * Locked interpreters: a handful per backend (one per role that called
@@ -63,25 +64,28 @@ pls_audit_is_locked(PyInterpreterState *is)
 	return false;
 }
 
-void
+/* 0, or -1 with MemoryError (is is then not locked). */
+int
 pls_audit_lock(PyInterpreterState *is)
 {
 	if (pls_audit_is_locked(is))
-		return;
+		return 0;
 	if (nlocked == maxlocked)
 	{
 		int			n = maxlocked ? maxlocked * 2 : 8;
 		PyInterpreterState **a = (PyInterpreterState **)
-			MemoryContextAlloc(TopMemoryContext, n * sizeof(PyInterpreterState *));
+			PyMem_RawRealloc(locked, n * sizeof(PyInterpreterState *));
 
-		if (nlocked)
-			memcpy(a, locked, nlocked * sizeof(PyInterpreterState *));
-		if (locked)
-			pfree(locked);
+		if (a == NULL)
+		{
+			PyErr_NoMemory();
+			return -1;
+		}
 		locked = a;
 		maxlocked = n;
 	}
 	locked[nlocked++] = is;
+	return 0;
 }
 
 void
@@ -319,18 +323,17 @@ pls_audit_hook(const char *event, PyObject *args, void *userData)
  * never be removed by Python code); after it when plpython3u started
  * Python first, which PySys_AddAuditHook also allows.
  */
-void
+int
 pls_audit_install(void)
 {
 	if (installed)
-		return;
+		return 0;
 	if (PySys_AddAuditHook(pls_audit_hook, NULL) < 0)
 	{
 		if (Py_IsInitialized())
 			PyErr_Clear();
-		ereport(ERROR,
-				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
-				 errmsg("could not install the plsafepy audit hook")));
+		return -1;
 	}
 	installed = true;
+	return 0;
 }

@@ -4,7 +4,8 @@
  *	  One Python sub-interpreter per SQL role: created on the role's first
  *	  call, chosen by GetUserId() at call time (so a SECURITY DEFINER
  *	  function runs in its owner's), never shared between roles, and
- *	  shaped by that role's settings (settings.c).
+ *	  shaped by that role's settings (settings.c).  What fills it is the
+ *	  core's (pybuild.c).
  *
  *-------------------------------------------------------------------------
  */
@@ -14,114 +15,8 @@
 #include "utils/acl.h"
 #include "utils/memutils.h"
 
-#include "marshal.h"
-
-/* the magic number of the Python that compiled the helpers */
-extern const unsigned char pls_py_magic[4];
-
-#include "embedded_py.h"
-
-PLSInterp  *pls_current = NULL;
-
 static HTAB *interps = NULL;
 static PLSInterp *last_interp = NULL;
-
-/* One part of an embedded helper, run in ns. */
-int
-pls_run_part(const PLSEmbedded *part, PyObject *ns)
-{
-	PyObject   *code;
-	PyObject   *res;
-	long		magic = PyImport_GetMagicNumber();
-	long		built = pls_py_magic[0] | (pls_py_magic[1] << 8) |
-		(pls_py_magic[2] << 16) | ((long) pls_py_magic[3] << 24);
-
-	/* bytecode written by another Python version must not be loaded */
-	if (magic == -1)
-		return -1;
-	if (magic != built)
-	{
-		PyErr_Format(PyExc_ImportError,
-					 "plsafepy was built for another Python version (helper %s)",
-					 part->name);
-		return -1;
-	}
-	code = PyMarshal_ReadObjectFromString((const char *) part->code,
-										  (Py_ssize_t) part->len);
-	if (code == NULL)
-		return -1;
-	if (!PyCode_Check(code))
-	{
-		Py_DECREF(code);
-		PyErr_Format(PyExc_ImportError, "plsafepy helper %s is not code",
-					 part->name);
-		return -1;
-	}
-	res = PyEval_EvalCode(code, ns, ns);
-	Py_DECREF(code);
-	if (res == NULL)
-		return -1;
-	Py_DECREF(res);
-	return 0;
-}
-
-PyObject *
-pls_run_embedded(const PLSEmbedded *parts)
-{
-	PyObject   *ns;
-
-	ns = PyDict_New();
-	if (ns == NULL ||
-		PyDict_SetItemString(ns, "__builtins__", PyEval_GetBuiltins()) < 0)
-	{
-		Py_XDECREF(ns);
-		return NULL;
-	}
-	for (; parts->name != NULL; parts++)
-	{
-		if (pls_run_part(parts, ns) < 0)
-		{
-			Py_DECREF(ns);
-			return NULL;
-		}
-	}
-	return ns;
-}
-
-/*
- * Fill a new interpreter.  Everything that must be imported is imported
- * here, before pls_sandbox_setup locks the interpreter down.
- */
-static int
-build_interp(PLSInterp *interp)
-{
-	PyObject   *compiler;
-
-	Py_SetRecursionLimit(pls_recursion_limit());
-
-	interp->GD = PyDict_New();
-	interp->module_name = PyUnicode_InternFromString("__main__");
-	if (interp->GD == NULL || interp->module_name == NULL)
-		return -1;
-
-	compiler = pls_run_embedded(pls_py_compiler);
-	if (compiler == NULL)
-		return -1;
-	interp->compile_body = PyDict_GetItemString(compiler, "compile_body");
-	Py_XINCREF(interp->compile_body);
-	interp->body_error = PyDict_GetItemString(compiler, "BodyError");
-	Py_XINCREF(interp->body_error);
-	Py_DECREF(compiler);
-	if (interp->compile_body == NULL || interp->body_error == NULL)
-	{
-		PyErr_SetString(PyExc_RuntimeError, "compiler helper has no compile_body");
-		return -1;
-	}
-
-	if (pls_plpy_create(interp) < 0)
-		return -1;
-	return pls_sandbox_setup(interp);
-}
 
 static char *
 fetch_python_error(void)
@@ -213,7 +108,7 @@ pls_interp_for_role(Oid roleid)
 		pls_current = interp;
 		PG_TRY();
 		{
-			rc = build_interp(interp);
+			rc = pls_interp_build(interp);
 		}
 		PG_CATCH();
 		{

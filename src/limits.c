@@ -52,8 +52,6 @@
  */
 #include "plsafepy.h"
 
-#include <math.h>
-
 #include "access/xact.h"
 #include "miscadmin.h"
 #include "storage/latch.h"
@@ -512,15 +510,15 @@ limits_xact_callback(XactEvent event, void *arg)
 }
 
 /*
- * Python's recursion limit, from max_stack_depth.  The recursion counter
- * also counts C recursion (repr, hash, comparison of nested containers);
- * the costliest level measured with CPython 3.11 is about 2.6 kB of C stack
- * (sorted() with a key function that sorts again), so allow 4 kB per
- * level.  Python code then stays within max_stack_depth on top of what
+ * Python's recursion limit, from max_stack_depth (the host hook of
+ * pyhost.h).  The recursion counter also counts C recursion (repr, hash,
+ * comparison of nested containers); the costliest level measured with
+ * CPython 3.11 is about 2.6 kB of C stack (sorted() with a key function
+ * that sorts again), so allow 4 kB per level.  Python code then stays within max_stack_depth on top of what
  * PostgreSQL used before calling it, well inside the kernel's limit.
  */
 int
-pls_recursion_limit(void)
+pls_host_recursion_limit(void)
 {
 	int			limit = (int) (((long) max_stack_depth * 1024L) / 4096L);
 
@@ -528,44 +526,17 @@ pls_recursion_limit(void)
 }
 
 /*
- * sys.unraisablehook of every role's interpreter: exceptions in finalizers
- * (a generator's finally run at clean-up) would be printed to the server's
- * stderr, that is, into the log, bare and unbounded; they are dropped.  In
- * C, because a hook written in Python is stopped in turn by the interrupt
- * that stopped the finalizer, and CPython prints that failure to stderr.
+ * The host hook of time.sleep for sandboxed code (pyhost.h): waits on the
+ * process latch, so a cancel, a statement timeout or a termination request
+ * ends it at once.
  */
-static PyObject *
-drop_unraisable(PyObject *self, PyObject *unraisable)
+int
+pls_host_sleep(double secs)
 {
-	Py_RETURN_NONE;
-}
-
-PyMethodDef pls_drop_unraisable_def = {
-	"drop_unraisable", drop_unraisable, METH_O,
-	"drop_unraisable(unraisable)\n--\n\nDrop an exception raised in a finalizer."
-};
-
-/*
- * time.sleep for sandboxed code: waits on the process latch, so a cancel,
- * a statement timeout or a termination request ends it at once.
- */
-static PyObject *
-pls_sleep_impl(PyObject *self, PyObject *arg)
-{
-	double		secs = PyFloat_AsDouble(arg);
 	TimestampTz deadline;
 	MemoryContext cxt = CurrentMemoryContext;
 	volatile bool failed = false;
 
-	if (secs == -1.0 && PyErr_Occurred())
-		return NULL;
-	if (isnan(secs) || secs < 0)
-	{
-		PyErr_SetString(PyExc_ValueError, "sleep length must be non-negative");
-		return NULL;
-	}
-	if (secs > 1e9)
-		secs = 1e9;
 	deadline = GetCurrentTimestamp() + (TimestampTz) (secs * 1000000.0);
 
 	for (;;)
@@ -580,7 +551,7 @@ pls_sleep_impl(PyObject *self, PyObject *arg)
 				request_interrupt();
 			PyErr_SetNone(interp && interp->exc_interrupted ?
 						  interp->exc_interrupted : PyExc_KeyboardInterrupt);
-			return NULL;
+			return -1;
 		}
 		remain_ms = (long) ((deadline - GetCurrentTimestamp() + 999) / 1000);
 		if (remain_ms <= 0)
@@ -607,13 +578,8 @@ pls_sleep_impl(PyObject *self, PyObject *arg)
 		if (failed)
 		{
 			PyErr_SetString(PyExc_OSError, "sleep failed");
-			return NULL;
+			return -1;
 		}
 	}
-	Py_RETURN_NONE;
+	return 0;
 }
-
-PyMethodDef pls_sleep_def = {
-	"sleep", pls_sleep_impl, METH_O,
-	"sleep(seconds)\n--\n\nWait; a cancel or statement timeout ends the wait."
-};

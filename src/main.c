@@ -69,7 +69,10 @@ start_python(void)
 	 * allocator and audit hook are chained onto the running runtime.
 	 */
 	pls_memory_install();
-	pls_audit_install();
+	if (pls_audit_install() < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+				 errmsg("could not install the plsafepy audit hook")));
 	if (Py_IsInitialized())
 	{
 		main_tstate = PyThreadState_Get();

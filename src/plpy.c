@@ -220,8 +220,9 @@ spiexc_dir(PyObject *module, PyObject *unused)
 	return names;
 }
 
+/* The host hook (pyhost.h): this interpreter's plpy, exceptions included. */
 int
-pls_plpy_create(PLSInterp *interp)
+pls_host_plpy_create(PLSInterp *interp)
 {
 	PyObject   *plpy;
 	PyObject   *excmod;
@@ -683,8 +684,9 @@ done:
 	return res;
 }
 
+/* The host hook (pyhost.h): print() as a NOTICE. */
 PyObject *
-pls_plpy_print_new(void)
+pls_host_print_new(void)
 {
 	return PyCFunction_New(&pls_print_method, NULL);
 }

@@ -65,72 +65,18 @@
 #include "commands/trigger.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "utils/guc.h"
 #include "utils/hsearch.h"
+
+/* the Python side's core, shared with plsafepy-worker */
+#include "pyhost.h"
 
 #define PLS_LANGNAME "plsafepy"
 
-/* ---------- per-role interpreter (interp.c) ---------- */
-
-typedef struct PLSInterp
-{
-	Oid			roleid;			/* hash key */
-	PyThreadState *tstate;		/* the sub-interpreter's only thread state */
-	PyObject   *plpy;			/* this interpreter's plpy module object */
-	PyObject   *GD;				/* dict shared by this role's functions */
-	PyObject   *module_name;	/* __name__ of every function's globals */
-	PyObject   *builtins;		/* restricted builtins dict */
-	PyObject   *sandbox;		/* namespace of the src/sandbox/ helpers (trusted) */
-	char	   *allowed_modules;	/* plsafepy.allowed_modules of the role
-									 * when built (settings.c) */
-	int			memory_limit_kb;	/* plsafepy.memory_limit of the role, or
-									 * -1: the session's current value */
-	PyObject   *import_state;	/* (meta_path, path_hooks, path) as they
-								 * were before lock-down, for the trusted
-								 * loader of whitelisted modules */
-	PyObject   *compile_body;	/* compiler.compile_body */
-	PyObject   *body_error;		/* compiler.BodyError: (message, line) */
-	PyObject   *policy;			/* check_source(body) and
-								 * check_and_compile(tree, name, file),
-								 * raising policy_error; set by the sandbox */
-	PyObject   *policy_error;	/* exception class: (message, line, hint) */
-	PyObject   *decimal;		/* decimal.Decimal (real class), or NULL
-								 * until the first numeric value */
-	PyObject   *exc_error;		/* plpy.Error */
-	PyObject   *exc_fatal;		/* plpy.Fatal */
-	PyObject   *exc_spierror;	/* plpy.SPIError */
-	PyObject   *spiexc_module;	/* plpy.spiexceptions (classes made on
-								 * first use) */
-	PyObject   *spiexc_by_state;	/* dict: sqlstate str -> spiexceptions
-									 * class made so far */
-	PyObject   *exc_interrupted;	/* raised while an interrupt unwinds */
-	volatile sig_atomic_t interrupt_queued; /* a call of limits.c's may be
-											 * in this interpreter's
-											 * pending-call queue */
-} PLSInterp;
-
-/* The interpreter Python code is running in now (NULL outside plsafepy). */
-extern PLSInterp *pls_current;
+/* ---------- per-role interpreter (interp.c; PLSInterp in pyhost.h) ---------- */
 
 extern PLSInterp *pls_interp_for_role(Oid roleid);
 extern PyThreadState *pls_main_tstate(void);
-
-/*
- * The trusted Python helpers as bytecode (tools/embed_py.py): src/NAME.py,
- * or the files of src/NAME/, as parts ending with one whose name is NULL.
- */
-typedef struct PLSEmbedded
-{
-	const char *name;
-	const unsigned char *code;	/* marshalled code object */
-	size_t		len;
-} PLSEmbedded;
-
-extern const PLSEmbedded pls_py_compiler[];
-extern const PLSEmbedded pls_py_sandbox[];
-
-/* Run the parts of one embedded helper, in order, in a fresh namespace. */
-extern PyObject *pls_run_embedded(const PLSEmbedded *parts);
-extern int	pls_run_part(const PLSEmbedded *part, PyObject *ns);
 
 /*
  * Enter and leave a role's interpreter.  pls_enter returns the thread state
@@ -438,18 +384,16 @@ extern PLSProc *pls_current_proc;
 
 /* ---------- the plpy module (plpy.c, spi.c) ---------- */
 
-/* Build this interpreter's plpy module, exceptions included (0 or -1). */
-extern int	pls_plpy_create(PLSInterp *interp);
+/* (pls_host_plpy_create builds an interpreter's plpy module) */
 extern PyObject *pls_spiexc_for_state(PLSInterp *interp, const char *sqlstate);
 
 /*
  * print() for the sandbox's builtins: the text goes to the client as a
- * NOTICE.  pls_plpy_print_new returns a new callable for the current
+ * NOTICE.  pls_host_print_new returns a new callable for the current
  * interpreter (METH_FASTCALL | METH_KEYWORDS on pls_plpy_print).
  */
 extern PyObject *pls_plpy_print(PyObject *self, PyObject *const *args,
 								Py_ssize_t nargs, PyObject *kwnames);
-extern PyObject *pls_plpy_print_new(void);
 
 /*
  * Explicit subtransactions (plpy.subtransaction()) a Python call left
@@ -472,15 +416,13 @@ pls_subxact_abort_open(int depth)
 		pls_subxact_abort_open_slow(depth);
 }
 
-/* ---------- sandbox (sandbox.c, whitelist.c, audit.c) ---------- */
+/* ---------- sandbox settings (sandbox_sql.c, whitelist_setting.c) ---------- */
 
 extern char *pls_allowed_modules;
 extern void pls_sandbox_init(void);
+extern bool check_allowed_modules(char **newval, void **extra,
+								  GucSource source);
 extern char *pls_whitelist_expand(const char *value);
-extern int	pls_sandbox_setup(PLSInterp *interp);
-/* decimal.Decimal, imported by the trusted loader on first use (borrowed) */
-extern PyObject *pls_sandbox_decimal(PLSInterp *interp);
-extern void pls_audit_install(void);
 
 /*
  * Give a new interpreter a thread state whose id is unique in the backend,
@@ -489,10 +431,6 @@ extern void pls_audit_install(void);
  */
 extern bool pls_tstate_make_unique(PyThreadState **ts);
 
-/* 42501 denial, logged with role and function; Python side */
-extern PyObject *pls_deny(const char *what, const char *hint_setting);
-/* log a denial of function fn (NULL: none running) with the role */
-extern void pls_log_denial(const char *message, const char *fn);
 
 /* ---------- resource limits (limits.c, signals.c, memory.c) ---------- */
 
@@ -514,7 +452,6 @@ extern void pls_limits_switched(void);
 
 /* after a Python call failed: rethrow a pending PostgreSQL interrupt */
 extern void pls_limits_check(void);
-extern int	pls_recursion_limit(void);
 
 /*
  * In a C function called from Python, after PG_CATCH and the rollback of
@@ -523,12 +460,6 @@ extern int	pls_recursion_limit(void);
  * (return NULL to Python); otherwise false, nothing done.
  */
 extern bool pls_limits_catch_error(ErrorData *edata);
-
-/* time.sleep for sandboxed code: waits on the latch, honours interrupts. */
-extern PyMethodDef pls_sleep_def;
-
-/* sys.unraisablehook for role interpreters: drops the exception (in C). */
-extern PyMethodDef pls_drop_unraisable_def;
 
 /* The pending call that raises exc_interrupted (limits.c). */
 extern int	pls_interrupt_pending_call(void *arg);
@@ -566,7 +497,7 @@ extern bool pls_signals_backend_ready(void);
 extern void pls_segv_tripwire_install(void);
 extern void pls_segv_tripwire_refresh(void);
 
-/* plsafepy.log_denials (sandbox.c): log each denial with role and function */
+/* plsafepy.log_denials (sandbox_sql.c): log each denial with role and function */
 extern bool pls_log_denials;
 
 #endif							/* PLSAFEPY_H */

@@ -113,64 +113,28 @@ check_supported_type(Oid typoid, bool is_result, PLSProcKind kind)
 					format_type_be(typoid))));
 }
 
-/* A str argument of a compiler exception as UTF-8, palloc'd, or NULL. */
-static char *
-exc_arg_utf8(PyObject *eargs, Py_ssize_t i)
-{
-	const char *u;
-
-	if (PyTuple_GET_SIZE(eargs) <= i ||
-		!PyUnicode_Check(PyTuple_GET_ITEM(eargs, i)))
-		return NULL;
-	u = PyUnicode_AsUTF8(PyTuple_GET_ITEM(eargs, i));
-	if (u == NULL)
-	{
-		PyErr_Clear();
-		return NULL;
-	}
-	return pstrdup(u);
-}
-
 /*
  * The body did not compile: a syntax error, or the sandbox's policy denied
  * it (42501, logged like a denial at run time).  Anything else is an
  * internal error of the compiler and is reported as such.
  */
+static void report_compile_error(PLSProc *proc) pg_attribute_noreturn();
+
 static void
 report_compile_error(PLSProc *proc)
 {
-	PLSInterp  *interp = proc->interp;
-	PyObject   *type,
-			   *value,
-			   *tb;
-	char	   *msg = NULL;
-	char	   *hint = NULL;
-	long		line = 0;
-	bool		policy;
+	PLSCompileError err;
+	char	   *msg;
+	char	   *hint;
 
-	if (!PyErr_ExceptionMatches(interp->body_error) &&
-		!PyErr_ExceptionMatches(interp->policy_error))
+	pls_compile_error_take(proc->interp, &err);
+	if (err.kind == PLS_COMPILE_OTHER)
 		pls_elog_exception(ERROR, proc);
 
-	policy = PyErr_ExceptionMatches(interp->policy_error);
-	PyErr_Fetch(&type, &value, &tb);
-	PyErr_NormalizeException(&type, &value, &tb);
-	if (value && PyObject_TypeCheck(value, (PyTypeObject *) PyExc_BaseException))
-	{
-		PyObject   *eargs = ((PyBaseExceptionObject *) value)->args;
-
-		msg = exc_arg_utf8(eargs, 0);
-		if (PyTuple_GET_SIZE(eargs) > 1 &&
-			PyLong_Check(PyTuple_GET_ITEM(eargs, 1)))
-			line = PyLong_AsLong(PyTuple_GET_ITEM(eargs, 1));
-		hint = exc_arg_utf8(eargs, 2);
-	}
-	PyErr_Clear();
-	Py_XDECREF(type);
-	Py_XDECREF(value);
-	Py_XDECREF(tb);
-
 	/* the messages quote the body's names, which are in UTF-8 here */
+	msg = err.message ? pstrdup(err.message) : NULL;
+	hint = err.hint ? pstrdup(err.hint) : NULL;
+	pls_compile_error_release(&err);
 	if (msg == NULL)
 		msg = "unknown error";
 	else
@@ -178,40 +142,38 @@ report_compile_error(PLSProc *proc)
 	if (hint)
 		hint = pg_any_to_server(hint, strlen(hint), PG_UTF8);
 
-	if (policy)
+	if (err.kind == PLS_COMPILE_DENIED)
 	{
 		/* as a denial at run time is: logged with role and function */
-		pls_log_denial(msg, proc->name);
+		pls_host_log_denial(msg, proc->name);
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("%s", msg),
 				 errdetail("Denied by the plsafepy policy at line %ld of function \"%s\".",
-						   line, proc->name),
+						   err.line, proc->name),
 				 hint ? errhint("%s", hint) : 0));
 	}
 	ereport(ERROR,
 			(errcode(ERRCODE_SYNTAX_ERROR),
 			 errmsg("could not compile PL/SafePy function \"%s\"", proc->name),
-			 errdetail("SyntaxError: %s (line %ld)", msg, line)));
+			 errdetail("SyntaxError: %s (line %ld)", msg, err.line)));
 }
 
 /*
- * Compile body into proc->func in proc->interp.  The caller has entered
- * the interpreter.  Any failure is reported with ereport after the Python
- * exception has been turned into text.
+ * Compile body into proc->func in proc->interp (pls_py_compile).  The
+ * caller has entered the interpreter.  Any failure is reported with
+ * ereport after the Python exception has been turned into text.
  */
 static void
 compile_python(PLSProc *proc, List *params)
 {
 	PLSInterp  *interp = proc->interp;
 	PyObject   *pyparams = NULL;
-	PyObject   *res = NULL;
-	PyObject   *code;
-	PyObject   *run;
-	PyObject   *func;
+	PLSCompiled compiled;
 	const char *defname;
 	char	   *filename;
 	ListCell   *lc;
+	int			rc;
 
 	if (interp->builtins == NULL || interp->policy == NULL)
 		ereport(ERROR,
@@ -243,55 +205,20 @@ compile_python(PLSProc *proc, List *params)
 	}
 
 	/* Python reads UTF-8; the body is in the server's encoding. */
-	res = PyObject_CallFunction(interp->compile_body, "sOssOO",
-								defname, pyparams,
-								pg_server_to_any(proc->source,
-												 strlen(proc->source), PG_UTF8),
-								filename, interp->policy,
-								(proc->kind == PLS_FUNCTION ||
-								 proc->kind == PLS_PROCEDURE) ? Py_True : Py_False);
+	rc = pls_py_compile(interp, defname, pyparams,
+						pg_server_to_any(proc->source, strlen(proc->source),
+										 PG_UTF8),
+						filename,
+						proc->kind == PLS_FUNCTION || proc->kind == PLS_PROCEDURE,
+						&compiled);
 	Py_DECREF(pyparams);
-	if (res == NULL)
+	if (rc < 0)
 		report_compile_error(proc);
 
-	if (!PyTuple_Check(res) || PyTuple_GET_SIZE(res) != 2)
-	{
-		Py_DECREF(res);
-		elog(ERROR, "plsafepy compiler returned an unexpected value");
-	}
-	code = PyTuple_GET_ITEM(res, 0);
-	proc->uses_args = PyObject_IsTrue(PyTuple_GET_ITEM(res, 1)) == 1;
-
-	proc->SD = PyDict_New();
-	proc->globals = PyDict_New();
-	if (proc->SD == NULL || proc->globals == NULL ||
-		PyDict_SetItemString(proc->globals, "__builtins__", interp->builtins) < 0 ||
-		PyDict_SetItemString(proc->globals, "__name__", interp->module_name) < 0 ||
-		PyDict_SetItemString(proc->globals, "plpy", interp->plpy) < 0 ||
-		PyDict_SetItemString(proc->globals, "GD", interp->GD) < 0 ||
-		PyDict_SetItemString(proc->globals, "SD", proc->SD) < 0)
-	{
-		Py_DECREF(res);
-		pls_elog_exception(ERROR, proc);
-	}
-
-	run = PyEval_EvalCode(code, proc->globals, proc->globals);
-	Py_DECREF(res);
-	if (run == NULL)
-		pls_elog_exception(ERROR, proc);
-	Py_DECREF(run);
-
-	/* The def's name is not left in the globals: it is ours, not theirs. */
-	func = PyDict_GetItemString(proc->globals, defname);
-	if (func == NULL)
-		elog(ERROR, "plsafepy compiler did not define the function");
-	Py_INCREF(func);
-	if (PyDict_DelItemString(proc->globals, defname) < 0)
-	{
-		Py_DECREF(func);
-		pls_elog_exception(ERROR, proc);
-	}
-	proc->func = func;
+	proc->func = compiled.func;
+	proc->globals = compiled.globals;
+	proc->SD = compiled.SD;
+	proc->uses_args = compiled.uses_args;
 	if (proc->uses_args)
 		proc->npyargs++;
 }

@@ -1,40 +1,28 @@
 /*-------------------------------------------------------------------------
  *
  * sandbox.c
- *	  The sandbox's settings (plsafepy.allowed_modules, whose syntax
- *	  whitelist.c reads, and plsafepy.log_denials), the set-up of each role interpreter's restricted runtime (run last by
- *	  build_interp: facades, builtins, policy, then lock-down), 42501
- *	  denials, the plsafepy_whitelist() function behind the view
- *	  of the effective whitelist, and the C functions that keep trusted
- *	  objects out of what user code can reach: module-less copies of C
- *	  functions, the crossings to the trusted namespace, the stubs that pass
- *	  only inside the loader's window, and the class-namespace check of
- *	  every class made while user code runs.
+ *	  The set-up of each role interpreter's restricted runtime (run last by
+ *	  pls_interp_build: facades, builtins, policy, then lock-down), 42501
+ *	  denials, and the C functions that keep trusted objects out of what
+ *	  user code can reach: module-less copies of C functions, the crossings
+ *	  to the trusted namespace, the trusted loader of whitelisted modules
+ *	  and the stubs that pass only inside its window, and the
+ *	  class-namespace check of every class made while user code runs.
  *
  * The policy, builtins and facades themselves are Python (src/sandbox/,
  * trusted, compiled in, run in two namespaces: sandbox/names.py says
- * why); this file feeds them the role's whitelist (resolved by
- * settings.c), gives them the C functions, and closes the interpreter
- * afterwards.  See docs/security.md for the layers and what each assumes.
+ * why); this file feeds them the role's whitelist, gives them the C
+ * functions, and closes the interpreter afterwards.  See docs/security.md
+ * for the layers and what each assumes.  Part of the core (pyhost.h): the
+ * settings and SQL functions of the sandbox are sandbox_sql.c's.
  *
  *-------------------------------------------------------------------------
  */
 #include "sandbox_int.h"
 
-#include "funcapi.h"
-#include "miscadmin.h"
-#include "utils/acl.h"
-#include "utils/builtins.h"
-#include "utils/guc.h"
-
-#include <ctype.h>
-
-PG_FUNCTION_INFO_V1(plsafepy_whitelist);
-PG_FUNCTION_INFO_V1(plsafepy_reach_check);
-
-char	   *pls_allowed_modules = NULL;
-bool		pls_log_denials = true;
-uint64		pls_denial_count = 0;
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
 
 /* type's own tp_new, and the one that checks class namespaces first. */
 static newfunc type_new_orig = NULL;
@@ -89,70 +77,18 @@ static PyMethodDef load_module_def = {
 	"Import a whitelisted module after lock-down (trusted helpers only)."
 };
 
+/*
+ * Every class made while user code runs gets the class-namespace check
+ * (pls_type_new): once per process, before any plsafepy interpreter exists.
+ */
 void
-pls_sandbox_init(void)
+pls_type_check_install(void)
 {
-	DefineCustomStringVariable("plsafepy.allowed_modules",
-							   "Python modules plsafepy functions may import.",
-							   "A comma-separated list of \"module\" (its reviewed "
-							   "public names) or \"module:name\" entries: the "
-							   "complete list, or, with every entry preceded by "
-							   "\"+\" or \"-\", additions to and removals from "
-							   "the defaults.  Read when "
-							   "a role's interpreter is created (its first plsafepy "
-							   "call in a session).",
-							   &pls_allowed_modules,
-							   PLS_DEFAULT_MODULES,
-							   PGC_SUSET,
-							   GUC_LIST_INPUT,
-							   check_allowed_modules, NULL, NULL);
-	DefineCustomBoolVariable("plsafepy.log_denials",
-							 "Logs every capability plsafepy denies, with the role and function.",
-							 NULL,
-							 &pls_log_denials,
-							 true,
-							 PGC_SUSET,
-							 0,
-							 NULL, NULL, NULL);
 	if (type_new_orig == NULL)
 	{
 		type_new_orig = PyType_Type.tp_new;
 		PyType_Type.tp_new = pls_type_new;
 	}
-}
-
-/*
- * Log one denial by function `fn` (NULL: none running).  May be called
- * with Python code on the stack, so no PostgreSQL error may escape: an
- * error while logging is swallowed (the denial itself still happens).
- */
-void
-pls_log_denial(const char *message, const char *fn)
-{
-	MemoryContext oldcxt = CurrentMemoryContext;
-
-	pls_denial_count++;
-	if (!pls_log_denials)
-		return;
-	PG_TRY();
-	{
-		const char *role = GetUserNameFromId(GetUserId(), true);
-
-		ereport(LOG,
-				(errmsg("plsafepy denied: %s", message),
-				 errdetail("Role \"%s\", %s%s%s.",
-						   role ? role : "?",
-						   fn ? "function \"" : "no function running",
-						   fn ? fn : "",
-						   fn ? "\"" : ""),
-				 errhidecontext(true)));
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(oldcxt);
-		FlushErrorState();
-	}
-	PG_END_TRY();
 }
 
 PyObject *
@@ -163,7 +99,7 @@ pls_deny(const char *what, const char *hint)
 	PyObject   *exc;
 
 	snprintf(message, sizeof(message), "%s is not allowed in plsafepy", what);
-	pls_log_denial(message, pls_current_proc ? pls_current_proc->name : NULL);
+	pls_host_log_denial(message, pls_host_function_name());
 
 	if (pls_current && pls_current->sandbox)
 		cls = PyDict_GetItemString(pls_current->sandbox, "SandboxError");
@@ -460,6 +396,30 @@ save_closed_import_system(PLSInterp *interp)
 }
 
 /*
+ * Import name in the loader's window.  An interpreter whose modules were
+ * all imported when it was built (the worker, which can open no file once
+ * locked in) takes it from sys.modules, and a module not there is an
+ * ImportError: the import system would look for files.
+ */
+static PyObject *
+import_now(PLSInterp *interp, const char *name)
+{
+	PyObject   *mod;
+
+	if (!interp->imports_preloaded)
+		return PyImport_ImportModule(name);
+	mod = PyDict_GetItemString(PyImport_GetModuleDict(), name);
+	if (mod == NULL)
+	{
+		PyErr_Format(PyExc_ImportError,
+					 "module \"%s\" was not imported when the interpreter was built",
+					 name);
+		return NULL;
+	}
+	return Py_NewRef(mod);
+}
+
+/*
  * Open the import system as it was before lock-down, import, and close it
  * again.  The closing is C with no Python in between, so it happens even
  * when the import was interrupted (statement_timeout raising in module
@@ -498,13 +458,13 @@ py_load_module(PyObject *self, PyObject *name)
 		pls_audit_loading(true);
 	}
 	if (ok)
-		mod = PyImport_ImportModule(s);
+		mod = import_now(interp, s);
 	if (mod != NULL &&
 		(strcmp(s, "time") == 0 ||
 		 PyDict_GetItemString(PyImport_GetModuleDict(), "_datetime") != NULL))
 		for (int i = 0; datetime_dependencies[i] && mod != NULL; i++)
 		{
-			PyObject   *dep = PyImport_ImportModule(datetime_dependencies[i]);
+			PyObject   *dep = import_now(interp, datetime_dependencies[i]);
 
 			if (dep == NULL)
 				Py_CLEAR(mod);
@@ -530,9 +490,13 @@ py_load_module(PyObject *self, PyObject *name)
 
 		PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
 		if (set_import_system(interp->import_state, 3) < 0)
-			ereport(FATAL,
-					(errcode(ERRCODE_INTERNAL_ERROR),
-					 errmsg("plsafepy could not close the import system after loading module \"%s\"", s)));
+		{
+			char		message[1024];
+
+			snprintf(message, sizeof(message),
+					 "plsafepy could not close the import system after loading module \"%s\"", s);
+			pls_host_fatal(message);
+		}
 		cache = PySys_GetObject("path_importer_cache");
 		if (cache != NULL && PyDict_Check(cache))
 			PyDict_Clear(cache);
@@ -540,7 +504,7 @@ py_load_module(PyObject *self, PyObject *name)
 	}
 
 	/* a new extension library may have been loaded */
-	pls_segv_tripwire_refresh();
+	pls_host_extensions_loaded();
 
 	if (mod == NULL)
 		return NULL;
@@ -837,16 +801,64 @@ warn_unavailable(PyObject *ns)
 
 		if (module == NULL)
 			return -1;
-		ereport(WARNING,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("module \"%s\" in plsafepy.allowed_modules is not installed",
-						module),
-				 errdetail("Role \"%s\" cannot import it.",
-						   GetUserNameFromId(pls_current->roleid, true)),
-				 errhint("Check the spelling of the entry.")));
+		pls_host_module_unavailable(module);
 	}
 	return 0;
 }
+
+/*
+ * time.sleep for sandboxed code: the host waits, ending early when its
+ * interrupt comes (the backend's latch, the worker's futex).
+ */
+static bool
+sleep_seconds(PyObject *arg, double *secs)
+{
+	*secs = PyFloat_AsDouble(arg);
+	if (*secs == -1.0 && PyErr_Occurred())
+		return false;
+	if (isnan(*secs) || *secs < 0)
+	{
+		PyErr_SetString(PyExc_ValueError, "sleep length must be non-negative");
+		return false;
+	}
+	if (*secs > 1e9)
+		*secs = 1e9;
+	return true;
+}
+
+static PyObject *
+py_sleep(PyObject *self, PyObject *arg)
+{
+	double		secs;
+
+	if (!sleep_seconds(arg, &secs) || pls_host_sleep(secs) < 0)
+		return NULL;
+	Py_RETURN_NONE;
+}
+
+static PyMethodDef sleep_def = {
+	"sleep", py_sleep, METH_O,
+	"sleep(seconds)\n--\n\nWait; a cancel or statement timeout ends the wait."
+};
+
+/*
+ * sys.unraisablehook of every role's interpreter: exceptions in finalizers
+ * (a generator's finally run at clean-up) would be printed to the host's
+ * stderr (the backend's: into the log, bare and unbounded); they are
+ * dropped.  In C, because a hook written in Python is stopped in turn by
+ * the interrupt that stopped the finalizer, and CPython prints that
+ * failure to stderr.
+ */
+static PyObject *
+drop_unraisable(PyObject *self, PyObject *unraisable)
+{
+	Py_RETURN_NONE;
+}
+
+static PyMethodDef drop_unraisable_def = {
+	"drop_unraisable", drop_unraisable, METH_O,
+	"drop_unraisable(unraisable)\n--\n\nDrop an exception raised in a finalizer."
+};
 
 /*
  * Fill interp->builtins, ->policy, ->policy_error.  They are set only once
@@ -879,8 +891,8 @@ pls_sandbox_setup(PLSInterp *interp)
 		set_c_function(ns, "_deny_c", &deny_def) < 0 ||
 		set_compile_checked(ns) < 0 ||
 		set_c_function(ns, "_load_module", &load_module_def) < 0 ||
-		set_c_function(ns, "_interruptible_sleep", &pls_sleep_def) < 0 ||
-		set_c_function(ns, "_drop_unraisable", &pls_drop_unraisable_def) < 0 ||
+		set_c_function(ns, "_interruptible_sleep", &sleep_def) < 0 ||
+		set_c_function(ns, "_drop_unraisable", &drop_unraisable_def) < 0 ||
 		set_c_function(ns, "_detach", &detach_def) < 0 ||
 		set_c_function(ns, "_cross", &cross_def) < 0 ||
 		set_c_function(ns, "_loader_pass", &loader_pass_def) < 0 ||
@@ -895,7 +907,7 @@ pls_sandbox_setup(PLSInterp *interp)
 		return -1;
 	}
 
-	print_fn = pls_plpy_print_new();
+	print_fn = pls_host_print_new();
 	if (print_fn == NULL)
 		goto fail;
 
@@ -924,9 +936,10 @@ pls_sandbox_setup(PLSInterp *interp)
 	if (save_closed_import_system(interp) < 0)
 		goto fail;
 
-	pls_audit_lock(PyInterpreterState_Get());
+	if (pls_audit_lock(PyInterpreterState_Get()) < 0)
+		goto fail;
 	/* the whitelisted modules' extension libraries are loaded now */
-	pls_segv_tripwire_refresh();
+	pls_host_extensions_loaded();
 
 	if (warn_unavailable(ns) < 0)
 		goto fail;
@@ -942,181 +955,4 @@ fail:
 	Py_XDECREF(res);
 	Py_XDECREF(print_fn);
 	return -1;
-}
-
-/*
- * plsafepy_reach_check([plant text]): sandbox/reach.py's walk over what
- * user code can reach in the current role's interpreter; "ok", or the
- * paths that end at something it must not reach.  The extension does not
- * declare it: only a superuser can (CREATE FUNCTION ... LANGUAGE C), as
- * test/attacks/18_reach.txt does.
- */
-Datum
-plsafepy_reach_check(PG_FUNCTION_ARGS)
-{
-	PLSInterp  *interp;
-	PLSEntry	save;
-	char	   *plant = PG_NARGS() > 0 && !PG_ARGISNULL(0) ?
-		text_to_cstring(PG_GETARG_TEXT_PP(0)) : NULL;
-	char	   *volatile result = NULL;
-	char	   *volatile errtext = NULL;
-
-	interp = pls_interp_for_role(GetUserId());
-	pls_enter(interp, &save);
-	/* the walk reads audited attributes (__code__, __defaults__) */
-	pls_audit_forget(PyInterpreterState_Get());
-	PG_TRY();
-	{
-		PyObject   *check = PyDict_GetItemString(interp->sandbox, "reach_check");
-		PyObject   *r = check ? PyObject_CallFunction(check, "z", plant) : NULL;
-		const char *u = r && PyUnicode_Check(r) ? PyUnicode_AsUTF8(r) : NULL;
-
-		if (u != NULL)
-			result = pstrdup(u);
-		else
-			errtext = pstrdup(PyErr_Occurred() ? "Python error" : "no result");
-		if (PyErr_Occurred())
-		{
-			PyObject   *type,
-					   *value,
-					   *tb;
-			PyObject   *str;
-
-			PyErr_Fetch(&type, &value, &tb);
-			str = value ? PyObject_Str(value) : NULL;
-			if (str && PyUnicode_AsUTF8(str))
-				errtext = pstrdup(PyUnicode_AsUTF8(str));
-			Py_XDECREF(str);
-			Py_XDECREF(type);
-			Py_XDECREF(value);
-			Py_XDECREF(tb);
-			PyErr_Clear();
-		}
-		Py_XDECREF(r);
-	}
-	PG_FINALLY();
-	{
-		pls_audit_lock(PyInterpreterState_Get());
-		pls_leave(&save);
-	}
-	PG_END_TRY();
-
-	if (result == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
-				 errmsg("could not walk what plsafepy code can reach"),
-				 errdetail_internal("%s", errtext)));
-	PG_RETURN_TEXT_P(cstring_to_text(result));
-}
-
-/*
- * plsafepy_whitelist(): every name the current role's interpreter
- * exposes, per module: the effective whitelist (the role's setting, as
- * settings.c resolved it when this role's interpreter was built in this
- * session).
- */
-typedef struct WLRow
-{
-	char	   *module;
-	char	   *name;
-	char	   *kind;
-} WLRow;
-
-static char *
-tuple_item_str(PyObject *t, Py_ssize_t i)
-{
-	PyObject   *o = PyTuple_GetItem(t, i);
-	const char *s;
-
-	if (o == NULL)
-		return NULL;
-	s = PyUnicode_AsUTF8(o);
-	return s ? pstrdup(s) : NULL;
-}
-
-Datum
-plsafepy_whitelist(PG_FUNCTION_ARGS)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	PLSInterp  *interp;
-	PLSEntry	save;
-	WLRow	   *rows = NULL;
-	volatile int nrows = 0;
-	volatile bool failed = false;
-	char	   *errtext = NULL;
-	int			i;
-
-	InitMaterializedSRF(fcinfo, 0);
-
-	interp = pls_interp_for_role(GetUserId());
-	pls_enter(interp, &save);
-	PG_TRY();
-	{
-		PyObject   *describe = PyDict_GetItemString(interp->sandbox, "describe");
-		PyObject   *list = describe ? PyObject_CallNoArgs(describe) : NULL;
-
-		if (list == NULL || !PyList_Check(list))
-			failed = true;
-		else
-		{
-			Py_ssize_t	n = PyList_GET_SIZE(list);
-
-			rows = palloc0(sizeof(WLRow) * (n + 1));
-			for (Py_ssize_t j = 0; j < n && !failed; j++)
-			{
-				PyObject   *t = PyList_GET_ITEM(list, j);
-
-				if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != 3 ||
-					(rows[j].module = tuple_item_str(t, 0)) == NULL ||
-					(rows[j].name = tuple_item_str(t, 1)) == NULL ||
-					(rows[j].kind = tuple_item_str(t, 2)) == NULL)
-					failed = true;
-				nrows = j + 1;
-			}
-		}
-		Py_XDECREF(list);
-		if (failed)
-		{
-			if (PyErr_Occurred())
-			{
-				PyObject   *type,
-						   *value,
-						   *tb;
-				PyObject   *s;
-
-				PyErr_Fetch(&type, &value, &tb);
-				s = value ? PyObject_Str(value) : NULL;
-				if (s && PyUnicode_AsUTF8(s))
-					errtext = pstrdup(PyUnicode_AsUTF8(s));
-				Py_XDECREF(s);
-				Py_XDECREF(type);
-				Py_XDECREF(value);
-				Py_XDECREF(tb);
-			}
-			PyErr_Clear();
-		}
-	}
-	PG_FINALLY();
-	{
-		pls_leave(&save);
-	}
-	PG_END_TRY();
-
-	if (failed)
-		ereport(ERROR,
-				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
-				 errmsg("could not list the plsafepy module whitelist"),
-				 errtext ? errdetail_internal("%s", errtext) : 0));
-
-	for (i = 0; i < nrows; i++)
-	{
-		Datum		values[3];
-		bool		nulls[3] = {false, false, false};
-
-		values[0] = CStringGetTextDatum(rows[i].module);
-		values[1] = CStringGetTextDatum(rows[i].name);
-		values[2] = CStringGetTextDatum(rows[i].kind);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
-	return (Datum) 0;
 }

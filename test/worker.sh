@@ -11,7 +11,8 @@
 # driver (the worker's parent, standing in for the backend) is alive.
 # Then: the installed production worker refuses EXEC; the worker dies with its
 # parent (SIGKILL) and when its channel closes; RLIMIT_AS gives MemoryError;
-# the backend's reading of the channel survives a hostile peer.
+# the Python side's core builds the sandbox without PostgreSQL; the
+# backend's reading of the channel survives a hostile peer.
 #
 # Needs no PostgreSQL server (run by test/run like every test/*.sh); the
 # installed worker is found with pg_config.  Reading a non-dumpable
@@ -223,6 +224,54 @@ else
 		kill -9 "$wpid" 2>/dev/null
 	fi
 fi
+
+# --- the Python side's core, linked without PostgreSQL -------------------
+# test/pycore_test: src/pyhost.h's core with the worker's hooks and Python
+# only (that it links is the proof), the interpreter built as the worker
+# builds it; the same outcomes as inline mode (expected/sandbox*.out).
+expect_program() {
+	local name=$1 want=$2 got
+	shift 2
+	got=$(timeout 60 "$@" 2>&1)
+	if [ "$got" == "$want" ]; then
+		pass "$name"
+	else
+		fail "$name" "expected:" "$want" "got:" "$got"
+	fi
+}
+
+expect_program "core: bodies compile, run and are denied as inline" \
+'built: recursion limit 500, locked 1
+warnings: none
+x + 1: returned 42
+open: raised SandboxError: open() is not allowed in plsafepy
+denials: open() is not allowed in plsafepy (function f_open)
+import os: denied at line 1: import of module "os" is not allowed; hint: Modules are made available by a superuser with the "plsafepy.allowed_modules" setting.
+import colorsys: denied at line 1: import of module "colorsys" is not allowed; hint: Modules are made available by a superuser with the "plsafepy.allowed_modules" setting.
+form feed: denied at line 2: character U+000C (form feed) outside a string literal is not allowed in plsafepy; hint: Control characters, line and paragraph separators and byte order marks may appear only inside string literals; write them as escapes ("\f").
+syntax: syntax error at line 2: '\''('\'' was never closed
+args: returned 3
+__globals__: denied at line 1: attribute "__globals__" is not allowed in plsafepy; hint: Names that begin and end with two underscores are reserved in plsafepy.
+json: returned '\''{"a": [1, 2.5, null]}'\''
+decimal: returned '\''3.10'\''
+datetime: returned '\''2024-02-29T00:00:00'\''
+codec: raised LookupError: unknown encoding: cp1252
+files opened by the loads: 0
+print: returned None
+printed: hello
+sleep 0.05: returned None
+sleep 0.05: took between 0.05 and 1.00 s
+sleep 10, interrupted: raised Interrupted: 
+sleep 10, interrupted: took between 0.10 and 2.00 s' test/pycore_test
+
+expect_program "core: whitelisted modules are imported when built, a missing one warns" \
+'built: recursion limit 500, locked 1
+WARNING: module "no_such_module" in plsafepy.allowed_modules is not installed
+DETAIL: Role "pycore_role" cannot import it.
+HINT: Check the spelling of the entry.
+import no_such_module: raised ImportError: could not load module "no_such_module": no such module is installed
+colorsys: returned (0.0, 1.0, 1)
+files opened by the loads: 0' test/pycore_test extra
 
 # --- the channel against a hostile peer (no crash, no overread) ----------
 expect "channel: corrupt positions and frames from the peer are refused" \

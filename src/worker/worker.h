@@ -2,7 +2,8 @@
  *
  * worker.h
  *	  Declarations shared by the files of the plsafepy-worker program
- *	  (main.c, confine.c, seccomp.c and, in the test-only build, testing.c).
+ *	  (main.c, confine.c, seccomp.c, pyhost_worker.c and, in the test-only
+ *	  build, testing.c).
  *
  *-------------------------------------------------------------------------
  */
@@ -25,6 +26,60 @@ extern uint32_t pls_confine_landlock(uint32_t *abi);
 
 /* seccomp.c: the system call allowlist, the last wall. */
 extern int	pls_seccomp_install(char *err, size_t errlen);
+
+/*
+ * pyhost_worker.c: the role's restricted interpreter, built by the core
+ * (src/pyhost.h) in the worker's main interpreter (one role per worker).
+ */
+struct PLSInterp;
+struct _object;					/* PyObject */
+
+/*
+ * Build interp for role (its name, for messages), with allowed_modules (the
+ * role's complete whitelist, as the backend's settings.c resolved it) and
+ * Python's recursion limit.  Call it once, after Python has started and
+ * before lock-in (resource limits, Landlock, seccomp): every module the
+ * whitelist names, and those of preload.h, is imported here, since no file
+ * can be opened afterwards; the trusted loader later takes them from
+ * sys.modules.  The audit hook and the class check are installed here if
+ * the caller did not do it before Py_Initialize (pls_audit_install,
+ * pls_type_check_install: better).  Sets pls_current to interp.  From then
+ * on the audit hook denies every audited operation in the main interpreter
+ * outside the loader and the compiling of bodies: the worker's own C code
+ * must not import, exec or compile after this.  0, or -1 with a Python
+ * exception set (the worker then reports it and exits).
+ */
+extern int	pls_worker_build_interp(struct PLSInterp *interp, const char *role,
+									const char *allowed_modules,
+									int recursion_limit);
+
+/*
+ * The channel's interrupt word (PlsChanShm.interrupt_seq), set before the
+ * first call: the sandbox's time.sleep waits on it with FUTEX_WAIT and
+ * ends early when the backend's interrupt changes it.
+ */
+extern volatile uint32_t *pls_worker_interrupt_word;
+
+/* The SQL name of the function running now (NULL: none), for denials. */
+extern const char *pls_worker_function_name;
+
+/*
+ * What the integrator provides (the channel's side of the host hooks):
+ * - report_denial: a denial (pyhost.h's pls_host_log_denial) for the
+ *   backend's log; no Python, no failure;
+ * - report_warning: a WARNING (a whitelisted module that is not
+ *   installed, SQLSTATE 42704) while the interpreter is built; no Python;
+ * - fatal: report message as the worker's ERROR and exit; never returns;
+ * - plpy_create / print_new: pyhost.h's pls_host_plpy_create and
+ *   pls_host_print_new, over the channel.
+ */
+extern void pls_worker_report_denial(const char *message,
+									 const char *function_name);
+extern void pls_worker_report_warning(const char *message, const char *detail,
+									  const char *hint);
+extern void pls_worker_fatal(const char *message) __attribute__((noreturn));
+extern int	pls_worker_plpy_create(struct PLSInterp *interp);
+extern struct _object *pls_worker_print_new(void);
 
 #ifdef PLS_WORKER_TESTING
 /* testing.c: full, unrestricted Python inside the locked worker. */

@@ -1,0 +1,235 @@
+/*-------------------------------------------------------------------------
+ *
+ * sandbox_sql.c
+ *	  The sandbox's PostgreSQL side: its settings (plsafepy.allowed_modules,
+ *	  whose syntax whitelist.c reads and whitelist_setting.c checks, and
+ *	  plsafepy.log_denials), the plsafepy_whitelist() function behind the
+ *	  view of the effective whitelist, and plsafepy_reach_check(), the
+ *	  attack tests' walk over what user code can reach.  The sandbox
+ *	  itself is the core's (sandbox.c, pyhost.h).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "plsafepy.h"
+
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+
+#include "sandbox_int.h"
+
+PG_FUNCTION_INFO_V1(plsafepy_whitelist);
+PG_FUNCTION_INFO_V1(plsafepy_reach_check);
+
+char	   *pls_allowed_modules = NULL;
+bool		pls_log_denials = true;
+
+/*
+ * At module load, before Python starts: the settings, and the class check
+ * of the core (which must be in place before any interpreter exists).
+ */
+void
+pls_sandbox_init(void)
+{
+	DefineCustomStringVariable("plsafepy.allowed_modules",
+							   "Python modules plsafepy functions may import.",
+							   "A comma-separated list of \"module\" (its reviewed "
+							   "public names) or \"module:name\" entries: the "
+							   "complete list, or, with every entry preceded by "
+							   "\"+\" or \"-\", additions to and removals from "
+							   "the defaults.  Read when "
+							   "a role's interpreter is created (its first plsafepy "
+							   "call in a session).",
+							   &pls_allowed_modules,
+							   PLS_DEFAULT_MODULES,
+							   PGC_SUSET,
+							   GUC_LIST_INPUT,
+							   check_allowed_modules, NULL, NULL);
+	DefineCustomBoolVariable("plsafepy.log_denials",
+							 "Logs every capability plsafepy denies, with the role and function.",
+							 NULL,
+							 &pls_log_denials,
+							 true,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+	pls_type_check_install();
+}
+
+/*
+ * plsafepy_reach_check([plant text]): sandbox/reach.py's walk over what
+ * user code can reach in the current role's interpreter; "ok", or the
+ * paths that end at something it must not reach.  The extension does not
+ * declare it: only a superuser can (CREATE FUNCTION ... LANGUAGE C), as
+ * test/attacks/18_reach.txt does.
+ */
+Datum
+plsafepy_reach_check(PG_FUNCTION_ARGS)
+{
+	PLSInterp  *interp;
+	PLSEntry	save;
+	char	   *plant = PG_NARGS() > 0 && !PG_ARGISNULL(0) ?
+		text_to_cstring(PG_GETARG_TEXT_PP(0)) : NULL;
+	char	   *volatile result = NULL;
+	char	   *volatile errtext = NULL;
+
+	interp = pls_interp_for_role(GetUserId());
+	pls_enter(interp, &save);
+	/* the walk reads audited attributes (__code__, __defaults__) */
+	pls_audit_forget(PyInterpreterState_Get());
+	PG_TRY();
+	{
+		PyObject   *check = PyDict_GetItemString(interp->sandbox, "reach_check");
+		PyObject   *r = check ? PyObject_CallFunction(check, "z", plant) : NULL;
+		const char *u = r && PyUnicode_Check(r) ? PyUnicode_AsUTF8(r) : NULL;
+
+		if (u != NULL)
+			result = pstrdup(u);
+		else
+			errtext = pstrdup(PyErr_Occurred() ? "Python error" : "no result");
+		if (PyErr_Occurred())
+		{
+			PyObject   *type,
+					   *value,
+					   *tb;
+			PyObject   *str;
+
+			PyErr_Fetch(&type, &value, &tb);
+			str = value ? PyObject_Str(value) : NULL;
+			if (str && PyUnicode_AsUTF8(str))
+				errtext = pstrdup(PyUnicode_AsUTF8(str));
+			Py_XDECREF(str);
+			Py_XDECREF(type);
+			Py_XDECREF(value);
+			Py_XDECREF(tb);
+			PyErr_Clear();
+		}
+		Py_XDECREF(r);
+	}
+	PG_FINALLY();
+	{
+		/* its slot was just freed: locking it again allocates nothing */
+		(void) pls_audit_lock(PyInterpreterState_Get());
+		pls_leave(&save);
+	}
+	PG_END_TRY();
+
+	if (result == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+				 errmsg("could not walk what plsafepy code can reach"),
+				 errdetail_internal("%s", errtext)));
+	PG_RETURN_TEXT_P(cstring_to_text(result));
+}
+
+/*
+ * plsafepy_whitelist(): every name the current role's interpreter
+ * exposes, per module: the effective whitelist (the role's setting, as
+ * settings.c resolved it when this role's interpreter was built in this
+ * session).
+ */
+typedef struct WLRow
+{
+	char	   *module;
+	char	   *name;
+	char	   *kind;
+} WLRow;
+
+static char *
+tuple_item_str(PyObject *t, Py_ssize_t i)
+{
+	PyObject   *o = PyTuple_GetItem(t, i);
+	const char *s;
+
+	if (o == NULL)
+		return NULL;
+	s = PyUnicode_AsUTF8(o);
+	return s ? pstrdup(s) : NULL;
+}
+
+Datum
+plsafepy_whitelist(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	PLSInterp  *interp;
+	PLSEntry	save;
+	WLRow	   *rows = NULL;
+	volatile int nrows = 0;
+	volatile bool failed = false;
+	char	   *errtext = NULL;
+	int			i;
+
+	InitMaterializedSRF(fcinfo, 0);
+
+	interp = pls_interp_for_role(GetUserId());
+	pls_enter(interp, &save);
+	PG_TRY();
+	{
+		PyObject   *describe = PyDict_GetItemString(interp->sandbox, "describe");
+		PyObject   *list = describe ? PyObject_CallNoArgs(describe) : NULL;
+
+		if (list == NULL || !PyList_Check(list))
+			failed = true;
+		else
+		{
+			Py_ssize_t	n = PyList_GET_SIZE(list);
+
+			rows = palloc0(sizeof(WLRow) * (n + 1));
+			for (Py_ssize_t j = 0; j < n && !failed; j++)
+			{
+				PyObject   *t = PyList_GET_ITEM(list, j);
+
+				if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != 3 ||
+					(rows[j].module = tuple_item_str(t, 0)) == NULL ||
+					(rows[j].name = tuple_item_str(t, 1)) == NULL ||
+					(rows[j].kind = tuple_item_str(t, 2)) == NULL)
+					failed = true;
+				nrows = j + 1;
+			}
+		}
+		Py_XDECREF(list);
+		if (failed)
+		{
+			if (PyErr_Occurred())
+			{
+				PyObject   *type,
+						   *value,
+						   *tb;
+				PyObject   *s;
+
+				PyErr_Fetch(&type, &value, &tb);
+				s = value ? PyObject_Str(value) : NULL;
+				if (s && PyUnicode_AsUTF8(s))
+					errtext = pstrdup(PyUnicode_AsUTF8(s));
+				Py_XDECREF(s);
+				Py_XDECREF(type);
+				Py_XDECREF(value);
+				Py_XDECREF(tb);
+			}
+			PyErr_Clear();
+		}
+	}
+	PG_FINALLY();
+	{
+		pls_leave(&save);
+	}
+	PG_END_TRY();
+
+	if (failed)
+		ereport(ERROR,
+				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+				 errmsg("could not list the plsafepy module whitelist"),
+				 errtext ? errdetail_internal("%s", errtext) : 0));
+
+	for (i = 0; i < nrows; i++)
+	{
+		Datum		values[3];
+		bool		nulls[3] = {false, false, false};
+
+		values[0] = CStringGetTextDatum(rows[i].module);
+		values[1] = CStringGetTextDatum(rows[i].name);
+		values[2] = CStringGetTextDatum(rows[i].kind);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
