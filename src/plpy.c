@@ -17,6 +17,7 @@
  *
  *-------------------------------------------------------------------------
  */
+/* PLSInterp and pls_current only: no PostgreSQL function is called here */
 #include "plsafepy.h"
 
 #include "plpy_host.h"
@@ -272,6 +273,20 @@ fail:
 
 /* ---------- raising a host's error ---------- */
 
+/* cls(message), a NULL message as "" */
+static PyObject *
+exception_new(PyObject *cls, const char *message)
+{
+	PyObject   *msg = str_lossy(message ? message : "");
+	PyObject   *exc;
+
+	if (msg == NULL)
+		return NULL;
+	exc = PyObject_CallOneArg(cls, msg);
+	Py_DECREF(msg);
+	return exc;
+}
+
 static bool
 set_string_attr(PyObject *obj, const char *attrname, const char *str)
 {
@@ -293,15 +308,10 @@ static void
 raise_error_with_details(const PLSErrorFields *err)
 {
 	PyObject   *exc_class = pls_current->exc_error;
-	PyObject   *msg;
 	PyObject   *error;
 	char		sqlstate[6];
 
-	msg = str_lossy(err->message ? err->message : "");
-	if (msg == NULL)
-		return;
-	error = PyObject_CallOneArg(exc_class, msg);
-	Py_DECREF(msg);
+	error = exception_new(exc_class, err->message);
 	if (error == NULL)
 		return;
 	pls_sqlstate_unpack(err->sqlerrcode, sqlstate);
@@ -329,7 +339,6 @@ pls_plpy_raise_spierror(const PLSErrorFields *f)
 	PyObject   *cls = NULL;
 	PyObject   *exc;
 	PyObject   *spidata;
-	PyObject   *msg;
 
 	/* spidata: (sqlerrcode, detail, hint, query, position, schema ... ) */
 	const char *texts[10] = {NULL, f->detail, f->hint, f->query, NULL,
@@ -347,11 +356,7 @@ pls_plpy_raise_spierror(const PLSErrorFields *f)
 	if (cls == NULL)
 		cls = interp->exc_spierror;
 
-	msg = str_lossy(f->message ? f->message : "");
-	if (msg == NULL)
-		return;
-	exc = PyObject_CallOneArg(cls, msg);
-	Py_DECREF(msg);
+	exc = exception_new(cls, f->message);
 	if (exc == NULL)
 		return;
 
