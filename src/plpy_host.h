@@ -162,8 +162,12 @@ typedef struct PLSReport
 	size_t		lens[PLS_RF_N];
 } PLSReport;
 
+/*
+ * Quote kinds, numbered as PLS_OP_QUOTE's (wire.h); quote_nullable(None)
+ * never reaches the host, any other quote_nullable is a literal.
+ */
 #define PLS_QUOTE_LITERAL	0
-#define PLS_QUOTE_IDENT		1
+#define PLS_QUOTE_IDENT		2
 
 /*
  * The hooks are called on the Python side with the role's interpreter
