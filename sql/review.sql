@@ -139,5 +139,18 @@ try:
 except plpy.SPIError as e:
     plpy.notice("caught %s: %s" % (type(e).__name__, e))
 $$;
+-- The fields of a plpy.error caught in Python, and an uncaught exception's
+-- message and traceback (its source line), are converted too.
+DO LANGUAGE plsafepy $$
+try:
+    plpy.error('é', detail='ü', hint='ß')
+except plpy.Error as e:
+    plpy.notice("caught %s / %s / %s / %s" % (e, e.detail, e.hint, e.sqlstate))
+$$;
+CREATE FUNCTION rv_enc_tb() RETURNS int LANGUAGE plsafepy AS $$
+x = 'é'
+raise ValueError('ü ' + x)
+$$;
+SELECT rv_enc_tb();
 \c :regress_db
 DROP DATABASE regress_plsafepy_latin1;

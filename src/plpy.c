@@ -5,9 +5,11 @@
  *	  exception classes (Error, Fatal, SPIError, plpy.spiexceptions.*), the
  *	  logging functions (debug ... fatal), quote_literal/quote_nullable/
  *	  quote_ident, and the print() that sends its text to the client as a
- *	  NOTICE.  Names, messages and behaviour are PL/Python's.  Logging and
- *	  quoting are door requests (door.h); the SPI side of the module lives
- *	  in the spi_*.c files.
+ *	  NOTICE.  Names, messages and behaviour are PL/Python's.
+ *
+ *	  PostgreSQL-free (plpy_host.h), so every host builds the same module:
+ *	  logging, quoting and the SPI side of the module are host hooks (the
+ *	  backend's: door requests in plpy_serve.c and the spi_*.c files).
  *
  *	  Every object built here belongs to one interpreter: roles never share
  *	  a mutable Python object.  Only the C types (spi_*.c) are shared, and
@@ -15,12 +17,10 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "plpy_int.h"
+/* PLSInterp and pls_current only: no PostgreSQL function is called here */
+#include "plsafepy.h"
 
-#include "mb/pg_wchar.h"
-#include "utils/builtins.h"
-#include "utils/elog.h"
-#include "utils/memutils.h"
+#include "plpy_host.h"
 
 /* plpy.spiexceptions, generated from errcodes.h at build time */
 typedef struct SPIExceptionDef
@@ -53,15 +53,9 @@ static PyMethodDef plpy_methods[] = {
 	{"warning", (PyCFunction) (void (*) (void)) plpy_warning, METH_VARARGS | METH_KEYWORDS, NULL},
 	{"error", (PyCFunction) (void (*) (void)) plpy_error, METH_VARARGS | METH_KEYWORDS, NULL},
 	{"fatal", (PyCFunction) (void (*) (void)) plpy_fatal, METH_VARARGS | METH_KEYWORDS, NULL},
-	{"prepare", pls_spi_prepare, METH_VARARGS, NULL},
-	{"execute", (PyCFunction) (void (*) (void)) pls_spi_execute, METH_FASTCALL | METH_KEYWORDS, NULL},
 	{"quote_literal", plpy_quote_literal, METH_VARARGS, NULL},
 	{"quote_nullable", plpy_quote_nullable, METH_VARARGS, NULL},
 	{"quote_ident", plpy_quote_ident, METH_VARARGS, NULL},
-	{"subtransaction", pls_spi_subtransaction, METH_NOARGS, NULL},
-	{"cursor", pls_spi_cursor, METH_VARARGS, NULL},
-	{"commit", pls_spi_commit, METH_NOARGS, NULL},
-	{"rollback", pls_spi_rollback, METH_NOARGS, NULL},
 	{NULL, NULL, 0, NULL}
 };
 
@@ -96,12 +90,14 @@ static PyMethodDef pls_print_method = {
 /* ---------- strings ---------- */
 
 /*
- * A server-encoded message (a door reply's error) as str, on the Python
- * side: undecodable bytes are replaced, nothing can fail but memory.
+ * A host's UTF-8 text (an error's field) as str, None for NULL: bytes that
+ * do not decode are replaced, nothing can fail but memory.
  */
-PyObject *
-pls_str_from_server_lossy(const char *s)
+static PyObject *
+str_lossy(const char *s)
 {
+	if (s == NULL)
+		Py_RETURN_NONE;
 	return PyUnicode_DecodeUTF8(s, strlen(s), "replace");
 }
 
@@ -146,7 +142,7 @@ spiexc_make(PLSInterp *interp, const SPIExceptionDef *def)
 	dict = Py_BuildValue("{s:s}", "sqlstate", def->sqlstate);
 	if (dict == NULL)
 		return NULL;
-	snprintf(qualname, sizeof(qualname), "spiexceptions.%s", def->name);
+	PyOS_snprintf(qualname, sizeof(qualname), "spiexceptions.%s", def->name);
 	exc = create_exception(qualname, interp->exc_spierror, dict,
 						   def->name, interp->spiexc_module);
 	Py_DECREF(dict);
@@ -227,12 +223,14 @@ pls_host_plpy_create(PLSInterp *interp)
 	PyObject   *plpy;
 	PyObject   *excmod;
 
-	if (pls_spi_init() < 0)
-		return -1;
-
 	plpy = PyModule_Create(&plpy_moduledef);
 	if (plpy == NULL)
 		return -1;
+	if (pls_host_plpy_add_spi(plpy, interp) < 0)
+	{
+		Py_DECREF(plpy);
+		return -1;
+	}
 
 	excmod = PyModule_Create(&spiexc_moduledef);
 	if (excmod == NULL ||
@@ -274,17 +272,28 @@ fail:
 }
 
 
-/* ---------- logging ---------- */
+/* ---------- raising a host's error ---------- */
+
+/* cls(message), a NULL message as "" */
+static PyObject *
+exception_new(PyObject *cls, const char *message)
+{
+	PyObject   *msg = str_lossy(message ? message : "");
+	PyObject   *exc;
+
+	if (msg == NULL)
+		return NULL;
+	exc = PyObject_CallOneArg(cls, msg);
+	Py_DECREF(msg);
+	return exc;
+}
 
 static bool
 set_string_attr(PyObject *obj, const char *attrname, const char *str)
 {
-	PyObject   *val;
+	PyObject   *val = str_lossy(str);
 	int			rc;
 
-	if (str == NULL)
-		return PyObject_SetAttrString(obj, attrname, Py_None) == 0;
-	val = pls_str_from_server_lossy(str);
 	if (val == NULL)
 		return false;
 	rc = PyObject_SetAttrString(obj, attrname, val);
@@ -293,27 +302,24 @@ set_string_attr(PyObject *obj, const char *attrname, const char *str)
 }
 
 /*
- * Raise plpy.Error for a PostgreSQL error raised by plpy.error() (or a
- * failed report), with the attributes PL/Python gives it.
+ * Raise plpy.Error for an error raised by plpy.error() (or a failed
+ * report), with the attributes PL/Python gives it.
  */
 static void
-raise_error_with_details(const PLSDoorError *err)
+raise_error_with_details(const PLSErrorFields *err)
 {
 	PyObject   *exc_class = pls_current->exc_error;
-	PyObject   *msg;
 	PyObject   *error;
+	char		sqlstate[6];
 
-	msg = pls_str_from_server_lossy(err->message ? err->message : "");
-	if (msg == NULL)
-		return;
-	error = PyObject_CallOneArg(exc_class, msg);
-	Py_DECREF(msg);
+	error = exception_new(exc_class, err->message);
 	if (error == NULL)
 		return;
-	if (!set_string_attr(error, "sqlstate", unpack_sql_state(err->sqlerrcode)) ||
+	pls_sqlstate_unpack(err->sqlerrcode, sqlstate);
+	if (!set_string_attr(error, "sqlstate", sqlstate) ||
 		!set_string_attr(error, "detail", err->detail) ||
 		!set_string_attr(error, "hint", err->hint) ||
-		!set_string_attr(error, "query", err->internalquery) ||
+		!set_string_attr(error, "query", err->query) ||
 		!set_string_attr(error, "schema_name", err->schema_name) ||
 		!set_string_attr(error, "table_name", err->table_name) ||
 		!set_string_attr(error, "column_name", err->column_name) ||
@@ -327,120 +333,189 @@ raise_error_with_details(const PLSDoorError *err)
 	Py_DECREF(error);
 }
 
-/* The fields of a report, UTF-8 (NULL: absent); the request. */
-enum
+void
+pls_plpy_raise_spierror(const PLSErrorFields *f)
 {
-	F_MESSAGE, F_DETAIL, F_HINT, F_SQLSTATE, F_SCHEMA, F_TABLE, F_COLUMN,
-	F_DATATYPE, F_CONSTRAINT, NFIELDS
+	PLSInterp  *interp = pls_current;
+	PyObject   *cls = NULL;
+	PyObject   *exc;
+	PyObject   *spidata;
+
+	/* spidata: (sqlerrcode, detail, hint, query, position, schema ... ) */
+	const char *texts[10] = {NULL, f->detail, f->hint, f->query, NULL,
+		f->schema_name, f->table_name, f->column_name, f->datatype_name,
+		f->constraint_name
+	};
+
+	if (interp->spiexc_module)
+	{
+		char		sqlstate[6];
+
+		pls_sqlstate_unpack(f->sqlerrcode, sqlstate);
+		cls = pls_spiexc_for_state(interp, sqlstate);
+	}
+	if (cls == NULL)
+		cls = interp->exc_spierror;
+
+	exc = exception_new(cls, f->message);
+	if (exc == NULL)
+		return;
+
+	spidata = PyTuple_New(sizeof(texts) / sizeof(texts[0]));
+	if (spidata == NULL)
+	{
+		Py_DECREF(exc);
+		return;
+	}
+	for (int i = 0; i < (int) (sizeof(texts) / sizeof(texts[0])); i++)
+	{
+		PyObject   *o;
+
+		if (i == 0)
+			o = PyLong_FromLong(f->sqlerrcode);
+		else if (i == 4)
+			o = PyLong_FromLong(f->position);
+		else
+			o = str_lossy(texts[i]);
+		if (o == NULL)
+		{
+			Py_DECREF(spidata);
+			Py_DECREF(exc);
+			return;
+		}
+		PyTuple_SET_ITEM(spidata, i, o);
+	}
+	if (PyObject_SetAttrString(exc, "spidata", spidata) < 0)
+	{
+		Py_DECREF(spidata);
+		Py_DECREF(exc);
+		return;
+	}
+	Py_DECREF(spidata);
+	PyErr_SetObject(cls, exc);
+	Py_DECREF(exc);
+}
+
+
+/* ---------- logging ---------- */
+
+/* A report's keyword arguments: the report's fields, then sqlstate. */
+#define KW_SQLSTATE PLS_RF_N
+#define NKEYWORDS	(PLS_RF_N + 1)
+
+static const char *const keywords[NKEYWORDS] = {
+	[PLS_RF_MESSAGE] = "message",
+	[PLS_RF_DETAIL] = "detail",
+	[PLS_RF_HINT] = "hint",
+	[KW_SQLSTATE] = "sqlstate",
+	[PLS_RF_SCHEMA] = "schema_name",
+	[PLS_RF_TABLE] = "table_name",
+	[PLS_RF_COLUMN] = "column_name",
+	[PLS_RF_DATATYPE] = "datatype_name",
+	[PLS_RF_CONSTRAINT] = "constraint_name"
 };
 
-static const char *const field_names[NFIELDS] = {
-	"message", "detail", "hint", "sqlstate", "schema_name", "table_name",
-	"column_name", "datatype_name", "constraint_name"
-};
-
-typedef struct ReportReq
+/* A report being built: the fields point into the strs it holds. */
+typedef struct ReportArgs
 {
-	int			level;
-	int			sqlstate;		/* 0: the level's default */
-	const char *fields[NFIELDS];
-	Py_ssize_t	lens[NFIELDS];
-} ReportReq;
+	PLSReport	r;
+	const char *sqlstate;		/* UTF-8, or NULL */
+	PyObject   *held[NKEYWORDS];
+} ReportArgs;
 
-/* PostgreSQL side: ereport, outside Python (hooks run outside it) */
 static void
-serve_report(void *arg)
+report_args_init(ReportArgs *a, int level)
 {
-	ReportReq  *req = (ReportReq *) arg;
-	char	   *f[NFIELDS];
+	memset(a, 0, sizeof(*a));
+	a->r.level = level;
+}
 
-	for (int i = 0; i < NFIELDS; i++)
-		f[i] = req->fields[i] ? pls_utf8_to_server(req->fields[i], req->lens[i]) : NULL;
-	ereport(req->level,
-			(req->sqlstate != 0 ? errcode(req->sqlstate) : 0,
-			 f[F_MESSAGE] != NULL ? errmsg_internal("%s", f[F_MESSAGE]) : 0,
-			 f[F_DETAIL] != NULL ? errdetail_internal("%s", f[F_DETAIL]) : 0,
-			 f[F_HINT] != NULL ? errhint("%s", f[F_HINT]) : 0,
-			 f[F_COLUMN] != NULL ?
-			 err_generic_string(PG_DIAG_COLUMN_NAME, f[F_COLUMN]) : 0,
-			 f[F_CONSTRAINT] != NULL ?
-			 err_generic_string(PG_DIAG_CONSTRAINT_NAME, f[F_CONSTRAINT]) : 0,
-			 f[F_DATATYPE] != NULL ?
-			 err_generic_string(PG_DIAG_DATATYPE_NAME, f[F_DATATYPE]) : 0,
-			 f[F_TABLE] != NULL ?
-			 err_generic_string(PG_DIAG_TABLE_NAME, f[F_TABLE]) : 0,
-			 f[F_SCHEMA] != NULL ?
-			 err_generic_string(PG_DIAG_SCHEMA_NAME, f[F_SCHEMA]) : 0));
+static void
+report_args_free(ReportArgs *a)
+{
+	for (int i = 0; i < NKEYWORDS; i++)
+		Py_XDECREF(a->held[i]);
+}
+
+/* str(obj)'s UTF-8 into keyword slot i, the str held; false: raised */
+static bool
+set_field(ReportArgs *a, int i, PyObject *obj)
+{
+	PyObject   *so = PyUnicode_CheckExact(obj) ? Py_NewRef(obj) : PyObject_Str(obj);
+	Py_ssize_t	len;
+	const char *utf8;
+
+	if (so == NULL)
+		return false;
+	if (i != KW_SQLSTATE)
+		a->r.fields[i] = NULL;
+	Py_XSETREF(a->held[i], so);
+	utf8 = pls_str_utf8(so, &len);
+	if (utf8 == NULL)
+		return false;
+	if (i == KW_SQLSTATE)
+		a->sqlstate = utf8;
+	else
+	{
+		a->r.fields[i] = utf8;
+		a->r.lens[i] = (size_t) len;
+	}
+	return true;
 }
 
 /*
- * Python side: send the report.  An ERROR, or any failure to report,
- * comes back as plpy.Error.  FATAL does not return.
+ * Send the report.  An ERROR, or any failure to report, comes back as
+ * plpy.Error.  FATAL does not return.
  */
 static PyObject *
-report(ReportReq *req)
+report(ReportArgs *a)
 {
-	PLSDoorError err;
-	const char *st = req->fields[F_SQLSTATE];
+	PLSErrorFields err;
+	const char *st = a->sqlstate;
 
 	if (st != NULL)
 	{
-		if (strlen(st) != 5 ||
-			strspn(st, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 5)
+		a->r.sqlerrcode = pls_sqlstate_pack(st);
+		if (a->r.sqlerrcode < 0)
 		{
 			PyErr_SetString(PyExc_ValueError, "invalid SQLSTATE code");
 			return NULL;
 		}
-		req->sqlstate = MAKE_SQLSTATE(st[0], st[1], st[2], st[3], st[4]);
 	}
-	if (!pls_door_call(serve_report, req, PLS_DOOR_LOCAL, &err))
+	memset(&err, 0, sizeof(err));
+	if (!pls_host_report(&a->r, &err))
 	{
-		raise_error_with_details(&err);
-		pls_door_error_free(&err);
+		if (err.message != NULL)
+			raise_error_with_details(&err);
+		pls_error_fields_free(&err);
 		return NULL;
 	}
 	Py_RETURN_NONE;
-}
-
-/* str(obj)'s UTF-8 into field i, the str held by e; false: raised */
-static bool
-set_field(ReportReq *req, int i, PyObject *obj, PLSEncoder *e)
-{
-	PyObject   *so = PyUnicode_CheckExact(obj) ? Py_NewRef(obj) : PyObject_Str(obj);
-	bool		ok;
-
-	if (so == NULL)
-		return false;
-	ok = pls_encoder_hold(e, so) &&
-		(req->fields[i] = pls_str_utf8(so, &req->lens[i])) != NULL;
-	Py_DECREF(so);
-	return ok;
 }
 
 /* PL/Python's PLy_output: plpy.notice(*args, message=, detail=, ...) */
 static PyObject *
 plpy_output(int level, PyObject *args, PyObject *kw)
 {
-	ReportReq	req;
-	PLSEncoder	e;
+	ReportArgs	a;
 	PyObject   *key;
 	PyObject   *value;
 	Py_ssize_t	pos = 0;
 	PyObject   *res = NULL;
 	PyObject   *msg;
 
-	memset(&req, 0, sizeof(req));
-	pls_encoder_init(&e);
-	req.level = level;
+	report_args_init(&a, level);
 
 	/* a single argument is reported without the ('tuple',) decoration */
 	msg = PyTuple_GET_SIZE(args) == 1 ? PyTuple_GET_ITEM(args, 0) : args;
-	if (!set_field(&req, F_MESSAGE, msg, &e))
+	if (!set_field(&a, PLS_RF_MESSAGE, msg))
 	{
+		static const char parse_failed[] = "could not parse error message in plpy.elog";
+
 		PyErr_Clear();
-		req.level = ERROR;
-		req.fields[F_MESSAGE] = "could not parse error message in plpy.elog";
-		req.lens[F_MESSAGE] = strlen(req.fields[F_MESSAGE]);
+		a.r.level = PLS_REPORT_ERROR;
+		a.r.fields[PLS_RF_MESSAGE] = parse_failed;
+		a.r.lens[PLS_RF_MESSAGE] = sizeof(parse_failed) - 1;
 	}
 
 	while (kw != NULL && PyDict_Next(kw, &pos, &key, &value))
@@ -450,10 +525,10 @@ plpy_output(int level, PyObject *args, PyObject *kw)
 
 		if (keyword == NULL)
 			goto done;
-		for (i = 0; i < NFIELDS; i++)
-			if (strcmp(keyword, field_names[i]) == 0)
+		for (i = 0; i < NKEYWORDS; i++)
+			if (strcmp(keyword, keywords[i]) == 0)
 				break;
-		if (i == NFIELDS)
+		if (i == NKEYWORDS)
 		{
 			PyErr_Format(PyExc_TypeError,
 						 "'%s' is an invalid keyword argument for this function",
@@ -461,62 +536,62 @@ plpy_output(int level, PyObject *args, PyObject *kw)
 			goto done;
 		}
 		/* the message must not be given twice */
-		if (i == F_MESSAGE && PyTuple_GET_SIZE(args) != 0)
+		if (i == PLS_RF_MESSAGE && PyTuple_GET_SIZE(args) != 0)
 		{
 			PyErr_SetString(PyExc_TypeError,
 							"argument 'message' given by name and position");
 			goto done;
 		}
-		if (!set_field(&req, i, value, &e))
+		if (!set_field(&a, i, value))
 			goto done;
 	}
 
-	res = report(&req);
+	res = report(&a);
 done:
-	pls_encoder_free(&e);
+	report_args_free(&a);
 	return res;
 }
 
 static PyObject *
 plpy_debug(PyObject *self, PyObject *args, PyObject *kw)
 {
-	return plpy_output(DEBUG2, args, kw);
+	return plpy_output(PLS_REPORT_DEBUG, args, kw);
 }
 
 static PyObject *
 plpy_log(PyObject *self, PyObject *args, PyObject *kw)
 {
-	return plpy_output(LOG, args, kw);
+	return plpy_output(PLS_REPORT_LOG, args, kw);
 }
 
 static PyObject *
 plpy_info(PyObject *self, PyObject *args, PyObject *kw)
 {
-	return plpy_output(INFO, args, kw);
+	return plpy_output(PLS_REPORT_INFO, args, kw);
 }
 
 static PyObject *
 plpy_notice(PyObject *self, PyObject *args, PyObject *kw)
 {
-	return plpy_output(NOTICE, args, kw);
+	return plpy_output(PLS_REPORT_NOTICE, args, kw);
 }
 
 static PyObject *
 plpy_warning(PyObject *self, PyObject *args, PyObject *kw)
 {
-	return plpy_output(WARNING, args, kw);
+	return plpy_output(PLS_REPORT_WARNING, args, kw);
 }
 
 static PyObject *
 plpy_error(PyObject *self, PyObject *args, PyObject *kw)
 {
-	return plpy_output(ERROR, args, kw);
+	return plpy_output(PLS_REPORT_ERROR, args, kw);
 }
 
 static PyObject *
 plpy_fatal(PyObject *self, PyObject *args, PyObject *kw)
 {
-	return plpy_output(FATAL, args, kw);
+	return plpy_output(PLS_REPORT_FATAL, args, kw);
 }
 
 /*
@@ -643,8 +718,7 @@ pls_plpy_print(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
 	}
 	else
 	{
-		ReportReq	req;
-		PLSEncoder	e;
+		ReportArgs	a;
 		PyObject   *full;
 		Py_ssize_t	len;
 
@@ -669,13 +743,11 @@ pls_plpy_print(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
 				goto done;
 		}
 
-		memset(&req, 0, sizeof(req));
-		pls_encoder_init(&e);
-		req.level = NOTICE;
-		if (set_field(&req, F_MESSAGE, full, &e))
-			res = report(&req);
+		report_args_init(&a, PLS_REPORT_NOTICE);
+		if (set_field(&a, PLS_RF_MESSAGE, full))
+			res = report(&a);
 		Py_DECREF(full);
-		pls_encoder_free(&e);
+		report_args_free(&a);
 	}
 
 done:
@@ -694,45 +766,17 @@ pls_host_print_new(void)
 
 /* ---------- quoting ---------- */
 
-typedef struct QuoteReq
-{
-	const char *str;			/* UTF-8 */
-	bool		ident;
-	char	   *quoted;			/* reply, UTF-8, in scratch memory */
-} QuoteReq;
-
-/* PostgreSQL side */
-static void
-serve_quote(void *arg)
-{
-	QuoteReq   *req = (QuoteReq *) arg;
-	char	   *s = pls_utf8_to_server(req->str, strlen(req->str));
-	char	   *q = req->ident ? (char *) quote_identifier(s) : quote_literal_cstr(s);
-
-	req->quoted = pg_server_to_any(q, strlen(q), PG_UTF8);
-	if (req->quoted == q || req->quoted == s)
-		req->quoted = pstrdup(q);
-	if (q != s)
-		pfree(q);
-	pfree(s);
-}
-
-/* Python side */
 static PyObject *
-quote_with(const char *str, bool ident)
+quote_with(const char *str, int kind)
 {
-	QuoteReq	req = {str, ident, NULL};
-	PLSDoorError err;
+	PLSErrorFields err;
 	PyObject   *res;
 
-	if (!pls_door_call(serve_quote, &req, PLS_DOOR_LOCAL, &err))
-	{
-		pls_door_raise(&err);
-		pls_door_error_free(&err);
-		return NULL;
-	}
-	res = PyUnicode_FromString(req.quoted);
-	pfree(req.quoted);
+	memset(&err, 0, sizeof(err));
+	res = pls_host_quote(kind, str, strlen(str), &err);
+	if (res == NULL && err.message != NULL)
+		pls_plpy_raise_spierror(&err);
+	pls_error_fields_free(&err);
 	return res;
 }
 
@@ -743,7 +787,7 @@ plpy_quote_literal(PyObject *self, PyObject *args)
 
 	if (!PyArg_ParseTuple(args, "s:quote_literal", &str))
 		return NULL;
-	return quote_with(str, false);
+	return quote_with(str, PLS_QUOTE_LITERAL);
 }
 
 static PyObject *
@@ -755,7 +799,7 @@ plpy_quote_nullable(PyObject *self, PyObject *args)
 		return NULL;
 	if (str == NULL)
 		return PyUnicode_FromString("NULL");
-	return quote_with(str, false);
+	return quote_with(str, PLS_QUOTE_LITERAL);
 }
 
 static PyObject *
@@ -765,5 +809,5 @@ plpy_quote_ident(PyObject *self, PyObject *args)
 
 	if (!PyArg_ParseTuple(args, "s:quote_ident", &str))
 		return NULL;
-	return quote_with(str, true);
+	return quote_with(str, PLS_QUOTE_IDENT);
 }

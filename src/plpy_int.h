@@ -1,12 +1,14 @@
 /*-------------------------------------------------------------------------
  *
  * plpy_int.h
- *	  Private declarations of the plpy module's files: plpy.c (the module,
- *	  logging, quoting, exceptions), door.c (the door's inline transport
- *	  and the execution context), and the SPI side of plpy, one file per
- *	  Python type or concern: spi_execute.c, spi_result.c, spi_plan.c,
- *	  spi_cursor.c, spi_subxact.c, spi_xact.c and spi_rowconv.c (the
- *	  row-shape cache and the row sink).  Nothing else includes it.
+ *	  Private declarations of the backend's plpy files: plpy_serve.c (the
+ *	  hooks of plpy.c for logging and quoting), errors.c (error fields
+ *	  for the Python side), door.c (the door's inline transport and the
+ *	  execution context), and the SPI side of plpy, one file per Python
+ *	  type or concern: spi_execute.c (also the hook adding the SPI
+ *	  functions to plpy), spi_result.c, spi_plan.c, spi_cursor.c,
+ *	  spi_subxact.c, spi_xact.c and spi_rowconv.c (the row-shape cache and
+ *	  the row sink).  Nothing else includes it.
  *
  *-------------------------------------------------------------------------
  */
@@ -17,6 +19,8 @@
 
 #include "executor/spi.h"
 #include "tcop/dest.h"
+
+#include "plpy_host.h"
 
 /* ---------- door.c ---------- */
 
@@ -168,12 +172,12 @@ extern PyObject *pls_spi_subtransaction(PyObject *self, PyObject *unused);
 extern PyObject *pls_spi_commit(PyObject *self, PyObject *unused);
 extern PyObject *pls_spi_rollback(PyObject *self, PyObject *unused);
 
-/* ---------- plpy.c ---------- */
+/* ---------- errors.c: errors for the Python side ---------- */
 
-/* A server-encoded message as str, never failing on bad bytes */
-extern PyObject *pls_str_from_server_lossy(const char *s);
-
-/* spi_execute.c: readies the static types and registers callbacks */
-extern int	pls_spi_init(void);
+/* Server-encoded s as malloc'd UTF-8 (NULL: out of memory); no ereport */
+extern char *pls_server_to_utf8_noerror(const char *s);
+/* err's fields as UTF-8 in *f (free with pls_error_fields_free); false: OOM */
+extern bool pls_error_fields_from_door(const PLSDoorError *err,
+									   PLSErrorFields *f);
 
 #endif							/* PLPY_INT_H */

@@ -6,7 +6,8 @@
  *	  Python side encodes the arguments first; the PostgreSQL side decodes
  *	  them and runs the statement inside the door's subtransaction, its rows
  *	  converted as the executor produces them (the row sink).  Also the
- *	  set-up of the SPI side of plpy.
+ *	  set-up of the SPI side of plpy: the backend's pls_host_plpy_add_spi
+ *	  (plpy_host.h).
  *
  *-------------------------------------------------------------------------
  */
@@ -224,8 +225,8 @@ pls_spi_execute(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
  * are shared, so their dicts must not belong to a role's interpreter that
  * could go away) and register the transaction callbacks.
  */
-int
-pls_spi_init(void)
+static int
+spi_init(void)
 {
 	static bool done = false;
 	PyThreadState *prev;
@@ -253,4 +254,22 @@ pls_spi_init(void)
 	pls_subxact_register_callbacks();
 	done = true;
 	return 0;
+}
+
+static PyMethodDef spi_methods[] = {
+	{"prepare", pls_spi_prepare, METH_VARARGS, NULL},
+	{"execute", (PyCFunction) (void (*) (void)) pls_spi_execute, METH_FASTCALL | METH_KEYWORDS, NULL},
+	{"subtransaction", pls_spi_subtransaction, METH_NOARGS, NULL},
+	{"cursor", pls_spi_cursor, METH_VARARGS, NULL},
+	{"commit", pls_spi_commit, METH_NOARGS, NULL},
+	{"rollback", pls_spi_rollback, METH_NOARGS, NULL},
+	{NULL, NULL, 0, NULL}
+};
+
+int
+pls_host_plpy_add_spi(PyObject *module, PLSInterp *interp)
+{
+	if (spi_init() < 0)
+		return -1;
+	return PyModule_AddFunctions(module, spi_methods);
 }

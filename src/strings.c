@@ -1,8 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * strings.c
- *	  Strings between Python (str, UTF-8) and the server encoding: the one
- *	  set of helpers every conversion uses.
+ *	  Strings between Python (str, UTF-8) and the server encoding: the
+ *	  PostgreSQL side of every conversion (pystrings.c has the Python side).
  *
  *-------------------------------------------------------------------------
  */
@@ -49,23 +49,4 @@ pls_utf8_to_server(const char *utf8, size_t len)
 	if (res == utf8)
 		res = pnstrdup(utf8, len);
 	return res;
-}
-
-/*
- * Python side: the UTF-8 of str o, borrowed from o; embedded NULs are
- * refused as PyArg_ParseTuple's "s" does.  NULL with a Python exception.
- */
-const char *
-pls_str_utf8(PyObject *o, Py_ssize_t *len)
-{
-	const char *utf8 = PyUnicode_AsUTF8AndSize(o, len);
-
-	if (utf8 == NULL)
-		return NULL;
-	if ((Py_ssize_t) strlen(utf8) != *len)
-	{
-		PyErr_SetString(PyExc_ValueError, "embedded null character");
-		return NULL;
-	}
-	return utf8;
 }
