@@ -19,7 +19,8 @@ SANDBOX_PY = builtins names guards safetypes moduleguards records logbridge faca
 PY_EMBED = $(sort $(wildcard src/*.py)) $(SANDBOX_PY:%=src/sandbox/%.py)
 
 PG_CPPFLAGS = -Isrc $(PY_CFLAGS)
-SHLIB_LINK = $(PY_LIBS)
+# libseccomp: the name of the system call a worker was refused (worker_pool.c)
+SHLIB_LINK = $(PY_LIBS) -lseccomp
 
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --load-extension=plsafepy
@@ -34,7 +35,7 @@ EXTRA_CLEAN = src/embedded_py.h src/spiexceptions.h \
 WORKER = src/worker/plsafepy-worker
 WORKER_TESTING = src/worker/plsafepy-worker-testing
 WORKER_SRCS = src/worker/main.c src/worker/confine.c src/worker/seccomp.c \
-	src/worker/channel.c
+	src/worker/watchdog.c src/worker/channel.c
 WORKER_HDRS = src/worker/worker.h src/worker/channel.h src/worker/preload.h
 # The Python side's core (src/pyhost.h), compiled for the worker without
 # PostgreSQL's headers, with the worker's host hooks, as an archive: the
@@ -48,10 +49,10 @@ WORKER_PYCORE_OBJS = $(PYCORE_SRCS:src/%.c=src/worker/core/%.o) \
 WORKER_CPPFLAGS = -D_GNU_SOURCE -Isrc $(PY_CFLAGS) \
 	-DPLS_PYTHON_HOME='"$(shell $(PYTHON_CONFIG) --prefix)"'
 WORKER_LDFLAGS = -pie -Wl,-z,relro -Wl,-z,now
-WORKER_LIBS = $(PY_LIBS) -lseccomp
+WORKER_LIBS = $(PY_LIBS) -lseccomp -lpthread
 # test-only programs, never installed (make worker-tests)
-LAUNCH_SRCS = src/worker_launch.c src/worker/channel.c
-LAUNCH_HDRS = src/worker_launch.h src/worker/channel.h
+LAUNCH_SRCS = src/worker_launch.c src/worker/channel.c src/wire.c
+LAUNCH_HDRS = src/worker_launch.h src/worker/channel.h src/wire.h src/door.h
 WORKER_TEST_PROGS = test/worker_driver bench/channel test/pycore_test
 
 PG_CONFIG ?= pg_config

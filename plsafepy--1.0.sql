@@ -33,3 +33,16 @@ CREATE VIEW plsafepy.allowed_modules AS
 COMMENT ON VIEW plsafepy.allowed_modules IS
   'Names plsafepy functions of the current role may import (plsafepy.allowed_modules, as read when the role''s interpreter was created)';
 GRANT SELECT ON plsafepy.allowed_modules TO PUBLIC;
+
+-- This session's plsafepy-worker processes (worker_pool.c, docs/isolation.md):
+-- only the caller's own session's, so anyone may call it.
+CREATE FUNCTION plsafepy_workers(OUT role text, OUT pid int, OUT walls text,
+                                 OUT memory_kb bigint, OUT calls bigint,
+                                 OUT started timestamptz)
+  RETURNS SETOF record
+  VOLATILE PARALLEL UNSAFE LANGUAGE c AS 'MODULE_PATHNAME', 'plsafepy_workers';
+
+-- Where a role's plsafepy functions run (plsafepy.isolation as resolved for
+-- that role, settings.c): 'inline' or 'process'.
+CREATE FUNCTION plsafepy.isolation_of(role regrole) RETURNS text
+  STABLE STRICT PARALLEL UNSAFE LANGUAGE c AS 'MODULE_PATHNAME', 'plsafepy_isolation_of';

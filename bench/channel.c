@@ -148,11 +148,13 @@ int
 main(int argc, char **argv)
 {
 	PlsWorker	w;
-	PlsWorkerOptions opts = {512 * 1024 * 1024, 20000};
+	PlsWorkerOptions opts = {512 * 1024 * 1024};
+	PlsWireInit init = {"bench", "", 1000, 0};
 	char		err[512];
 	pid_t		busy[2];
 	int			load;
 	PlsWorkerExit how;
+	int			rc;
 
 	if (argc < 2)
 	{
@@ -163,6 +165,23 @@ main(int argc, char **argv)
 		rounds = atoi(argv[2]) > 10 ? atoi(argv[2]) : 10;
 	if (pls_worker_start(&w, argv[1], &opts, err, sizeof(err), NULL) != 0)
 	{
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (pls_worker_init(&w, &init, &pls_wire_malloc_mem, 20000) != PLS_CHAN_OK)
+	{
+		pls_worker_end(&w, &how);
+		fprintf(stderr, "could not send INIT\n");
+		return 1;
+	}
+	rc = pls_worker_await_hello(&w, 20000, err, sizeof(err), NULL);
+	if (rc != 0)
+	{
+		if (rc > 0)
+		{
+			pls_worker_end(&w, &how);
+			snprintf(err, sizeof(err), "no HELLO within 20 s");
+		}
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}

@@ -20,6 +20,7 @@
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
+#include "worker_pool.h"
 
 PG_MODULE_MAGIC;
 
@@ -115,6 +116,7 @@ _PG_init(void)
 
 	pls_limits_init();
 	pls_sandbox_init();
+	pls_pool_init();
 	start_python();
 	pls_proc_init();
 	MarkGUCPrefixReserved("plsafepy");

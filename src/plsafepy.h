@@ -161,6 +161,10 @@ extern void pls_exec_spi_finish(PLSExecCtx *ctx, MemoryContext cxt);
  */
 extern void pls_settings_resolve(Oid roleid, char **allowed_modules,
 								 int *memory_limit_kb);
+/* plsafepy.isolation (a PLS_ISOLATION_* of worker_pool.h) for roleid */
+extern int	pls_settings_isolation(Oid roleid);
+/* plsafepy.memory_limit for roleid in kB, the session user's included */
+extern int	pls_settings_memory_limit(Oid roleid);
 
 /* ---------- type conversion (convert*.c, encode.c, decode.c) ---------- */
 

@@ -5,8 +5,9 @@
  *	  a role's interpreter.
  *
  * An interpreter belongs to a role (interp.c), so the settings that shape
- * it, plsafepy.allowed_modules and plsafepy.memory_limit, are those
- * configured for that role, whoever the session user is:
+ * it, plsafepy.allowed_modules, plsafepy.memory_limit and
+ * plsafepy.isolation (where it runs: worker_pool.c), are those configured
+ * for that role, whoever the session user is:
  *
  *	- the session user's own interpreter: the session's current value (its
  *	  role and database settings applied at log-in, a superuser's SET);
@@ -56,6 +57,7 @@
 #include "utils/guc.h"
 #include "utils/guc_tables.h"
 #include "utils/rel.h"
+#include "worker_pool.h"
 
 /* Where a resolved value came from, for messages. */
 typedef struct Origin
@@ -155,7 +157,7 @@ find_setting(const char *name)
 	return NULL;				/* keep compiler quiet */
 }
 
-/* A string or integer setting's reset or built-in value, as text. */
+/* A string, integer or enum setting's reset or built-in value, as text. */
 static char *
 setting_text(struct config_generic *gen, bool boot)
 {
@@ -171,6 +173,13 @@ setting_text(struct config_generic *gen, bool boot)
 		struct config_int *conf = (struct config_int *) gen;
 
 		return psprintf("%d", boot ? conf->boot_val : conf->reset_val);
+	}
+	if (gen->vartype == PGC_ENUM)
+	{
+		struct config_enum *conf = (struct config_enum *) gen;
+
+		return pstrdup(config_enum_lookup_by_value(conf, boot ? conf->boot_val :
+												   conf->reset_val));
 	}
 	elog(ERROR, "setting \"%s\" has an unexpected type", gen->name);
 	return NULL;				/* keep compiler quiet */
@@ -284,4 +293,56 @@ pls_settings_resolve(Oid roleid, char **allowed_modules, int *memory_limit_kb)
 	*allowed_modules = pls_whitelist_expand(modules);
 	pfree(modules);
 	pfree(limit);
+}
+
+/* One setting's value for roleid, who is not the session user. */
+static char *
+resolve_one(const char *name, Oid roleid)
+{
+	Relation	rel;
+	char	   *value;
+
+	rel = table_open(DbRoleSettingRelationId, AccessShareLock);
+	value = resolve(rel, name, roleid);
+	table_close(rel, AccessShareLock);
+	return value;
+}
+
+/*
+ * plsafepy.isolation for roleid's Python (PLS_ISOLATION_*): where it runs,
+ * in this backend or in a worker process (worker_pool.c).
+ */
+int
+pls_settings_isolation(Oid roleid)
+{
+	char	   *value;
+	int			result;
+
+	if (roleid == GetSessionUserId())
+		return pls_isolation;
+	value = resolve_one("plsafepy.isolation", roleid);
+	/* checked by resolve(): one of the two */
+	result = pg_strcasecmp(value, "process") == 0 ? PLS_ISOLATION_PROCESS :
+		PLS_ISOLATION_INLINE;
+	pfree(value);
+	return result;
+}
+
+/*
+ * plsafepy.memory_limit for roleid, in kB (0: none), the session user's
+ * current value included: a worker's budget is fixed when it starts.
+ */
+int
+pls_settings_memory_limit(Oid roleid)
+{
+	char	   *value;
+	int			kb;
+
+	if (roleid == GetSessionUserId())
+		return pls_memory_limit_kb;
+	value = resolve_one("plsafepy.memory_limit", roleid);
+	if (!parse_int(value, &kb, GUC_UNIT_KB, NULL) || kb < 0)
+		elog(ERROR, "plsafepy.memory_limit \"%s\" did not parse", value);
+	pfree(value);
+	return kb;
 }

@@ -4,11 +4,12 @@
  *	  Starting and ending a plsafepy-worker from the backend: the channel's
  *	  shared segment (a sealed memfd: the worker can open nothing once it is
  *	  locked in, so the backend makes it), the socketpair, fork and exec of
- *	  a fresh image, the wait for the worker's HELLO, and how it died.
+ *	  a fresh image, the wait for the worker's HELLO (a separate step: the
+ *	  worker locks itself in only after the backend's INIT), and how it
+ *	  died.
  *
- * Compiled into the extension library but not called yet: the next step
- * carries the door over this channel.  The test driver and the channel
- * benchmark use it as it is, so it includes no PostgreSQL header and
+ * Used by the backend's pool of workers (worker_pool.c); the test driver
+ * and the channel benchmark use it as it is, so it includes no PostgreSQL header and
  * reports failures in a caller's buffer; the backend turns them into
  * ereport()s.
  *
@@ -47,8 +48,8 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <linux/audit.h>
 #include <sys/mman.h>
@@ -229,10 +230,11 @@ release(PlsWorker *w)
 
 /*
  * Start a worker: path is the plsafepy-worker program.  On success returns 0
- * with the worker locked in and its HELLO in w->hello.  On failure returns
- * -1 with a message in errbuf, everything released and the worker (if one
- * was started) ended; if death is not NULL it tells how the worker ended
- * (death->exited == -1: no worker ran).
+ * once the worker runs and holds the channel; it has not locked itself in
+ * yet: it waits for its INIT, and pls_worker_await_hello() then waits for
+ * its HELLO.  On failure returns -1 with a message in errbuf, everything
+ * released and the worker (if one was started) ended; if death is not NULL
+ * it tells how the worker ended (death->exited == -1: no worker ran).
  */
 int
 pls_worker_start(PlsWorker *w, const char *path, const PlsWorkerOptions *opts,
@@ -250,10 +252,6 @@ pls_worker_start(PlsWorker *w, const char *path, const PlsWorkerOptions *opts,
 	pid_t		pid;
 	PlsWorkerExit how;
 	int			rc;
-	uint32_t	tag;
-	uint32_t	len;
-	char		msg[512];
-	struct timespec start;
 
 	memset(w, 0, sizeof(*w));
 	w->sock = -1;
@@ -319,24 +317,73 @@ pls_worker_start(PlsWorker *w, const char *path, const PlsWorkerOptions *opts,
 		snprintf(errbuf, errlen, "could not hand the channel to the worker");
 		return -1;
 	}
+	return 0;
+}
 
-	/* Wait for HELLO, or an ERROR, or its death. */
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	for (;;)
-	{
-		struct timespec now;
-		long		left;
+static void *
+malloc_alloc(void *cx, size_t size)
+{
+	return malloc(size);
+}
 
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		left = opts->start_timeout_ms -
-			((now.tv_sec - start.tv_sec) * 1000 +
-			 (now.tv_nsec - start.tv_nsec) / 1000000);
-		if (left < 0)
-			left = 0;
-		rc = pls_chan_recv(&w->chan, &tag, msg, sizeof(msg), &len, (int) left);
-		if (rc != PLS_CHAN_INTR)
-			break;
-	}
+static void *
+malloc_realloc(void *cx, void *p, size_t size)
+{
+	return realloc(p, size);
+}
+
+static void
+malloc_free(void *cx, void *p)
+{
+	free(p);
+}
+
+/* Wire memory for programs other than the backend (test driver, bench). */
+const PlsWireMem pls_wire_malloc_mem = {
+	malloc_alloc, malloc_realloc, malloc_free, NULL
+};
+
+/*
+ * Send a started worker its INIT (what it builds its interpreter from);
+ * mem allocates the encoding.  Returns a PLS_CHAN_* code; anything but
+ * PLS_CHAN_OK leaves the channel unusable: the caller ends the worker.
+ */
+int
+pls_worker_init(PlsWorker *w, const PlsWireInit *init, const PlsWireMem *mem,
+				int timeout_ms)
+{
+	PlsWireBuf	buf;
+	int			rc;
+
+	pls_wire_buf_init(&buf, mem);
+	pls_wire_put_init(&buf, init);
+	rc = buf.failed ? PLS_CHAN_TOOBIG :
+		pls_wire_send(&w->chan, PLS_MSG_INIT, &buf, timeout_ms);
+	pls_wire_buf_free(&buf);
+	return rc;
+}
+
+/*
+ * Wait up to timeout_ms for a started worker's HELLO (it is locked in), or
+ * an ERROR, or its death.  Returns 0 with the HELLO in w->hello; 1 if
+ * nothing came yet (a signal or the timeout: the caller may wait again);
+ * -1 with a message in errbuf and the worker ended (death as for
+ * pls_worker_start).  A worker whose HELLO lacks the system call filter is
+ * refused.
+ */
+int
+pls_worker_await_hello(PlsWorker *w, int timeout_ms, char *errbuf,
+					   size_t errlen, PlsWorkerExit *death)
+{
+	PlsWorkerExit how;
+	int			rc;
+	uint32_t	tag;
+	uint32_t	len;
+	char		msg[512];
+
+	rc = pls_chan_recv(&w->chan, &tag, msg, sizeof(msg), &len, timeout_ms);
+	if (rc == PLS_CHAN_INTR || rc == PLS_CHAN_TIMEOUT)
+		return 1;
 
 	if (rc == PLS_CHAN_OK && tag == PLS_MSG_HELLO && len == sizeof(PlsHello))
 	{
@@ -361,6 +408,7 @@ pls_worker_start(PlsWorker *w, const char *path, const PlsWorkerOptions *opts,
 		snprintf(errbuf, errlen, "no answer from the worker: %s",
 				 pls_chan_strerror(rc));
 
+	/* a worker that died by itself is reaped as it is: SIGKILL changes nothing */
 	pls_worker_end(w, &how);
 	if (death)
 		*death = how;

@@ -2,8 +2,9 @@
  *
  * worker_launch.h
  *	  The backend's side of a plsafepy-worker's life: start it (fork and
- *	  exec of a fresh image, with the channel set up), end it, and learn
- *	  how it died.  Plain C (no PostgreSQL header), so that the test driver
+ *	  exec of a fresh image, with the channel set up), wait for its HELLO
+ *	  (sent once it has its INIT and has locked itself in), end it, and
+ *	  learn how it died.  Plain C (no PostgreSQL header), so that the test driver
  *	  and the channel benchmark use the same code the backend will.
  *
  *-------------------------------------------------------------------------
@@ -14,6 +15,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "wire.h"
 #include "worker/channel.h"
 
 typedef struct PlsWorker
@@ -38,13 +40,19 @@ typedef struct PlsWorkerExit
 typedef struct PlsWorkerOptions
 {
 	uint64_t	memory_limit;	/* RLIMIT_AS in bytes; 0: none */
-	int			start_timeout_ms;	/* how long to wait for its HELLO */
 } PlsWorkerOptions;
+
+extern const PlsWireMem pls_wire_malloc_mem;
 
 extern int	pls_worker_start(PlsWorker *w, const char *path,
 							 const PlsWorkerOptions *opts,
 							 char *errbuf, size_t errlen,
 							 PlsWorkerExit *death);
+extern int	pls_worker_init(PlsWorker *w, const PlsWireInit *init,
+							const PlsWireMem *mem, int timeout_ms);
+extern int	pls_worker_await_hello(PlsWorker *w, int timeout_ms,
+								   char *errbuf, size_t errlen,
+								   PlsWorkerExit *death);
 extern void pls_worker_end(PlsWorker *w, PlsWorkerExit *how);
 extern int	pls_worker_reap(PlsWorker *w, int timeout_ms, PlsWorkerExit *how);
 extern void pls_worker_describe_exit(const PlsWorkerExit *how,

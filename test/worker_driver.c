@@ -3,7 +3,7 @@
  * the backend's own launch code (src/worker_launch.c).  Never installed.
  *
  * Usage: worker_driver WORKER [--memory-limit=BYTES] STEP...
- * Starts WORKER, then runs the steps in order, printing one line each:
+ * Starts WORKER (an INIT, then its HELLO), then runs the steps in order, printing one line each:
  *	walls		the walls of the worker's HELLO
  *	fds			the worker's open descriptors (/proc/PID/fd)
  *	ping		a PING of 8 bytes: "pong" if echoed exactly
@@ -240,9 +240,11 @@ main(int argc, char **argv)
 {
 	PlsWorker	w;
 	PlsWorkerOptions opts;
+	PlsWireInit init;
 	PlsWorkerExit how;
 	char		errbuf[512];
 	int			i = 2;
+	int			rc;
 
 	if (argc < 3)
 	{
@@ -252,7 +254,6 @@ main(int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IONBF, 0);
 	opts.memory_limit = 512 * 1024 * 1024;
-	opts.start_timeout_ms = 20000;
 	if (strncmp(argv[i], "--memory-limit=", 15) == 0)
 		opts.memory_limit = strtoull(argv[i++] + 15, NULL, 10);
 
@@ -261,6 +262,27 @@ main(int argc, char **argv)
 
 	if (pls_worker_start(&w, argv[1], &opts, errbuf, sizeof(errbuf), &how) != 0)
 	{
+		printf("start failed: %s\n", errbuf);
+		return 1;
+	}
+	init.role = "worker_driver";
+	init.allowed_modules = "";
+	init.recursion_limit = 1000;
+	init.flags = 0;
+	if (pls_worker_init(&w, &init, &pls_wire_malloc_mem, 20000) != PLS_CHAN_OK)
+	{
+		pls_worker_end(&w, &how);
+		printf("start failed: could not send INIT\n");
+		return 1;
+	}
+	rc = pls_worker_await_hello(&w, 20000, errbuf, sizeof(errbuf), &how);
+	if (rc != 0)
+	{
+		if (rc > 0)
+		{
+			pls_worker_end(&w, &how);
+			snprintf(errbuf, sizeof(errbuf), "no HELLO within 20 s");
+		}
 		printf("start failed: %s\n", errbuf);
 		return 1;
 	}

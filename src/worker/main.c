@@ -6,7 +6,8 @@
  *	  order:
  *	1. take the channel: its socket is at PLS_CHAN_FD (every other
  *	   descriptor closed again here, in case), the shared segment's memfd
- *	   arrives on it; map it and close the memfd;
+ *	   arrives on it; map it and close the memfd; wait for the backend's
+ *	   INIT;
  *	2. enter new namespaces (before Python: a user namespace needs a
  *	   single-threaded process, and nothing of Python's may see the host's
  *	   network or IPC);
@@ -15,7 +16,8 @@
  *	   sandbox may use while files can still be opened: the reviewed
  *	   modules of src/sandbox/facades.py (preload.h is generated from it)
  *	   and ast;
- *	4. lock in (confine.c, seccomp.c): resource limits, no capabilities, no
+ *	4. start the watchdog thread (watchdog.c), then lock in (confine.c,
+ *	   seccomp.c): resource limits, no capabilities, no
  *	   new privileges, not dumpable, Landlock, and the seccomp filter last;
  *	5. send HELLO (which walls stand), then serve requests until the
  *	   channel closes.  A failure before HELLO is sent as an ERROR message
@@ -235,6 +237,29 @@ parse_args(int argc, char **argv)
 	}
 }
 
+/*
+ * Wait for the backend's INIT (its fragments, if long, before it): nothing
+ * is built or locked before it.  Its content is not read yet.
+ */
+static void
+await_init(void)
+{
+	uint32_t	tag;
+	uint32_t	len;
+
+	do
+	{
+		if (pls_chan_recv(&chan, &tag, req, sizeof(req), &len,
+						  PLS_CHAN_NO_DEADLINE) != PLS_CHAN_OK)
+			_exit(3);
+	} while (tag == PLS_MSG_MORE);
+	if (tag != PLS_MSG_INIT)
+	{
+		snprintf(err, sizeof(err), "expected INIT, got message %u", tag);
+		fail();
+	}
+}
+
 /* Serve requests until the backend is gone. */
 static void
 serve(void)
@@ -285,6 +310,7 @@ main(int argc, char **argv)
 
 	parse_args(argc, argv);
 	take_channel();
+	await_init();
 	memset(&hello, 0, sizeof(hello));
 	hello.walls = pls_confine_namespaces();
 	start_python();
@@ -295,6 +321,8 @@ main(int argc, char **argv)
 		fail();
 	}
 #endif
+	if (pls_watchdog_start(&chan.shm->interrupt_seq, err, sizeof(err)) != 0)
+		fail();
 	lock_in(&hello);
 	if (pls_chan_send(&chan, PLS_MSG_HELLO, &hello, sizeof(hello),
 					  PLS_CHAN_NO_DEADLINE) != PLS_CHAN_OK)

@@ -52,7 +52,12 @@
  * read from a descriptor after start-up), rt_sigreturn (no signal handler
  * returns: the only one, for SIGSYS, never does; it is also what
  * sigreturn-oriented programming needs), rt_sigprocmask and sigaltstack
- * (no caller), exit (no threads), clock_nanosleep (no sleeping).
+ * (no caller), exit (the one thread besides the main one, the watchdog,
+ * never ends), clock_nanosleep (no sleeping).
+ *
+ * The filter is installed with TSYNC: it applies to every thread of the
+ * worker, the watchdog (watchdog.c) included, which was started before
+ * lock-down and needs only futex afterwards.
  *
  *-------------------------------------------------------------------------
  */
@@ -131,6 +136,8 @@ pls_seccomp_install(char *err, size_t errlen)
 	}
 	rc |= seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
 						   SCMP_ACT_KILL_PROCESS);
+	/* every thread: the watchdog (watchdog.c) exists already */
+	rc |= seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
 
 	rc |= add(ctx, SCMP_SYS(mmap), 2,
 			  SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0),

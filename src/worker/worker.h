@@ -2,14 +2,15 @@
  *
  * worker.h
  *	  Declarations shared by the files of the plsafepy-worker program
- *	  (main.c, confine.c, seccomp.c, pyhost_worker.c and, in the test-only
- *	  build, testing.c).
+ *	  (main.c, confine.c, seccomp.c, watchdog.c, pyhost_worker.c, call.c
+ *	  and, in the test-only build, testing.c).
  *
  *-------------------------------------------------------------------------
  */
 #ifndef PLS_WORKER_WORKER_H
 #define PLS_WORKER_WORKER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -80,6 +81,13 @@ extern void pls_worker_report_warning(const char *message, const char *detail,
 extern void pls_worker_fatal(const char *message) __attribute__((noreturn));
 extern int	pls_worker_plpy_create(struct PLSInterp *interp);
 extern struct _object *pls_worker_print_new(void);
+
+/* watchdog.c: stops running Python code on the backend's interrupt. */
+extern int	pls_watchdog_start(volatile uint32_t *interrupt_seq,
+							   char *err, size_t errlen);
+extern void pls_watchdog_call_begin(void);
+extern void pls_watchdog_call_end(void);
+extern bool pls_watchdog_interrupted(void);
 
 #ifdef PLS_WORKER_TESTING
 /* testing.c: full, unrestricted Python inside the locked worker. */
