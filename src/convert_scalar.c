@@ -58,21 +58,10 @@ float8_to_py(PLSType *t, Datum d)
 static PyObject *
 numeric_to_py(PLSType *t, Datum d)
 {
-	PyObject   *decimal = pls_current->decimal ? pls_current->decimal :
-		pls_sandbox_decimal(pls_current);
-	char	   *str;
-	PyObject   *s;
-	PyObject   *res;
+	char	   *str = DatumGetCString(DirectFunctionCall1(numeric_out, d));
+	PyObject   *res = pls_numeric_to_py(str, strlen(str));
 
-	if (decimal == NULL)
-		return NULL;
-	str = DatumGetCString(DirectFunctionCall1(numeric_out, d));
-	s = PyUnicode_FromString(str);
 	pfree(str);
-	if (s == NULL)
-		return NULL;
-	res = PyObject_CallOneArg(decimal, s);
-	Py_DECREF(s);
 	return res;
 }
 

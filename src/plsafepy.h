@@ -223,6 +223,12 @@ extern void pls_type_init(PLSType *t, Oid typoid, int32 typmod, MemoryContext mc
  * encoded for it.  May ereport.
  */
 extern void pls_type_resolve(PLSType *t);
+/*
+ * PostgreSQL side: the shape a Python value for t is encoded for, made
+ * current (pls_type_resolve where t has row types; a RECORD result's row
+ * type must have been given first).  May ereport.
+ */
+extern const PLSShape *pls_type_shape(PLSType *t);
 /* Does t's shape contain a row type (so needs resolving per use)? */
 extern bool pls_type_has_row(PLSType *t);
 
@@ -248,46 +254,13 @@ extern void pls_type_set_tupdesc(PLSType *t, TupleDesc desc);
 /* A whole tuple as a dict (composite argument, SPI row, TD["new"]). */
 extern PyObject *pls_tuple_to_dict(PLSType *rowtype, HeapTuple tuple, TupleDesc desc);
 
-/*
- * Python side of a conversion: the values encoded for one request, and
- * what went wrong if encoding failed.  Values point into memory the
- * encoder owns (and into Python objects it holds) until pls_encoder_free.
- */
-typedef struct PLSEncoder
-{
-	/* init clears only the fields before inline_held */
-	struct PLSEncChunk *chunks;
-	PyObject   *root;			/* held by the caller: needs no hold */
-	PyObject   *held;			/* list of objects values point into,
-								 * beyond inline_held */
-	int			nheld;			/* used entries of inline_held */
-	bool		pyexc;			/* failed: a Python exception is set and
-								 * must propagate as itself */
-	int			sqlerrcode;		/* failed otherwise: the error */
-	char	   *message;
-	char	   *detail;
-	char	   *hint;
-	bool		has_tb;			/* a Python traceback came with it */
-	size_t		inline_used;	/* small encodings need no allocation */
-	PyObject   *inline_held[8];
-	double		inline_buf[64];
-} PLSEncoder;
+/* Python side: the encoder and door values as Python objects. */
+#include "pyvalue.h"
 
-extern void pls_encoder_init(PLSEncoder *e);
-extern void pls_encoder_free(PLSEncoder *e);
-/* Memory and references the values live with (NULL/false: raised). */
-extern void *pls_encoder_alloc(PLSEncoder *e, size_t size);
-extern bool pls_encoder_hold(PLSEncoder *e, PyObject *o);
-/* o as a value of shape s; false on failure (see PLSEncoder). */
-extern bool pls_encode(PLSEncoder *e, const PLSShape *s, PyObject *o,
-					   PLSValue *v);
-/* After a failure: raise it in Python (SPIError unless pyexc). */
+/* After an encoding failure: raise it in Python (SPIError unless pyexc). */
 extern void pls_encoder_raise(PLSEncoder *e);
-/* After a failure: ereport it (frees e first). */
+/* After an encoding failure: ereport it (frees e first). */
 extern void pls_encoder_report(PLSEncoder *e) pg_attribute_noreturn();
-
-/* Row shapes being encoded now: a nested call may not rebuild them. */
-extern void pls_shape_check_not_busy(const PLSShape *s);
 
 /* Server encoding <-> Python str (strings.c). */
 extern PyObject *pls_str_from_server(const char *s, Py_ssize_t len);
