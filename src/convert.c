@@ -64,6 +64,7 @@ pls_type_init(PLSType *t, Oid typoid, int32 typmod, MemoryContext mcxt)
 		t->typioparam = RECORDOID;
 		fmgr_info_cxt(F_RECORD_IN, &t->typinput, mcxt);
 		t->to_py = pls_composite_to_py;
+		t->to_value = pls_composite_to_value;
 		t->shape_data.kind = PLS_S_ROW;
 		t->decode = pls_decoder_for(t);
 		return;
@@ -81,6 +82,7 @@ pls_type_init(PLSType *t, Oid typoid, int32 typmod, MemoryContext mcxt)
 		t->base = MemoryContextAllocZero(mcxt, sizeof(PLSType));
 		pls_type_init(t->base, tc->domainBaseType, tc->domainBaseTypmod, mcxt);
 		t->to_py = pls_domain_to_py;
+		t->to_value = pls_domain_to_value;
 		t->shape = t->base->shape;
 		t->decode = pls_decoder_for(t);
 		return;
@@ -93,6 +95,7 @@ pls_type_init(PLSType *t, Oid typoid, int32 typmod, MemoryContext mcxt)
 		get_typlenbyvalalign(tc->typelem, &t->elmlen, &t->elmbyval,
 							 &t->elmalign);
 		t->to_py = pls_array_to_py_for(t->elem);
+		t->to_value = pls_array_to_value;
 		t->shape_data.kind = PLS_S_ARRAY;
 		t->shape_data.elem = t->elem->shape;
 		t->decode = pls_decoder_for(t);
@@ -104,6 +107,7 @@ pls_type_init(PLSType *t, Oid typoid, int32 typmod, MemoryContext mcxt)
 		t->typioparam = typoid;
 		fmgr_info_cxt(F_RECORD_IN, &t->typinput, mcxt);
 		t->to_py = pls_composite_to_py;
+		t->to_value = pls_composite_to_value;
 		t->shape_data.kind = PLS_S_ROW;
 		t->decode = pls_decoder_for(t);
 		return;

@@ -32,8 +32,8 @@ check_shape_not_busy(const PLSShape *s)
  * copy: rebuilt when the type changed (ALTER TYPE, ALTER TABLE), noticed by
  * the type cache's descriptor identifier.
  */
-static TupleDesc
-row_desc(PLSType *t, Oid typid, int32 typmod)
+TupleDesc
+pls_row_desc(PLSType *t, Oid typid, int32 typmod)
 {
 	if (typid != RECORDOID)
 	{
@@ -163,7 +163,7 @@ pls_composite_to_py(PLSType *t, Datum d)
 	TupleDesc	desc;
 	PyObject   *res;
 
-	desc = row_desc(t, HeapTupleHeaderGetTypeId(td),
+	desc = pls_row_desc(t, HeapTupleHeaderGetTypeId(td),
 					HeapTupleHeaderGetTypMod(td));
 	tmptup.t_len = HeapTupleHeaderGetDatumLength(td);
 	ItemPointerSetInvalid(&tmptup.t_self);
@@ -318,7 +318,7 @@ pls_type_resolve(PLSType *t)
 	if (t->shape_data.kind != PLS_S_ROW)
 		return;
 	if (t->typoid != RECORDOID)
-		(void) row_desc(t, t->typoid, t->typmod);
+		(void) pls_row_desc(t, t->typoid, t->typmod);
 	else if (t->tupdesc == NULL)
 		return;					/* encoding says the row type is unknown */
 	if (!t->atts_have_rows)

@@ -169,12 +169,16 @@ extern void pls_settings_resolve(Oid roleid, char **allowed_modules,
 typedef struct PLSType PLSType;
 typedef PyObject *(*PLSToPy) (PLSType *t, Datum d);
 typedef Datum (*PLSDecode) (PLSType *t, const PLSValue *v, bool *isnull);
+typedef void (*PLSToValue) (PLSType *t, Datum d, PLSValue *out);
 
 /*
  * One type's conversions.  Datum -> Python (to_py) reads the Datum
  * directly; Python -> Datum is two steps across the door: the Python side
  * encodes the object for the type's shape into a PLSValue (encode.c), the
- * PostgreSQL side decodes that into a Datum (decode, decode.c).
+ * PostgreSQL side decodes that into a Datum (decode, decode.c).  For a
+ * Python side in another process, Datum -> Python is two steps too: the
+ * Datum as a PLSValue (to_value, datum_value.c), then that value as a
+ * Python object (value_py.c), with to_py's result.
  */
 struct PLSType
 {
@@ -187,6 +191,7 @@ struct PLSType
 	Oid			typioparam;
 	MemoryContext mcxt;			/* where lazily built parts live */
 	PLSToPy		to_py;
+	PLSToValue	to_value;
 	PLSDecode	decode;
 	FmgrInfo	typinput;
 	FmgrInfo	typoutput;
@@ -245,6 +250,14 @@ extern PyObject *pls_to_py(PLSType *t, Datum d, bool isnull);
  */
 extern Datum pls_from_py(PLSType *t, PyObject *o, bool *isnull);
 
+/*
+ * PostgreSQL side: Datum d of t as a door value for value_py.c, allocated
+ * in CurrentMemoryContext (strings may point into d's memory: the value
+ * lives as long as both).  Detoasts as to_py does; may ereport (output
+ * functions, encoding conversion).
+ */
+extern void pls_datum_to_value(PLSType *t, Datum d, bool isnull, PLSValue *out);
+
 /* PostgreSQL side: a door value as a Datum of t (ereports). */
 extern Datum pls_decode(PLSType *t, const PLSValue *v, bool *isnull);
 
@@ -264,6 +277,8 @@ extern void pls_encoder_report(PLSEncoder *e) pg_attribute_noreturn();
 
 /* Server encoding <-> Python str (strings.c). */
 extern PyObject *pls_str_from_server(const char *s, Py_ssize_t len);
+extern const char *pls_server_to_utf8(const char *s, size_t len,
+									  size_t *utf8len);
 extern char *pls_utf8_to_server(const char *utf8, size_t len);
 /* A str's UTF-8 (borrowed), refusing embedded NULs; NULL with exception */
 extern const char *pls_str_utf8(PyObject *o, Py_ssize_t *len);
