@@ -27,7 +27,7 @@ REGRESS_OPTS = --load-extension=plsafepy
 
 EXTRA_CLEAN = src/embedded_py.h src/spiexceptions.h \
 	$(WORKER) $(WORKER_TESTING) src/worker/preload.h $(WORKER_TEST_PROGS) \
-	$(WORKER_PYCORE) src/worker/core
+	$(WORKER_PYCORE) src/worker/core test/value_link_test
 
 # plsafepy-worker (docs/isolation.md): the process a backend runs a role's
 # Python in, installed next to the library.  Explicit rules: PGXS's PROGRAM
@@ -40,9 +40,12 @@ WORKER_HDRS = src/worker/worker.h src/worker/channel.h src/worker/preload.h
 # The Python side's core (src/pyhost.h), compiled for the worker without
 # PostgreSQL's headers, with the worker's host hooks, as an archive: the
 # worker links what it calls of it.
+# Values (encode.c, value_py.c: pyvalue.h) are part of it too.
+PYVALUE_SRCS = src/encode.c src/value_py.c
+PYVALUE_HDRS = src/pyvalue.h src/pyhost.h src/door.h
 PYCORE_SRCS = src/pybuild.c src/pycompile.c src/sandbox.c src/audit.c \
-	src/whitelist.c
-PYCORE_HDRS = src/pyhost.h src/sandbox_int.h src/embedded_py.h
+	src/whitelist.c $(PYVALUE_SRCS)
+PYCORE_HDRS = src/pyhost.h src/sandbox_int.h src/embedded_py.h $(PYVALUE_HDRS)
 WORKER_PYCORE = src/worker/libpycore.a
 WORKER_PYCORE_OBJS = $(PYCORE_SRCS:src/%.c=src/worker/core/%.o) \
 	src/worker/core/pyhost_worker.o
@@ -67,7 +70,7 @@ src/embedded_py.h: $(PY_EMBED) tools/embed_py.py
 src/spiexceptions.h: tools/gen_spiexceptions.sh
 	PG_CONFIG=$(PG_CONFIG) sh tools/gen_spiexceptions.sh > $@
 
-$(OBJS) $(OBJS:.o=.bc): src/plsafepy.h src/pyhost.h src/sandbox_int.h src/embedded_py.h src/spiexceptions.h
+$(OBJS) $(OBJS:.o=.bc): src/plsafepy.h src/pyhost.h src/pyvalue.h src/sandbox_int.h src/embedded_py.h src/spiexceptions.h
 
 # The worker program.
 all: $(WORKER)
@@ -105,6 +108,9 @@ uninstall-worker:
 # Test programs: the driver of test/worker.sh and the channel benchmark.
 test/worker_driver: test/worker_driver.c $(LAUNCH_SRCS) $(LAUNCH_HDRS)
 	$(CC) $(CFLAGS) -D_GNU_SOURCE -Isrc test/worker_driver.c $(LAUNCH_SRCS) -lseccomp -o $@
+
+test/value_link_test: test/value_link_test.c $(PYVALUE_SRCS) $(PYVALUE_HDRS)
+	$(CC) $(CFLAGS) -D_GNU_SOURCE -Isrc $(PY_CFLAGS) test/value_link_test.c $(PYVALUE_SRCS) $(PY_LIBS) -o $@
 
 bench/channel: bench/channel.c $(LAUNCH_SRCS) $(LAUNCH_HDRS)
 	$(CC) $(CFLAGS) -D_GNU_SOURCE -Isrc bench/channel.c $(LAUNCH_SRCS) -o $@

@@ -24,6 +24,20 @@
 #include "utils/lsyscache.h"
 #include "utils/typcache.h"
 
+/* pyvalue.h's plain copies of PostgreSQL's constants, for encode.c */
+StaticAssertDecl(PLS_MAXDIM == MAXDIM, "PLS_MAXDIM differs from MAXDIM");
+StaticAssertDecl(PLS_MAX_ARRAY_SIZE == MaxArraySize,
+				 "PLS_MAX_ARRAY_SIZE differs from MaxArraySize");
+StaticAssertDecl(PLS_ERRCODE_FEATURE_NOT_SUPPORTED == ERRCODE_FEATURE_NOT_SUPPORTED &&
+				 PLS_ERRCODE_INVALID_TEXT_REPRESENTATION == ERRCODE_INVALID_TEXT_REPRESENTATION &&
+				 PLS_ERRCODE_EXTERNAL_ROUTINE_EXCEPTION == ERRCODE_EXTERNAL_ROUTINE_EXCEPTION &&
+				 PLS_ERRCODE_UNDEFINED_COLUMN == ERRCODE_UNDEFINED_COLUMN &&
+				 PLS_ERRCODE_DATATYPE_MISMATCH == ERRCODE_DATATYPE_MISMATCH &&
+				 PLS_ERRCODE_OUT_OF_MEMORY == ERRCODE_OUT_OF_MEMORY &&
+				 PLS_ERRCODE_PROGRAM_LIMIT_EXCEEDED == ERRCODE_PROGRAM_LIMIT_EXCEEDED &&
+				 PLS_ERRCODE_STATEMENT_TOO_COMPLEX == ERRCODE_STATEMENT_TOO_COMPLEX,
+				 "a PLS_ERRCODE_ differs from PostgreSQL's");
+
 /* ---------- set-up ---------- */
 
 void
@@ -50,6 +64,7 @@ pls_type_init(PLSType *t, Oid typoid, int32 typmod, MemoryContext mcxt)
 		t->typioparam = RECORDOID;
 		fmgr_info_cxt(F_RECORD_IN, &t->typinput, mcxt);
 		t->to_py = pls_composite_to_py;
+		t->to_value = pls_composite_to_value;
 		t->shape_data.kind = PLS_S_ROW;
 		t->decode = pls_decoder_for(t);
 		return;
@@ -67,6 +82,7 @@ pls_type_init(PLSType *t, Oid typoid, int32 typmod, MemoryContext mcxt)
 		t->base = MemoryContextAllocZero(mcxt, sizeof(PLSType));
 		pls_type_init(t->base, tc->domainBaseType, tc->domainBaseTypmod, mcxt);
 		t->to_py = pls_domain_to_py;
+		t->to_value = pls_domain_to_value;
 		t->shape = t->base->shape;
 		t->decode = pls_decoder_for(t);
 		return;
@@ -79,6 +95,7 @@ pls_type_init(PLSType *t, Oid typoid, int32 typmod, MemoryContext mcxt)
 		get_typlenbyvalalign(tc->typelem, &t->elmlen, &t->elmbyval,
 							 &t->elmalign);
 		t->to_py = pls_array_to_py_for(t->elem);
+		t->to_value = pls_array_to_value;
 		t->shape_data.kind = PLS_S_ARRAY;
 		t->shape_data.elem = t->elem->shape;
 		t->decode = pls_decoder_for(t);
@@ -90,6 +107,7 @@ pls_type_init(PLSType *t, Oid typoid, int32 typmod, MemoryContext mcxt)
 		t->typioparam = typoid;
 		fmgr_info_cxt(F_RECORD_IN, &t->typinput, mcxt);
 		t->to_py = pls_composite_to_py;
+		t->to_value = pls_composite_to_value;
 		t->shape_data.kind = PLS_S_ROW;
 		t->decode = pls_decoder_for(t);
 		return;
@@ -131,22 +149,75 @@ decode_then_free(PLSType *t, PLSEncoder *e, const PLSValue *v, bool *isnull)
 	return d;
 }
 
-Datum
-pls_from_py(PLSType *t, PyObject *o, bool *isnull)
+const PLSShape *
+pls_type_shape(PLSType *t)
 {
-	PLSEncoder	e;
-	PLSValue	v;
-
 	/* a RECORD's row type was given for this call, its columns are plain */
 	if ((t->shape->kind == PLS_S_ROW || t->shape->kind == PLS_S_ARRAY) &&
 		!(t->typoid == RECORDOID && !t->atts_have_rows))
 		pls_type_resolve(t);
+	return t->shape;
+}
+
+Datum
+pls_from_py(PLSType *t, PyObject *o, bool *isnull)
+{
+	const PLSShape *shape = pls_type_shape(t);
+	PLSEncoder	e;
+	PLSValue	v;
+
 	pls_encoder_init(&e);
 	e.root = o;
-	if (unlikely(!pls_encode(&e, t->shape, o, &v)))
+	if (unlikely(!pls_encode(&e, shape, o, &v)))
 		pls_encoder_report(&e);
 	if (likely(e.chunks == NULL && e.held == NULL && e.nheld == 0))
 		return pls_decode(t, &v, isnull);
 	return decode_then_free(t, &e, &v, isnull);
 }
 
+void
+pls_encoder_raise(PLSEncoder *e)
+{
+	PLSDoorError err;
+
+	if (e->pyexc)
+		return;
+	memset(&err, 0, sizeof(err));
+	err.sqlerrcode = e->sqlerrcode;
+	err.message = e->message;
+	err.detail = e->detail;
+	err.hint = e->hint;
+	pls_door_raise(&err);
+}
+
+void
+pls_encoder_report(PLSEncoder *e)
+{
+	int			code = e->sqlerrcode;
+	char	   *msg;
+	char	   *detail;
+	char	   *hint;
+	bool		has_tb = e->has_tb;
+
+	if (e->pyexc)
+	{
+		pls_encoder_free(e);
+		pls_elog_exception(ERROR, pls_current_proc);
+	}
+	msg = pstrdup(e->message ? e->message : "could not convert Python object");
+	detail = e->detail ? pstrdup(e->detail) : NULL;
+	hint = e->hint ? pstrdup(e->hint) : NULL;
+	pls_encoder_free(e);
+
+	/*
+	 * An exception raised by Python code (a user's __getitem__, say) has a
+	 * traceback; PL/Python prints its header, and only that, for these.
+	 */
+	ereport(ERROR,
+			(errcode(code),
+			 errmsg_internal("%s", msg),
+			 detail ? errdetail_internal("%s", detail) : 0,
+			 hint ? errhint("%s", hint) : 0,
+			 has_tb ? errcontext("Traceback (most recent call last):") : 0));
+	pg_unreachable();
+}

@@ -15,12 +15,25 @@ static void set_row_desc(PLSType *t, TupleDesc desc);
 static bool setup_atts(PLSType *t, TupleDesc desc);
 
 /*
+ * User code run while a row is encoded may run SQL that calls the same
+ * function again: that call must not rebuild the row shape being read.
+ */
+static void
+check_shape_not_busy(const PLSShape *s)
+{
+	if (pls_shape_busy(s))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_IN_USE),
+				 errmsg("row type changed while a value of it was being converted")));
+}
+
+/*
  * The row type of a composite value of type typid/typmod, as t's cached
  * copy: rebuilt when the type changed (ALTER TYPE, ALTER TABLE), noticed by
  * the type cache's descriptor identifier.
  */
-static TupleDesc
-row_desc(PLSType *t, Oid typid, int32 typmod)
+TupleDesc
+pls_row_desc(PLSType *t, Oid typid, int32 typmod)
 {
 	if (typid != RECORDOID)
 	{
@@ -150,7 +163,7 @@ pls_composite_to_py(PLSType *t, Datum d)
 	TupleDesc	desc;
 	PyObject   *res;
 
-	desc = row_desc(t, HeapTupleHeaderGetTypeId(td),
+	desc = pls_row_desc(t, HeapTupleHeaderGetTypeId(td),
 					HeapTupleHeaderGetTypMod(td));
 	tmptup.t_len = HeapTupleHeaderGetDatumLength(td);
 	ItemPointerSetInvalid(&tmptup.t_self);
@@ -199,7 +212,7 @@ setup_atts(PLSType *t, TupleDesc desc)
 
 	if (atts_match(t, desc))
 		return false;
-	pls_shape_check_not_busy(&t->shape_data);
+	check_shape_not_busy(&t->shape_data);
 
 	if (t->attcxt)
 		MemoryContextDelete(t->attcxt);
@@ -239,7 +252,7 @@ set_row_desc(PLSType *t, TupleDesc desc)
 	MemoryContext old;
 	TupleDesc	copy;
 
-	pls_shape_check_not_busy(&t->shape_data);
+	check_shape_not_busy(&t->shape_data);
 	old = MemoryContextSwitchTo(t->mcxt);
 	copy = CreateTupleDescCopy(desc);
 	MemoryContextSwitchTo(old);
@@ -305,7 +318,7 @@ pls_type_resolve(PLSType *t)
 	if (t->shape_data.kind != PLS_S_ROW)
 		return;
 	if (t->typoid != RECORDOID)
-		(void) row_desc(t, t->typoid, t->typmod);
+		(void) pls_row_desc(t, t->typoid, t->typmod);
 	else if (t->tupdesc == NULL)
 		return;					/* encoding says the row type is unknown */
 	if (!t->atts_have_rows)

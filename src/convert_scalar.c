@@ -58,21 +58,10 @@ float8_to_py(PLSType *t, Datum d)
 static PyObject *
 numeric_to_py(PLSType *t, Datum d)
 {
-	PyObject   *decimal = pls_current->decimal ? pls_current->decimal :
-		pls_sandbox_decimal(pls_current);
-	char	   *str;
-	PyObject   *s;
-	PyObject   *res;
+	char	   *str = DatumGetCString(DirectFunctionCall1(numeric_out, d));
+	PyObject   *res = pls_numeric_to_py(str, strlen(str));
 
-	if (decimal == NULL)
-		return NULL;
-	str = DatumGetCString(DirectFunctionCall1(numeric_out, d));
-	s = PyUnicode_FromString(str);
 	pfree(str);
-	if (s == NULL)
-		return NULL;
-	res = PyObject_CallOneArg(decimal, s);
-	Py_DECREF(s);
 	return res;
 }
 
@@ -150,57 +139,71 @@ pls_scalar_init(PLSType *t, Oid typoid, int32 typmod, MemoryContext mcxt)
 		fmgr_info_cxt(func, &t->typoutput, mcxt);
 	}
 	t->to_py = generic_to_py;
+	t->to_value = pls_generic_to_value;
 
 	switch (typoid)
 	{
 		case BOOLOID:
 			t->to_py = bool_to_py;
+			t->to_value = pls_bool_to_value;
 			t->shape_data.kind = PLS_S_BOOL;
 			break;
 		case INT2OID:
 			t->to_py = int2_to_py;
+			t->to_value = pls_int2_to_value;
 			t->shape_data.kind = PLS_S_INT2;
 			break;
 		case INT4OID:
 			t->to_py = int4_to_py;
+			t->to_value = pls_int4_to_value;
 			t->shape_data.kind = PLS_S_INT4;
 			break;
 		case INT8OID:
 			t->to_py = int8_to_py;
+			t->to_value = pls_int8_to_value;
 			t->shape_data.kind = PLS_S_INT8;
 			break;
 		case OIDOID:
 			t->to_py = oid_to_py;
+			t->to_value = pls_oid_to_value;
 			break;
 		case FLOAT4OID:
 			t->to_py = float4_to_py;
+			t->to_value = pls_float4_to_value;
 			break;
 		case FLOAT8OID:
 			t->to_py = float8_to_py;
+			t->to_value = pls_float8_to_value;
 			t->shape_data.kind = PLS_S_FLOAT8;
 			break;
 		case NUMERICOID:
 			t->to_py = numeric_to_py;
+			t->to_value = pls_numeric_to_value;
 			break;
 		case BYTEAOID:
 			t->to_py = bytea_to_py;
+			t->to_value = pls_bytea_to_value;
 			t->shape_data.kind = PLS_S_BYTEA;
 			break;
 		case TEXTOID:
 			t->to_py = text_to_py;
+			t->to_value = pls_text_to_value;
 			t->shape_data.kind = PLS_S_TEXT;
 			break;
 		case VARCHAROID:
 			t->to_py = text_to_py;
+			t->to_value = pls_text_to_value;
 			/* a length limit needs varcharin */
 			if (typmod < 0)
 				t->shape_data.kind = PLS_S_TEXT;
 			break;
 		case BPCHAROID:
 			t->to_py = text_to_py;
+			t->to_value = pls_text_to_value;
 			break;
 		case NAMEOID:
 			t->to_py = name_to_py;
+			t->to_value = pls_name_to_value;
 			break;
 		default:
 			break;

@@ -13,15 +13,23 @@
  *	  __getitem__, attribute getters): nothing of PostgreSQL is touched
  *	  here, no PostgreSQL error can be raised, and the values are plain C
  *	  (memory from Python's allocator, strings borrowed from str objects
- *	  the encoder holds).  decode.c turns them into Datums.
+ *	  the encoder holds).  decode.c turns them into Datums.  Part of the
+ *	  Python side's core (pyhost.h), for the backend and the worker: no
+ *	  PostgreSQL header, no PostgreSQL function.
  *
  *-------------------------------------------------------------------------
  */
-#include "convert_int.h"
+#include "pyvalue.h"
 
-#include "miscadmin.h"
-#include "utils/array.h"
-#include "utils/errcodes.h"
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pyhost.h"
+
+#define enc_likely(x)	__builtin_expect((x) != 0, 1)
+#define enc_lengthof(array) (sizeof(array) / sizeof((array)[0]))
 
 /* Arena chunks: values and strings of one encoding. */
 typedef struct PLSEncChunk
@@ -29,7 +37,7 @@ typedef struct PLSEncChunk
 	struct PLSEncChunk *next;
 	size_t		used;
 	size_t		size;
-	char		data[FLEXIBLE_ARRAY_MEMBER];
+	char		data[];
 } PLSEncChunk;
 
 #define ENC_CHUNK_SIZE 8192
@@ -86,7 +94,7 @@ pls_encoder_alloc(PLSEncoder *e, size_t size)
 	}
 	if (c == NULL || c->size - c->used < size)
 	{
-		size_t		csize = Max(size, ENC_CHUNK_SIZE);
+		size_t		csize = size > ENC_CHUNK_SIZE ? size : ENC_CHUNK_SIZE;
 
 		c = PyMem_Malloc(offsetof(PLSEncChunk, data) + csize);
 		if (c == NULL)
@@ -111,7 +119,7 @@ pls_encoder_hold(PLSEncoder *e, PyObject *o)
 {
 	if (o == e->root)
 		return true;
-	if (e->nheld < lengthof(e->inline_held))
+	if (e->nheld < (int) enc_lengthof(e->inline_held))
 	{
 		e->inline_held[e->nheld++] = Py_NewRef(o);
 		return true;
@@ -144,6 +152,9 @@ enc_strdup(const char *s)
  * Fail with a PostgreSQL-style error (no Python exception left set).
  * Always returns false.
  */
+static bool enc_error(PLSEncoder *e, int sqlerrcode, const char *hint,
+					  const char *fmt,...) __attribute__((format(printf, 4, 5)));
+
 static bool
 enc_error(PLSEncoder *e, int sqlerrcode, const char *hint, const char *fmt,...)
 {
@@ -227,7 +238,7 @@ enc_conversion_error(PLSEncoder *e, const char *msg)
 	PyObject   *type,
 			   *value,
 			   *tb;
-	int			code = ERRCODE_EXTERNAL_ROUTINE_EXCEPTION;
+	int			code = PLS_ERRCODE_EXTERNAL_ROUTINE_EXCEPTION;
 
 	if (!PyErr_Occurred())
 		return enc_error(e, code, NULL, "%s", msg);
@@ -239,7 +250,7 @@ enc_conversion_error(PLSEncoder *e, const char *msg)
 	PyErr_Fetch(&type, &value, &tb);
 	PyErr_NormalizeException(&type, &value, &tb);
 	if (PyErr_GivenExceptionMatches(type, PyExc_MemoryError))
-		code = ERRCODE_OUT_OF_MEMORY;
+		code = PLS_ERRCODE_OUT_OF_MEMORY;
 	enc_error(e, code, NULL, "%s", msg);
 	PyMem_Free(e->detail);
 	e->detail = describe_exception(type, value);
@@ -274,10 +285,9 @@ enc_clear_python_error(PLSEncoder *e)
 static bool
 enc_interrupted(PLSEncoder *e)
 {
-	if (likely(!QueryCancelPending && !ProcDiePending))
+	if (enc_likely(!pls_host_interrupt_pending()))
 		return false;
-	PyErr_SetNone(pls_current && pls_current->exc_interrupted ?
-				  pls_current->exc_interrupted : PyExc_KeyboardInterrupt);
+	pls_value_interrupted();
 	e->pyexc = true;
 	return true;
 }
@@ -323,7 +333,7 @@ enc_textform(PLSEncoder *e, PyObject *o, PLSValue *v)
 }
 
 static bool
-enc_int(PLSEncoder *e, PyObject *o, PLSValue *v, int64 min, int64 max)
+enc_int(PLSEncoder *e, PyObject *o, PLSValue *v, int64_t min, int64_t max)
 {
 	if (PyLong_CheckExact(o))
 	{
@@ -416,13 +426,13 @@ typedef struct ArrayBuild
 	size_t		capacity;
 	bool		have_scalars;	/* number of dimensions is frozen */
 	int			ndims;
-	int			dims[MAXDIM];
+	int			dims[PLS_MAXDIM];
 } ArrayBuild;
 
 static bool
 multidim_error(PLSEncoder *e)
 {
-	return enc_error(e, ERRCODE_INVALID_TEXT_REPRESENTATION, NULL,
+	return enc_error(e, PLS_ERRCODE_INVALID_TEXT_REPRESENTATION, NULL,
 					 "multidimensional arrays must have array expressions with matching dimensions");
 }
 
@@ -457,10 +467,10 @@ array_collect(PLSEncoder *e, ArrayBuild *b, PyObject *obj, Py_ssize_t len,
 			{
 				if (b->have_scalars)
 					ok = multidim_error(e);
-				else if (depth >= MAXDIM)
-					ok = enc_error(e, ERRCODE_PROGRAM_LIMIT_EXCEEDED, NULL,
+				else if (depth >= PLS_MAXDIM)
+					ok = enc_error(e, PLS_ERRCODE_PROGRAM_LIMIT_EXCEEDED, NULL,
 								   "number of array dimensions exceeds the maximum allowed (%d)",
-								   MAXDIM);
+								   PLS_MAXDIM);
 				else
 				{
 					b->dims[b->ndims] = (int) sublen;
@@ -483,10 +493,10 @@ array_collect(PLSEncoder *e, ArrayBuild *b, PyObject *obj, Py_ssize_t len,
 				size_t		newcap = b->capacity * 2;
 				PLSValue   *grown;
 
-				if (newcap > MaxArraySize)
-					ok = enc_error(e, ERRCODE_PROGRAM_LIMIT_EXCEEDED, NULL,
+				if (newcap > PLS_MAX_ARRAY_SIZE)
+					ok = enc_error(e, PLS_ERRCODE_PROGRAM_LIMIT_EXCEEDED, NULL,
 								   "array size exceeds the maximum allowed (%d)",
-								   (int) MaxArraySize);
+								   (int) PLS_MAX_ARRAY_SIZE);
 				else if ((grown = pls_encoder_alloc(e, sizeof(PLSValue) * newcap)) == NULL)
 					ok = false;
 				else
@@ -522,7 +532,7 @@ enc_array(PLSEncoder *e, const PLSShape *s, PyObject *o, PLSValue *v)
 	Py_ssize_t	len;
 
 	if (!PySequence_Check(o))
-		return enc_error(e, ERRCODE_DATATYPE_MISMATCH, NULL,
+		return enc_error(e, PLS_ERRCODE_DATATYPE_MISMATCH, NULL,
 						 "return value of function with array return type is not a Python sequence");
 
 	memset(&b, 0, sizeof(b));
@@ -594,14 +604,13 @@ object_attribute(PyObject *o, const char *name)
 	return PyObject_GetAttrString(o, name);
 }
 
-void
-pls_shape_check_not_busy(const PLSShape *s)
+bool
+pls_shape_busy(const PLSShape *s)
 {
 	for (int i = 0; i < n_busy_shapes; i++)
 		if (busy_shapes[i] == s)
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_IN_USE),
-					 errmsg("row type changed while a value of it was being converted")));
+			return true;
+	return false;
 }
 
 /* The columns from a sequence, a mapping or attributes (in that order). */
@@ -625,7 +634,7 @@ enc_row_columns(PLSEncoder *e, const PLSShape *s, PyObject *o, bool inarray,
 		if (len < 0 && !enc_clear_python_error(e))
 			return false;
 		if (len != ncols)
-			return enc_error(e, ERRCODE_DATATYPE_MISMATCH, NULL,
+			return enc_error(e, PLS_ERRCODE_DATATYPE_MISMATCH, NULL,
 							 "length of returned sequence did not match number of columns in row");
 		kind = 0;
 	}
@@ -664,7 +673,7 @@ enc_row_columns(PLSEncoder *e, const PLSShape *s, PyObject *o, bool inarray,
 			{
 				if (!enc_clear_python_error(e))
 					return false;
-				return enc_error(e, ERRCODE_UNDEFINED_COLUMN,
+				return enc_error(e, PLS_ERRCODE_UNDEFINED_COLUMN,
 								 "To return null in a column, add the value None to the mapping with the key named after the column.",
 								 "key \"%s\" not found in mapping", key);
 			}
@@ -676,7 +685,7 @@ enc_row_columns(PLSEncoder *e, const PLSShape *s, PyObject *o, bool inarray,
 			{
 				if (!enc_clear_python_error(e))
 					return false;
-				return enc_error(e, ERRCODE_UNDEFINED_COLUMN,
+				return enc_error(e, PLS_ERRCODE_UNDEFINED_COLUMN,
 								 inarray ?
 								 "To return a composite type in an array, return the composite type as a Python tuple, e.g., \"[('foo',)]\"." :
 								 "To return null in a column, let the returned object have an attribute named after column with value None.",
@@ -731,10 +740,11 @@ enc_row(PLSEncoder *e, const PLSShape *s, PyObject *o, PLSValue *v,
 				i++;
 			if (i == v->u.str.len || v->u.str.data[i] != '(')
 			{
-				enc_error(e, ERRCODE_INVALID_TEXT_REPRESENTATION,
+				enc_error(e, PLS_ERRCODE_INVALID_TEXT_REPRESENTATION,
 						  "To return a composite type in an array, return the composite type as a Python tuple, e.g., \"[('foo',)]\".",
 						  "malformed record literal: \"%.*s\"",
-						  (int) Min(v->u.str.len, 900), v->u.str.data);
+						  (int) (v->u.str.len < 900 ? v->u.str.len : 900),
+						  v->u.str.data);
 				e->detail = enc_strdup("Missing left parenthesis.");
 				return false;
 			}
@@ -742,7 +752,7 @@ enc_row(PLSEncoder *e, const PLSShape *s, PyObject *o, PLSValue *v,
 		return true;
 	}
 	if (!s->rowknown)
-		return enc_error(e, ERRCODE_FEATURE_NOT_SUPPORTED, NULL,
+		return enc_error(e, PLS_ERRCODE_FEATURE_NOT_SUPPORTED, NULL,
 						 "function returning record called in context that cannot accept type record");
 	if (Py_EnterRecursiveCall(" while converting a row"))
 	{
@@ -752,10 +762,10 @@ enc_row(PLSEncoder *e, const PLSShape *s, PyObject *o, PLSValue *v,
 	if (n_busy_shapes >= MAX_BUSY_SHAPES)
 	{
 		Py_LeaveRecursiveCall();
-		return enc_error(e, ERRCODE_STATEMENT_TOO_COMPLEX, NULL,
+		return enc_error(e, PLS_ERRCODE_STATEMENT_TOO_COMPLEX, NULL,
 						 "row values nested too deeply");
 	}
-	atts = pls_encoder_alloc(e, sizeof(PLSValue) * Max(s->natts, 1));
+	atts = pls_encoder_alloc(e, sizeof(PLSValue) * (s->natts > 0 ? s->natts : 1));
 	if (atts == NULL)
 	{
 		Py_LeaveRecursiveCall();
@@ -781,7 +791,7 @@ enc_row(PLSEncoder *e, const PLSShape *s, PyObject *o, PLSValue *v,
 
 /* ---------- entry points ---------- */
 
-static pg_attribute_always_inline bool
+static inline __attribute__((always_inline)) bool
 enc_dispatch(PLSEncoder *e, const PLSShape *s, PyObject *o, PLSValue *v,
 			 bool inarray)
 {
@@ -795,11 +805,11 @@ enc_dispatch(PLSEncoder *e, const PLSShape *s, PyObject *o, PLSValue *v,
 		case PLS_S_BOOL:
 			return enc_bool(e, o, v);
 		case PLS_S_INT2:
-			return enc_int(e, o, v, PG_INT16_MIN, PG_INT16_MAX);
+			return enc_int(e, o, v, INT16_MIN, INT16_MAX);
 		case PLS_S_INT4:
-			return enc_int(e, o, v, PG_INT32_MIN, PG_INT32_MAX);
+			return enc_int(e, o, v, INT32_MIN, INT32_MAX);
 		case PLS_S_INT8:
-			return enc_int(e, o, v, PG_INT64_MIN, PG_INT64_MAX);
+			return enc_int(e, o, v, INT64_MIN, INT64_MAX);
 		case PLS_S_FLOAT8:
 			return enc_float8(e, o, v);
 		case PLS_S_TEXT:
@@ -830,51 +840,4 @@ pls_encode(PLSEncoder *e, const PLSShape *s, PyObject *o, PLSValue *v)
 {
 	/* items of o are held: code run by a later item may drop them */
 	return enc_dispatch(e, s, o, v, false);
-}
-
-void
-pls_encoder_raise(PLSEncoder *e)
-{
-	PLSDoorError err;
-
-	if (e->pyexc)
-		return;
-	memset(&err, 0, sizeof(err));
-	err.sqlerrcode = e->sqlerrcode;
-	err.message = e->message;
-	err.detail = e->detail;
-	err.hint = e->hint;
-	pls_door_raise(&err);
-}
-
-void
-pls_encoder_report(PLSEncoder *e)
-{
-	int			code = e->sqlerrcode;
-	char	   *msg;
-	char	   *detail;
-	char	   *hint;
-	bool		has_tb = e->has_tb;
-
-	if (e->pyexc)
-	{
-		pls_encoder_free(e);
-		pls_elog_exception(ERROR, pls_current_proc);
-	}
-	msg = pstrdup(e->message ? e->message : "could not convert Python object");
-	detail = e->detail ? pstrdup(e->detail) : NULL;
-	hint = e->hint ? pstrdup(e->hint) : NULL;
-	pls_encoder_free(e);
-
-	/*
-	 * An exception raised by Python code (a user's __getitem__, say) has a
-	 * traceback; PL/Python prints its header, and only that, for these.
-	 */
-	ereport(ERROR,
-			(errcode(code),
-			 errmsg_internal("%s", msg),
-			 detail ? errdetail_internal("%s", detail) : 0,
-			 hint ? errhint("%s", hint) : 0,
-			 has_tb ? errcontext("Traceback (most recent call last):") : 0));
-	pg_unreachable();
 }

@@ -173,12 +173,16 @@ extern int	pls_settings_memory_limit(Oid roleid);
 typedef struct PLSType PLSType;
 typedef PyObject *(*PLSToPy) (PLSType *t, Datum d);
 typedef Datum (*PLSDecode) (PLSType *t, const PLSValue *v, bool *isnull);
+typedef void (*PLSToValue) (PLSType *t, Datum d, PLSValue *out);
 
 /*
  * One type's conversions.  Datum -> Python (to_py) reads the Datum
  * directly; Python -> Datum is two steps across the door: the Python side
  * encodes the object for the type's shape into a PLSValue (encode.c), the
- * PostgreSQL side decodes that into a Datum (decode, decode.c).
+ * PostgreSQL side decodes that into a Datum (decode, decode.c).  For a
+ * Python side in another process, Datum -> Python is two steps too: the
+ * Datum as a PLSValue (to_value, datum_value.c), then that value as a
+ * Python object (value_py.c), with to_py's result.
  */
 struct PLSType
 {
@@ -191,6 +195,7 @@ struct PLSType
 	Oid			typioparam;
 	MemoryContext mcxt;			/* where lazily built parts live */
 	PLSToPy		to_py;
+	PLSToValue	to_value;
 	PLSDecode	decode;
 	FmgrInfo	typinput;
 	FmgrInfo	typoutput;
@@ -227,6 +232,12 @@ extern void pls_type_init(PLSType *t, Oid typoid, int32 typmod, MemoryContext mc
  * encoded for it.  May ereport.
  */
 extern void pls_type_resolve(PLSType *t);
+/*
+ * PostgreSQL side: the shape a Python value for t is encoded for, made
+ * current (pls_type_resolve where t has row types; a RECORD result's row
+ * type must have been given first).  May ereport.
+ */
+extern const PLSShape *pls_type_shape(PLSType *t);
 /* Does t's shape contain a row type (so needs resolving per use)? */
 extern bool pls_type_has_row(PLSType *t);
 
@@ -243,6 +254,14 @@ extern PyObject *pls_to_py(PLSType *t, Datum d, bool isnull);
  */
 extern Datum pls_from_py(PLSType *t, PyObject *o, bool *isnull);
 
+/*
+ * PostgreSQL side: Datum d of t as a door value for value_py.c, allocated
+ * in CurrentMemoryContext (strings may point into d's memory: the value
+ * lives as long as both).  Detoasts as to_py does; may ereport (output
+ * functions, encoding conversion).
+ */
+extern void pls_datum_to_value(PLSType *t, Datum d, bool isnull, PLSValue *out);
+
 /* PostgreSQL side: a door value as a Datum of t (ereports). */
 extern Datum pls_decode(PLSType *t, const PLSValue *v, bool *isnull);
 
@@ -252,49 +271,18 @@ extern void pls_type_set_tupdesc(PLSType *t, TupleDesc desc);
 /* A whole tuple as a dict (composite argument, SPI row, TD["new"]). */
 extern PyObject *pls_tuple_to_dict(PLSType *rowtype, HeapTuple tuple, TupleDesc desc);
 
-/*
- * Python side of a conversion: the values encoded for one request, and
- * what went wrong if encoding failed.  Values point into memory the
- * encoder owns (and into Python objects it holds) until pls_encoder_free.
- */
-typedef struct PLSEncoder
-{
-	/* init clears only the fields before inline_held */
-	struct PLSEncChunk *chunks;
-	PyObject   *root;			/* held by the caller: needs no hold */
-	PyObject   *held;			/* list of objects values point into,
-								 * beyond inline_held */
-	int			nheld;			/* used entries of inline_held */
-	bool		pyexc;			/* failed: a Python exception is set and
-								 * must propagate as itself */
-	int			sqlerrcode;		/* failed otherwise: the error */
-	char	   *message;
-	char	   *detail;
-	char	   *hint;
-	bool		has_tb;			/* a Python traceback came with it */
-	size_t		inline_used;	/* small encodings need no allocation */
-	PyObject   *inline_held[8];
-	double		inline_buf[64];
-} PLSEncoder;
+/* Python side: the encoder and door values as Python objects. */
+#include "pyvalue.h"
 
-extern void pls_encoder_init(PLSEncoder *e);
-extern void pls_encoder_free(PLSEncoder *e);
-/* Memory and references the values live with (NULL/false: raised). */
-extern void *pls_encoder_alloc(PLSEncoder *e, size_t size);
-extern bool pls_encoder_hold(PLSEncoder *e, PyObject *o);
-/* o as a value of shape s; false on failure (see PLSEncoder). */
-extern bool pls_encode(PLSEncoder *e, const PLSShape *s, PyObject *o,
-					   PLSValue *v);
-/* After a failure: raise it in Python (SPIError unless pyexc). */
+/* After an encoding failure: raise it in Python (SPIError unless pyexc). */
 extern void pls_encoder_raise(PLSEncoder *e);
-/* After a failure: ereport it (frees e first). */
+/* After an encoding failure: ereport it (frees e first). */
 extern void pls_encoder_report(PLSEncoder *e) pg_attribute_noreturn();
-
-/* Row shapes being encoded now: a nested call may not rebuild them. */
-extern void pls_shape_check_not_busy(const PLSShape *s);
 
 /* Server encoding <-> Python str (strings.c). */
 extern PyObject *pls_str_from_server(const char *s, Py_ssize_t len);
+extern const char *pls_server_to_utf8(const char *s, size_t len,
+									  size_t *utf8len);
 extern char *pls_utf8_to_server(const char *utf8, size_t len);
 /* A str's UTF-8 (borrowed), refusing embedded NULs; NULL with exception */
 extern const char *pls_str_utf8(PyObject *o, Py_ssize_t *len);

@@ -218,6 +218,13 @@ extern void pls_host_fatal(const char *message) __attribute__((noreturn));
 /* New extension libraries may have been loaded (no Python, no failure). */
 extern void pls_host_extensions_loaded(void);
 
+/*
+ * A cancel or termination is pending: a long conversion (encode.c,
+ * value_py.c) stops and raises pls_current->exc_interrupted.  No Python,
+ * no failure; cheap (called every few thousand elements).
+ */
+extern bool pls_host_interrupt_pending(void);
+
 /* The recursion limit to set while an interpreter is built (no failure). */
 extern int	pls_host_recursion_limit(void);
 

@@ -49,6 +49,12 @@ pls_host_log_denial(const char *message, const char *fn)
 	PG_END_TRY();
 }
 
+bool
+pls_host_interrupt_pending(void)
+{
+	return QueryCancelPending || ProcDiePending;
+}
+
 const char *
 pls_host_function_name(void)
 {

@@ -11,22 +11,37 @@
 #include "mb/pg_wchar.h"
 
 /*
+ * len bytes in the server encoding as UTF-8: s itself when no conversion
+ * is needed, else a palloc'd copy; *utf8len is its length.  May ereport
+ * (an untranslatable character).
+ */
+const char *
+pls_server_to_utf8(const char *s, size_t len, size_t *utf8len)
+{
+	char	   *utf8;
+
+	*utf8len = len;
+	if (GetDatabaseEncoding() == PG_UTF8)
+		return s;
+	utf8 = pg_server_to_any(s, (int) len, PG_UTF8);
+	if (utf8 != s)
+		*utf8len = strlen(utf8);
+	return utf8;
+}
+
+/*
  * len bytes in the server encoding as a new str.  PostgreSQL side of a
  * conversion: may ereport (an untranslatable character).
  */
 PyObject *
 pls_str_from_server(const char *s, Py_ssize_t len)
 {
-	char	   *utf8;
-	PyObject   *o;
+	size_t		utf8len;
+	const char *utf8 = pls_server_to_utf8(s, len, &utf8len);
+	PyObject   *o = PyUnicode_DecodeUTF8(utf8, utf8len, NULL);
 
-	if (GetDatabaseEncoding() == PG_UTF8)
-		return PyUnicode_DecodeUTF8(s, len, NULL);
-	utf8 = pg_server_to_any(s, (int) len, PG_UTF8);
-	if (utf8 == s)
-		return PyUnicode_DecodeUTF8(s, len, NULL);
-	o = PyUnicode_DecodeUTF8(utf8, strlen(utf8), NULL);
-	pfree(utf8);
+	if (utf8 != s)
+		pfree((char *) utf8);
 	return o;
 }
 

@@ -1,0 +1,90 @@
+/*-------------------------------------------------------------------------
+ *
+ * pyvalue.h
+ *	  The Python side of value conversion, shared by the backend library
+ *	  (inline mode) and the worker: Python objects to door values for a
+ *	  shape (encode.c) and door values to Python objects (value_py.c).
+ *	  Includes no PostgreSQL header; what these files need of their process
+ *	  is in pyhost.h (pls_current, pls_host_interrupt_pending).
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PLS_PYVALUE_H
+#define PLS_PYVALUE_H
+
+#include <Python.h>
+
+#include "door.h"
+
+/* PostgreSQL's limits and SQLSTATEs (convert.c checks they are equal). */
+#define PLS_MAXDIM			6	/* MAXDIM */
+#define PLS_MAX_ARRAY_SIZE	((size_t) 0x3fffffff / sizeof(uint64_t))	/* MaxArraySize */
+
+#define PLS_SIXBIT(ch)		(((ch) - '0') & 0x3F)
+#define PLS_SQLSTATE(c1, c2, c3, c4, c5) \
+	(PLS_SIXBIT(c1) + (PLS_SIXBIT(c2) << 6) + (PLS_SIXBIT(c3) << 12) + \
+	 (PLS_SIXBIT(c4) << 18) + (PLS_SIXBIT(c5) << 24))
+
+#define PLS_ERRCODE_FEATURE_NOT_SUPPORTED		PLS_SQLSTATE('0','A','0','0','0')
+#define PLS_ERRCODE_INVALID_TEXT_REPRESENTATION	PLS_SQLSTATE('2','2','P','0','2')
+#define PLS_ERRCODE_EXTERNAL_ROUTINE_EXCEPTION	PLS_SQLSTATE('3','8','0','0','0')
+#define PLS_ERRCODE_UNDEFINED_COLUMN			PLS_SQLSTATE('4','2','7','0','3')
+#define PLS_ERRCODE_DATATYPE_MISMATCH			PLS_SQLSTATE('4','2','8','0','4')
+#define PLS_ERRCODE_OUT_OF_MEMORY				PLS_SQLSTATE('5','3','2','0','0')
+#define PLS_ERRCODE_PROGRAM_LIMIT_EXCEEDED		PLS_SQLSTATE('5','4','0','0','0')
+#define PLS_ERRCODE_STATEMENT_TOO_COMPLEX		PLS_SQLSTATE('5','4','0','0','1')
+
+/*
+ * Python side of a conversion: the values encoded for one request, and
+ * what went wrong if encoding failed.  Values point into memory the
+ * encoder owns (and into Python objects it holds) until pls_encoder_free.
+ */
+typedef struct PLSEncoder
+{
+	/* init clears only the fields before inline_held */
+	struct PLSEncChunk *chunks;
+	PyObject   *root;			/* held by the caller: needs no hold */
+	PyObject   *held;			/* list of objects values point into,
+								 * beyond inline_held */
+	int			nheld;			/* used entries of inline_held */
+	bool		pyexc;			/* failed: a Python exception is set and
+								 * must propagate as itself */
+	int			sqlerrcode;		/* failed otherwise: the error */
+	char	   *message;
+	char	   *detail;
+	char	   *hint;
+	bool		has_tb;			/* a Python traceback came with it */
+	size_t		inline_used;	/* small encodings need no allocation */
+	PyObject   *inline_held[8];
+	double		inline_buf[64];
+} PLSEncoder;
+
+extern void pls_encoder_init(PLSEncoder *e);
+extern void pls_encoder_free(PLSEncoder *e);
+/* Memory and references the values live with (NULL/false: raised). */
+extern void *pls_encoder_alloc(PLSEncoder *e, size_t size);
+extern bool pls_encoder_hold(PLSEncoder *e, PyObject *o);
+/* o as a value of shape s; false on failure (see PLSEncoder). */
+extern bool pls_encode(PLSEncoder *e, const PLSShape *s, PyObject *o,
+					   PLSValue *v);
+
+/* Is row shape s being encoded now (user code below it may run SQL)? */
+extern bool pls_shape_busy(const PLSShape *s);
+
+/*
+ * A door value as a new Python object: None, bool, int, float,
+ * decimal.Decimal, str, bytes, nested lists, dicts (rows need their
+ * column names).  NULL with a Python exception on a malformed value.
+ */
+extern PyObject *pls_value_to_py(const PLSValue *v);
+
+/*
+ * Raise the current interpreter's interrupt exception: a conversion stops
+ * because pls_host_interrupt_pending() said so.
+ */
+extern void pls_value_interrupted(void);
+
+/* A numeric's text form (UTF-8, len bytes) as a decimal.Decimal. */
+extern PyObject *pls_numeric_to_py(const char *text, size_t len);
+
+#endif							/* PLS_PYVALUE_H */
