@@ -38,7 +38,10 @@
 /* flags a record may carry; any other bit is refused */
 #define INIT_FLAGS_KNOWN PLS_INIT_TESTING_UNSANDBOXED
 #define CALL_FLAGS_KNOWN (PLS_CALL_SOURCE | PLS_CALL_DO | PLS_CALL_PROCEDURE | \
-						  PLS_CALL_SETOF | PLS_CALL_UNSANDBOXED)
+						  PLS_CALL_SETOF | PLS_CALL_UNSANDBOXED | \
+						  PLS_CALL_COMPILE_ONLY)
+/* the last PLS_ERR_* origin */
+#define ERR_ORIGIN_MAX PLS_ERR_FATAL
 
 /* ---------- writing ---------- */
 
@@ -740,7 +743,20 @@ pls_wire_done(const PlsWireReader *r)
 	return !r->bad && r->left == 0;
 }
 
-/* ---------- records ---------- */
+/* ---------- records ----------
+ *
+ * Each record's fields in a fixed order, strings as cstr (NULL allowed):
+ *	INIT	role, allowed_modules, i32 recursion_limit, u32 flags
+ *	CALL	u32 fn_oid, u64 fn_gen, u32 flags; with PLS_CALL_SOURCE: name,
+ *			defname, source, u32 nargnames, the argnames; then u32 nargs,
+ *			the values, u8 result present, the result shape
+ *	error	i32 sqlerrcode, message, detail, hint, context, schema_name,
+ *			table_name, column_name, datatype_name, constraint_name,
+ *			u8 origin
+ * Unknown flag bits and origins are refused.  Decoded strings and arrays
+ * are copies from the reader's mem; CALL's argument values are decoded as
+ * by pls_wire_get_value (their bytes point into the buffer).
+ */
 
 void
 pls_wire_put_init(PlsWireBuf *b, const PlsWireInit *m)
@@ -779,6 +795,7 @@ pls_wire_put_call(PlsWireBuf *b, const PlsWireCall *m)
 	if (m->flags & PLS_CALL_SOURCE)
 	{
 		pls_wire_put_cstr(b, m->name);
+		pls_wire_put_cstr(b, m->defname);
 		pls_wire_put_cstr(b, m->source);
 		pls_wire_put_u32(b, m->nargnames);
 		for (uint32_t i = 0; i < m->nargnames; i++)
@@ -796,14 +813,17 @@ static bool
 get_call_source(PlsWireReader *r, PlsWireCall *m)
 {
 	char	   *name;
+	char	   *defname;
 	char	   *source;
 	char	  **argnames;
 
 	if (!pls_wire_get_cstr(r, &name) ||
+		!pls_wire_get_cstr(r, &defname) ||
 		!pls_wire_get_cstr(r, &source) ||
 		!pls_wire_get_u32(r, &m->nargnames))
 		return false;
 	m->name = name;
+	m->defname = defname;
 	m->source = source;
 	/* each name takes at least its length */
 	if (m->nargnames > r->left / 4)
@@ -901,7 +921,7 @@ pls_wire_get_error(PlsWireReader *r, PlsWireError *m)
 	}
 	if (!pls_wire_get_u8(r, &m->origin))
 		return false;
-	if (m->origin > PLS_ERR_DENIED)
+	if (m->origin > ERR_ORIGIN_MAX)
 		return refuse(r);
 	return true;
 }

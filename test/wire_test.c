@@ -390,7 +390,8 @@ call_eq(const PlsWireCall *a, const PlsWireCall *b)
 		return false;
 	if (a->flags & PLS_CALL_SOURCE)
 	{
-		if (!str_eq(a->name, b->name) || !str_eq(a->source, b->source) ||
+		if (!str_eq(a->name, b->name) || !str_eq(a->defname, b->defname) ||
+			!str_eq(a->source, b->source) ||
 			a->nargnames != b->nargnames)
 			return false;
 		for (uint32_t i = 0; i < a->nargnames; i++)
@@ -865,6 +866,7 @@ test_round_trips(void)
 	d.call.fn_gen = UINT64_C(0x0123456789abcdef);
 	d.call.flags = PLS_CALL_SOURCE | PLS_CALL_SETOF;
 	d.call.name = "f";
+	d.call.defname = "__plpython_procedure_f_16384";
 	d.call.source = "return [x] * 2\n";
 	d.call.nargnames = 3;
 	d.call.argnames = argnames;
@@ -873,10 +875,11 @@ test_round_trips(void)
 	d.call.result = &row3;
 	round_trip(DEC_CALL, &d, true, __LINE__);
 	d.call.name = NULL;
+	d.call.defname = "";
 	d.call.source = "";
 	d.call.nargnames = 0;
 	d.call.argnames = NULL;
-	d.call.flags = PLS_CALL_SOURCE | PLS_CALL_PROCEDURE;
+	d.call.flags = PLS_CALL_SOURCE | PLS_CALL_PROCEDURE | PLS_CALL_COMPILE_ONLY;
 	d.call.result = NULL;
 	round_trip(DEC_CALL, &d, false, __LINE__);
 	memset(&d, 0, sizeof(d));
@@ -1310,7 +1313,7 @@ put_call_head(PlsWireBuf *b, uint32_t flags)
 static void
 b_call_flags(PlsWireBuf *b, bool bad)
 {
-	put_call_head(b, bad ? 0x20 : 0x10);
+	put_call_head(b, bad ? 0x40 : PLS_CALL_COMPILE_ONLY);
 	pls_wire_put_u32(b, 0);
 	pls_wire_put_u8(b, 0);
 }
@@ -1328,6 +1331,7 @@ static void
 b_call_argnames(PlsWireBuf *b, bool bad)
 {
 	put_call_head(b, PLS_CALL_SOURCE);
+	pls_wire_put_cstr(b, NULL);
 	pls_wire_put_cstr(b, NULL);
 	pls_wire_put_cstr(b, NULL);
 	/* 13 bytes follow: room for the lengths of 3 names, not of 4 */
@@ -1352,6 +1356,7 @@ b_call_source_utf8(PlsWireBuf *b, bool bad)
 {
 	put_call_head(b, PLS_CALL_SOURCE);
 	pls_wire_put_cstr(b, "f");
+	pls_wire_put_cstr(b, "f_1");
 	pls_wire_put_cstr(b, bad ? "return '\x80'" : "return '\xc2\x80'");
 	pls_wire_put_u32(b, 0);
 	pls_wire_put_u32(b, 0);
@@ -1365,7 +1370,7 @@ b_error_origin(PlsWireBuf *b, bool bad)
 
 	memset(&m, 0, sizeof(m));
 	m.message = "boom";
-	m.origin = bad ? PLS_ERR_DENIED + 1 : PLS_ERR_DENIED;
+	m.origin = bad ? PLS_ERR_FATAL + 1 : PLS_ERR_FATAL;
 	pls_wire_put_error(b, &m);
 }
 
