@@ -35,8 +35,9 @@ EXTRA_CLEAN = src/embedded_py.h src/spiexceptions.h \
 WORKER = src/worker/plsafepy-worker
 WORKER_TESTING = src/worker/plsafepy-worker-testing
 WORKER_SRCS = src/worker/main.c src/worker/confine.c src/worker/seccomp.c \
-	src/worker/watchdog.c src/worker/channel.c
-WORKER_HDRS = src/worker/worker.h src/worker/channel.h src/worker/preload.h
+	src/worker/watchdog.c src/worker/channel.c src/wire.c
+WORKER_HDRS = src/worker/worker.h src/worker/channel.h src/worker/preload.h \
+	src/wire.h src/door.h
 # The Python side's core (src/pyhost.h), compiled for the worker without
 # PostgreSQL's headers, with the worker's host hooks, as an archive: the
 # worker links what it calls of it.
@@ -56,7 +57,7 @@ WORKER_LIBS = $(PY_LIBS) -lseccomp -lpthread
 # test-only programs, never installed (make worker-tests)
 LAUNCH_SRCS = src/worker_launch.c src/worker/channel.c src/wire.c
 LAUNCH_HDRS = src/worker_launch.h src/worker/channel.h src/wire.h src/door.h
-WORKER_TEST_PROGS = test/worker_driver bench/channel test/pycore_test
+WORKER_TEST_PROGS = test/worker_driver test/wire_test bench/channel test/pycore_test
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -112,6 +113,14 @@ test/worker_driver: test/worker_driver.c $(LAUNCH_SRCS) $(LAUNCH_HDRS)
 test/value_link_test: test/value_link_test.c $(PYVALUE_SRCS) $(PYVALUE_HDRS)
 	$(CC) $(CFLAGS) -D_GNU_SOURCE -Isrc $(PY_CFLAGS) test/value_link_test.c $(PYVALUE_SRCS) $(PY_LIBS) -o $@
 
+# The wire's encoding and fragmenting against hostile bytes, under the
+# sanitizers (test/worker.sh runs it).
+test/wire_test: test/wire_test.c src/wire.c src/wire.h src/door.h \
+		src/worker/channel.c src/worker/channel.h
+	$(CC) $(CFLAGS) -O1 -g -fno-omit-frame-pointer \
+		-fsanitize=address,undefined -fno-sanitize-recover=all \
+		-D_GNU_SOURCE -Isrc test/wire_test.c src/wire.c src/worker/channel.c -o $@
+
 bench/channel: bench/channel.c $(LAUNCH_SRCS) $(LAUNCH_HDRS)
 	$(CC) $(CFLAGS) -D_GNU_SOURCE -Isrc bench/channel.c $(LAUNCH_SRCS) -o $@
 
@@ -120,7 +129,8 @@ bench/channel: bench/channel.c $(LAUNCH_SRCS) $(LAUNCH_HDRS)
 test/pycore_test: test/pycore_test.c $(WORKER_PYCORE) $(WORKER_HDRS)
 	$(CC) $(CFLAGS) -fPIE $(WORKER_CPPFLAGS) test/pycore_test.c $(WORKER_PYCORE) $(WORKER_LDFLAGS) $(WORKER_LIBS) -o $@
 
-worker-tests: $(WORKER) $(WORKER_TESTING) test/worker_driver test/pycore_test
+worker-tests: $(WORKER) $(WORKER_TESTING) test/worker_driver test/pycore_test \
+	test/wire_test
 
 bench-channel: bench/channel $(WORKER)
 	bench/channel $(WORKER)

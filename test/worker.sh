@@ -12,7 +12,8 @@
 # Then: the installed production worker refuses EXEC; the worker dies with its
 # parent (SIGKILL) and when its channel closes; RLIMIT_AS gives MemoryError;
 # the Python side's core builds the sandbox without PostgreSQL; the
-# backend's reading of the channel survives a hostile peer.
+# backend's reading of the channel survives a hostile peer; the door's
+# encoding and fragmenting (src/wire.c) refuse hostile bytes (test/wire_test).
 #
 # Needs no PostgreSQL server (run by test/run like every test/*.sh); the
 # installed worker is found with pg_config.  Reading a non-dumpable
@@ -277,6 +278,22 @@ files opened by the loads: 0' test/pycore_test extra
 expect "channel: corrupt positions and frames from the peer are refused" \
 	"fuzz: 7858 ok, 186 timeout, 182425 corrupt, 9531 too big, 0 bad
 driver: alive" "$TESTING" fuzz
+
+# --- the door as bytes (src/wire.c) against hostile bytes and peers --------
+# test/wire_test runs under ASan and UBSan; its counts come from a fixed seed.
+want="round trips: 29 values, 14 shapes, 11 strings and records; depth 64 read, 65 refused; 6 dims read
+writer: 11 failures set failed and stop later puts
+violations: 57 refused beside their valid twins; 72 allocation failures refused
+fuzz: 300000 mutations (23885 accepted, 276115 refused), 711 truncations refused
+channel: 7 sizes from 0 to 5 MB echoed both ways; max_len holds on both sides and against endless MORE frames; 3 bad framings refused; a partial message kept across a timeout and a signal"
+got=$(timeout 60 test/wire_test 2>&1)
+rc=$?
+if [ "$rc" -eq 0 ] && [ "$got" == "$want" ]; then
+	pass "wire: round trips, refused violations, fuzz, messages over a channel"
+else
+	fail "wire: round trips, refused violations, fuzz, messages over a channel" \
+		"exit code $rc, expected:" "$want" "got:" "$got"
+fi
 
 echo "worker: $PASSES passed, $FAILS failed"
 [ "$FAILS" -eq 0 ]

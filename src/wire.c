@@ -1,0 +1,1028 @@
+/*-------------------------------------------------------------------------
+ *
+ * wire.c
+ *	  The door as bytes (the encoding is described in wire.h): writing into
+ *	  a growing buffer, reading hostile bytes back into door values, shapes
+ *	  and records, and carrying messages of any length over the channel.
+ *
+ * Writing never fails loudly: when an allocation fails, or a value cannot
+ * be carried by the encoding (a length of 4 GB or more, an array whose
+ * element count is not the product of its dims, an unknown kind, an
+ * attribute shape without a name), the buffer's failed flag is set and
+ * every later put does nothing; the caller checks failed once, before it
+ * sends.  A sender builds its trees itself, so such a value is its own bug,
+ * never the peer's input.
+ *
+ * Reading: every get checks the bytes that remain before it reads or
+ * allocates, and the first violation sets bad, after which every get fails.
+ * Decoded value trees borrow from the buffer read: the bytes of TEXT,
+ * NUMERIC and BYTES values point into it (not NUL-terminated), so it must
+ * outlive the tree.  Everything else (ARRAY elements, ROW attributes and
+ * their names, shapes, the strings and arrays of records) is allocated from
+ * the reader's mem; a decode that fails leaves what it allocated to the
+ * caller's arena.  Nesting depth counts values (or shapes): the outermost
+ * is at depth 1 and nothing deeper than PLS_WIRE_MAX_DEPTH is read.
+ *
+ * No PostgreSQL and no Python header: this file is also part of the worker.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "wire.h"
+
+#include <limits.h>
+#include <string.h>
+
+/* the length that stands for a NULL string (pls_wire_put_cstr) */
+#define WIRE_NULL_LEN 0xFFFFFFFFu
+
+/* flags a record may carry; any other bit is refused */
+#define INIT_FLAGS_KNOWN PLS_INIT_TESTING_UNSANDBOXED
+#define CALL_FLAGS_KNOWN (PLS_CALL_SOURCE | PLS_CALL_DO | PLS_CALL_PROCEDURE | \
+						  PLS_CALL_SETOF | PLS_CALL_UNSANDBOXED | \
+						  PLS_CALL_COMPILE_ONLY)
+/* the last PLS_ERR_* origin */
+#define ERR_ORIGIN_MAX PLS_ERR_FATAL
+
+/* ---------- writing ---------- */
+
+void
+pls_wire_buf_init(PlsWireBuf *b, const PlsWireMem *mem)
+{
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+	b->failed = false;
+	b->mem = mem;
+}
+
+/* Empty the buffer for the next message; a failed buffer is usable again. */
+void
+pls_wire_buf_reset(PlsWireBuf *b)
+{
+	b->len = 0;
+	b->failed = false;
+}
+
+void
+pls_wire_buf_free(PlsWireBuf *b)
+{
+	if (b->data != NULL)
+		b->mem->free(b->mem->cx, b->data);
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+}
+
+/* Make room for n more bytes: false (and failed set) if there is none. */
+static bool
+buf_reserve(PlsWireBuf *b, size_t n)
+{
+	size_t		need;
+	size_t		cap;
+	unsigned char *p;
+
+	if (b->failed)
+		return false;
+	if (n <= b->cap - b->len)
+		return true;
+	if (n > SIZE_MAX - b->len)
+	{
+		b->failed = true;
+		return false;
+	}
+	need = b->len + n;
+	cap = b->cap < 256 ? 256 : b->cap;
+	while (cap < need)
+		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+	if (b->data == NULL)
+		p = b->mem->alloc(b->mem->cx, cap);
+	else
+		p = b->mem->realloc(b->mem->cx, b->data, cap);
+	if (p == NULL)
+	{
+		b->failed = true;
+		return false;
+	}
+	b->data = p;
+	b->cap = cap;
+	return true;
+}
+
+static void
+put_raw(PlsWireBuf *b, const void *p, size_t n)
+{
+	if (n == 0 || !buf_reserve(b, n))
+		return;
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+}
+
+void
+pls_wire_put_u8(PlsWireBuf *b, uint8_t v)
+{
+	put_raw(b, &v, sizeof(v));
+}
+
+void
+pls_wire_put_u32(PlsWireBuf *b, uint32_t v)
+{
+	put_raw(b, &v, sizeof(v));
+}
+
+void
+pls_wire_put_i32(PlsWireBuf *b, int32_t v)
+{
+	put_raw(b, &v, sizeof(v));
+}
+
+void
+pls_wire_put_i64(PlsWireBuf *b, int64_t v)
+{
+	put_raw(b, &v, sizeof(v));
+}
+
+static void
+put_u64(PlsWireBuf *b, uint64_t v)
+{
+	put_raw(b, &v, sizeof(v));
+}
+
+void
+pls_wire_put_f64(PlsWireBuf *b, double v)
+{
+	put_raw(b, &v, sizeof(v));
+}
+
+/* A u32 length then the bytes; 0xFFFFFFFF and more cannot be carried. */
+void
+pls_wire_put_bytes(PlsWireBuf *b, const void *p, size_t len)
+{
+	if (len >= WIRE_NULL_LEN)
+	{
+		b->failed = true;
+		return;
+	}
+	pls_wire_put_u32(b, (uint32_t) len);
+	put_raw(b, p, len);
+}
+
+void
+pls_wire_put_cstr(PlsWireBuf *b, const char *s)
+{
+	if (s == NULL)
+		pls_wire_put_u32(b, WIRE_NULL_LEN);
+	else
+		pls_wire_put_bytes(b, s, strlen(s));
+}
+
+static void
+put_array(PlsWireBuf *b, const PLSValue *v)
+{
+	int			ndims = v->u.array.ndims;
+	uint64_t	n = ndims > 0 ? 1 : 0;
+
+	if (ndims < 0 || ndims > 6)
+	{
+		b->failed = true;
+		return;
+	}
+	for (int i = 0; i < ndims; i++)
+	{
+		if (v->u.array.dims[i] < 0 ||
+			(uint64_t) v->u.array.dims[i] > PLS_WIRE_MAX_ITEMS)
+		{
+			b->failed = true;
+			return;
+		}
+		n *= (uint64_t) v->u.array.dims[i];
+		if (n > PLS_WIRE_MAX_ITEMS)
+		{
+			b->failed = true;
+			return;
+		}
+	}
+	if (n != v->u.array.n)
+	{
+		b->failed = true;
+		return;
+	}
+	pls_wire_put_u8(b, (uint8_t) ndims);
+	for (int i = 0; i < ndims; i++)
+		pls_wire_put_u32(b, (uint32_t) v->u.array.dims[i]);
+	for (size_t i = 0; i < v->u.array.n && !b->failed; i++)
+		pls_wire_put_value(b, &v->u.array.elems[i]);
+}
+
+static void
+put_row(PlsWireBuf *b, const PLSValue *v)
+{
+	int			natts = v->u.row.natts;
+
+	if (natts < 0)
+	{
+		b->failed = true;
+		return;
+	}
+	pls_wire_put_u32(b, (uint32_t) natts);
+	pls_wire_put_u8(b, v->u.row.names != NULL);
+	if (v->u.row.names != NULL)
+		for (int i = 0; i < natts; i++)
+			pls_wire_put_cstr(b, v->u.row.names[i]);
+	for (int i = 0; i < natts && !b->failed; i++)
+		pls_wire_put_value(b, &v->u.row.atts[i]);
+}
+
+void
+pls_wire_put_value(PlsWireBuf *b, const PLSValue *v)
+{
+	if (b->failed)
+		return;
+	pls_wire_put_u8(b, v->kind);
+	switch ((PLSValueKind) v->kind)
+	{
+		case PLS_V_NULL:
+			break;
+		case PLS_V_BOOL:
+			pls_wire_put_u8(b, v->u.b ? 1 : 0);
+			break;
+		case PLS_V_INT64:
+			pls_wire_put_i64(b, v->u.i);
+			break;
+		case PLS_V_FLOAT8:
+			pls_wire_put_f64(b, v->u.f);
+			break;
+		case PLS_V_TEXT:
+		case PLS_V_BYTES:
+		case PLS_V_NUMERIC:
+			pls_wire_put_bytes(b, v->u.str.data, v->u.str.len);
+			break;
+		case PLS_V_ARRAY:
+			put_array(b, v);
+			break;
+		case PLS_V_ROW:
+			put_row(b, v);
+			break;
+		default:
+			b->failed = true;
+			break;
+	}
+}
+
+void
+pls_wire_put_shape(PlsWireBuf *b, const PLSShape *s)
+{
+	if (b->failed)
+		return;
+	pls_wire_put_u8(b, s->kind);
+	switch ((PLSShapeKind) s->kind)
+	{
+		case PLS_S_TEXTFORM:
+		case PLS_S_BOOL:
+		case PLS_S_INT2:
+		case PLS_S_INT4:
+		case PLS_S_INT8:
+		case PLS_S_FLOAT8:
+		case PLS_S_TEXT:
+		case PLS_S_BYTEA:
+			break;
+		case PLS_S_ARRAY:
+			if (s->elem == NULL)
+				b->failed = true;
+			else
+				pls_wire_put_shape(b, s->elem);
+			break;
+		case PLS_S_ROW:
+			{
+				/* natts and atts mean something only when the row is known */
+				int			natts = s->rowknown ? s->natts : 0;
+
+				if (natts < 0)
+				{
+					b->failed = true;
+					return;
+				}
+				pls_wire_put_u8(b, s->rowknown ? 1 : 0);
+				pls_wire_put_u32(b, (uint32_t) natts);
+				for (int i = 0; i < natts && !b->failed; i++)
+				{
+					const PLSShape *att = s->atts[i];
+
+					pls_wire_put_u8(b, att != NULL);
+					if (att == NULL)
+						continue;
+					if (s->attnames == NULL || s->attnames[i] == NULL)
+					{
+						b->failed = true;
+						return;
+					}
+					pls_wire_put_cstr(b, s->attnames[i]);
+					pls_wire_put_shape(b, att);
+				}
+			}
+			break;
+		default:
+			b->failed = true;
+			break;
+	}
+}
+
+/* ---------- reading ---------- */
+
+void
+pls_wire_reader_init(PlsWireReader *r, const void *data, size_t len,
+					 const PlsWireMem *mem)
+{
+	r->p = data;
+	r->left = len;
+	r->bad = false;
+	r->mem = mem;
+}
+
+static bool
+refuse(PlsWireReader *r)
+{
+	r->bad = true;
+	return false;
+}
+
+static bool
+get_raw(PlsWireReader *r, void *dst, size_t n)
+{
+	if (r->bad)
+		return false;
+	if (n > r->left)
+		return refuse(r);
+	memcpy(dst, r->p, n);
+	r->p += n;
+	r->left -= n;
+	return true;
+}
+
+/* n bytes from mem, refusing what does not fit in a size_t */
+static void *
+get_alloc(PlsWireReader *r, size_t count, size_t size)
+{
+	void	   *p;
+
+	if (count > SIZE_MAX / size)
+	{
+		refuse(r);
+		return NULL;
+	}
+	p = r->mem->alloc(r->mem->cx, count * size);
+	if (p == NULL)
+		refuse(r);
+	return p;
+}
+
+bool
+pls_wire_get_u8(PlsWireReader *r, uint8_t *v)
+{
+	return get_raw(r, v, sizeof(*v));
+}
+
+bool
+pls_wire_get_u32(PlsWireReader *r, uint32_t *v)
+{
+	return get_raw(r, v, sizeof(*v));
+}
+
+bool
+pls_wire_get_i32(PlsWireReader *r, int32_t *v)
+{
+	return get_raw(r, v, sizeof(*v));
+}
+
+bool
+pls_wire_get_i64(PlsWireReader *r, int64_t *v)
+{
+	return get_raw(r, v, sizeof(*v));
+}
+
+static bool
+get_u64(PlsWireReader *r, uint64_t *v)
+{
+	return get_raw(r, v, sizeof(*v));
+}
+
+bool
+pls_wire_get_f64(PlsWireReader *r, double *v)
+{
+	return get_raw(r, v, sizeof(*v));
+}
+
+/* a u8 that must be 0 or 1 */
+static bool
+get_flag(PlsWireReader *r, bool *v)
+{
+	uint8_t		u;
+
+	if (!pls_wire_get_u8(r, &u))
+		return false;
+	if (u > 1)
+		return refuse(r);
+	*v = u;
+	return true;
+}
+
+bool
+pls_wire_get_bytes(PlsWireReader *r, const char **p, size_t *len)
+{
+	uint32_t	n;
+
+	if (!pls_wire_get_u32(r, &n))
+		return false;
+	if (n > r->left)
+		return refuse(r);
+	*p = (const char *) r->p;
+	*len = n;
+	r->p += n;
+	r->left -= n;
+	return true;
+}
+
+/*
+ * Well-formed UTF-8 without NUL: no overlong forms, no surrogates, nothing
+ * above U+10FFFF (the rules of PostgreSQL's pg_utf8_islegal).
+ */
+static bool
+utf8_valid(const unsigned char *s, size_t len)
+{
+	size_t		i = 0;
+
+	while (i < len)
+	{
+		unsigned char c = s[i];
+		unsigned char lo = 0x80;
+		unsigned char hi = 0xBF;
+		size_t		more;
+
+		if (c < 0x80)
+		{
+			if (c == 0)
+				return false;
+			i++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF)
+			more = 1;
+		else if (c >= 0xE0 && c <= 0xEF)
+		{
+			more = 2;
+			if (c == 0xE0)
+				lo = 0xA0;
+			else if (c == 0xED)
+				hi = 0x9F;
+		}
+		else if (c >= 0xF0 && c <= 0xF4)
+		{
+			more = 3;
+			if (c == 0xF0)
+				lo = 0x90;
+			else if (c == 0xF4)
+				hi = 0x8F;
+		}
+		else
+			return false;
+		if (more > len - i - 1)
+			return false;
+		if (s[i + 1] < lo || s[i + 1] > hi)
+			return false;
+		for (size_t k = 2; k <= more; k++)
+			if ((s[i + k] & 0xC0) != 0x80)
+				return false;
+		i += more + 1;
+	}
+	return true;
+}
+
+bool
+pls_wire_get_cstr(PlsWireReader *r, char **s)
+{
+	uint32_t	n;
+	char	   *copy;
+
+	if (!pls_wire_get_u32(r, &n))
+		return false;
+	if (n == WIRE_NULL_LEN)
+	{
+		*s = NULL;
+		return true;
+	}
+	if (n > r->left)
+		return refuse(r);
+	if (!utf8_valid(r->p, n))
+		return refuse(r);
+	copy = get_alloc(r, (size_t) n + 1, 1);
+	if (copy == NULL)
+		return false;
+	memcpy(copy, r->p, n);
+	copy[n] = '\0';
+	r->p += n;
+	r->left -= n;
+	*s = copy;
+	return true;
+}
+
+static bool get_value_at(PlsWireReader *r, PLSValue *v, int depth);
+static bool get_shape_at(PlsWireReader *r, PLSShape **s, int depth);
+
+static bool
+get_array(PlsWireReader *r, PLSValue *v, int depth)
+{
+	uint8_t		ndims;
+	uint64_t	n;
+
+	if (!pls_wire_get_u8(r, &ndims))
+		return false;
+	if (ndims > 6)
+		return refuse(r);
+	/* each factor and each partial product at most 2^28: no overflow */
+	n = ndims > 0 ? 1 : 0;
+	for (int i = 0; i < ndims; i++)
+	{
+		uint32_t	d;
+
+		if (!pls_wire_get_u32(r, &d))
+			return false;
+		if (d > PLS_WIRE_MAX_ITEMS)
+			return refuse(r);
+		n *= d;
+		if (n > PLS_WIRE_MAX_ITEMS)
+			return refuse(r);
+		v->u.array.dims[i] = (int) d;
+	}
+	/* every element takes at least its kind byte */
+	if (n > r->left)
+		return refuse(r);
+	v->u.array.ndims = ndims;
+	v->u.array.n = (size_t) n;
+	v->u.array.elems = NULL;
+	if (n == 0)
+		return true;
+	v->u.array.elems = get_alloc(r, (size_t) n, sizeof(PLSValue));
+	if (v->u.array.elems == NULL)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!get_value_at(r, &v->u.array.elems[i], depth + 1))
+			return false;
+	return true;
+}
+
+static bool
+get_row(PlsWireReader *r, PLSValue *v, int depth)
+{
+	uint32_t	natts;
+	bool		named;
+	PLSValue   *atts = NULL;
+
+	if (!pls_wire_get_u32(r, &natts) || !get_flag(r, &named))
+		return false;
+	/* each attribute takes a kind byte, and a name's length if named */
+	if (natts > INT_MAX || natts > r->left / (named ? 5 : 1))
+		return refuse(r);
+	v->u.row.natts = (int) natts;
+	v->u.row.names = NULL;
+	if (named)
+	{
+		/* one slot even for no attribute: names stays non-NULL */
+		char	  **names = get_alloc(r, natts > 0 ? natts : 1, sizeof(char *));
+
+		if (names == NULL)
+			return false;
+		for (uint32_t i = 0; i < natts; i++)
+			if (!pls_wire_get_cstr(r, &names[i]))
+				return false;
+		v->u.row.names = (const char *const *) names;
+	}
+	if (natts > 0)
+	{
+		atts = get_alloc(r, natts, sizeof(PLSValue));
+		if (atts == NULL)
+			return false;
+	}
+	v->u.row.atts = atts;
+	for (uint32_t i = 0; i < natts; i++)
+		if (!get_value_at(r, &atts[i], depth + 1))
+			return false;
+	return true;
+}
+
+static bool
+get_value_at(PlsWireReader *r, PLSValue *v, int depth)
+{
+	uint8_t		kind;
+
+	if (depth > PLS_WIRE_MAX_DEPTH)
+		return refuse(r);
+	if (!pls_wire_get_u8(r, &kind))
+		return false;
+	memset(v, 0, sizeof(*v));
+	v->kind = kind;
+	switch ((PLSValueKind) kind)
+	{
+		case PLS_V_NULL:
+			return true;
+		case PLS_V_BOOL:
+			return get_flag(r, &v->u.b);
+		case PLS_V_INT64:
+			return pls_wire_get_i64(r, &v->u.i);
+		case PLS_V_FLOAT8:
+			return pls_wire_get_f64(r, &v->u.f);
+		case PLS_V_TEXT:
+		case PLS_V_NUMERIC:
+			if (!pls_wire_get_bytes(r, &v->u.str.data, &v->u.str.len))
+				return false;
+			if (!utf8_valid((const unsigned char *) v->u.str.data,
+							v->u.str.len))
+				return refuse(r);
+			return true;
+		case PLS_V_BYTES:
+			return pls_wire_get_bytes(r, &v->u.str.data, &v->u.str.len);
+		case PLS_V_ARRAY:
+			return get_array(r, v, depth);
+		case PLS_V_ROW:
+			return get_row(r, v, depth);
+	}
+	return refuse(r);
+}
+
+bool
+pls_wire_get_value(PlsWireReader *r, PLSValue *v)
+{
+	return get_value_at(r, v, 1);
+}
+
+static bool
+get_row_shape(PlsWireReader *r, PLSShape *s, int depth)
+{
+	uint32_t	natts;
+	const PLSShape **atts;
+	char	  **names;
+
+	if (!get_flag(r, &s->rowknown) || !pls_wire_get_u32(r, &natts))
+		return false;
+	/* an unknown row has no attributes; each one takes its present byte */
+	if ((!s->rowknown && natts != 0) || natts > INT_MAX || natts > r->left)
+		return refuse(r);
+	s->natts = (int) natts;
+	if (natts == 0)
+		return true;
+	atts = get_alloc(r, natts, sizeof(PLSShape *));
+	if (atts == NULL)
+		return false;
+	names = get_alloc(r, natts, sizeof(char *));
+	if (names == NULL)
+		return false;
+	for (uint32_t i = 0; i < natts; i++)
+	{
+		bool		present;
+		PLSShape   *att;
+
+		atts[i] = NULL;
+		names[i] = NULL;
+		if (!get_flag(r, &present))
+			return false;
+		if (!present)
+			continue;
+		if (!pls_wire_get_cstr(r, &names[i]))
+			return false;
+		/* a present attribute has a name: encode.c looks columns up by it */
+		if (names[i] == NULL)
+			return refuse(r);
+		if (!get_shape_at(r, &att, depth + 1))
+			return false;
+		atts[i] = att;
+	}
+	s->atts = atts;
+	s->attnames = (const char *const *) names;
+	return true;
+}
+
+static bool
+get_shape_at(PlsWireReader *r, PLSShape **out, int depth)
+{
+	uint8_t		kind;
+	PLSShape   *s;
+
+	if (depth > PLS_WIRE_MAX_DEPTH)
+		return refuse(r);
+	if (!pls_wire_get_u8(r, &kind))
+		return false;
+	if (kind > PLS_S_ROW)
+		return refuse(r);
+	s = get_alloc(r, 1, sizeof(PLSShape));
+	if (s == NULL)
+		return false;
+	memset(s, 0, sizeof(*s));
+	s->kind = kind;
+	*out = s;
+	if (kind == PLS_S_ARRAY)
+	{
+		PLSShape   *elem;
+
+		if (!get_shape_at(r, &elem, depth + 1))
+			return false;
+		s->elem = elem;
+		return true;
+	}
+	if (kind == PLS_S_ROW)
+		return get_row_shape(r, s, depth);
+	return true;
+}
+
+bool
+pls_wire_get_shape(PlsWireReader *r, PLSShape **s)
+{
+	return get_shape_at(r, s, 1);
+}
+
+bool
+pls_wire_done(const PlsWireReader *r)
+{
+	return !r->bad && r->left == 0;
+}
+
+/* ---------- records ----------
+ *
+ * Each record's fields in a fixed order, strings as cstr (NULL allowed):
+ *	INIT	role, allowed_modules, i32 recursion_limit, u32 flags
+ *	CALL	u32 fn_oid, u64 fn_gen, u32 flags; with PLS_CALL_SOURCE: name,
+ *			defname, source, u32 nargnames, the argnames; then u32 nargs,
+ *			the values, u8 result present, the result shape
+ *	error	i32 sqlerrcode, message, detail, hint, context, schema_name,
+ *			table_name, column_name, datatype_name, constraint_name,
+ *			u8 origin
+ * Unknown flag bits and origins are refused.  Decoded strings and arrays
+ * are copies from the reader's mem; CALL's argument values are decoded as
+ * by pls_wire_get_value (their bytes point into the buffer).
+ */
+
+void
+pls_wire_put_init(PlsWireBuf *b, const PlsWireInit *m)
+{
+	pls_wire_put_cstr(b, m->role);
+	pls_wire_put_cstr(b, m->allowed_modules);
+	pls_wire_put_i32(b, m->recursion_limit);
+	pls_wire_put_u32(b, m->flags);
+}
+
+bool
+pls_wire_get_init(PlsWireReader *r, PlsWireInit *m)
+{
+	char	   *role;
+	char	   *allowed;
+
+	memset(m, 0, sizeof(*m));
+	if (!pls_wire_get_cstr(r, &role) ||
+		!pls_wire_get_cstr(r, &allowed) ||
+		!pls_wire_get_i32(r, &m->recursion_limit) ||
+		!pls_wire_get_u32(r, &m->flags))
+		return false;
+	if ((m->flags & ~(uint32_t) INIT_FLAGS_KNOWN) != 0)
+		return refuse(r);
+	m->role = role;
+	m->allowed_modules = allowed;
+	return true;
+}
+
+void
+pls_wire_put_call(PlsWireBuf *b, const PlsWireCall *m)
+{
+	pls_wire_put_u32(b, m->fn_oid);
+	put_u64(b, m->fn_gen);
+	pls_wire_put_u32(b, m->flags);
+	if (m->flags & PLS_CALL_SOURCE)
+	{
+		pls_wire_put_cstr(b, m->name);
+		pls_wire_put_cstr(b, m->defname);
+		pls_wire_put_cstr(b, m->source);
+		pls_wire_put_u32(b, m->nargnames);
+		for (uint32_t i = 0; i < m->nargnames; i++)
+			pls_wire_put_cstr(b, m->argnames ? m->argnames[i] : NULL);
+	}
+	pls_wire_put_u32(b, m->nargs);
+	for (uint32_t i = 0; i < m->nargs && !b->failed; i++)
+		pls_wire_put_value(b, &m->args[i]);
+	pls_wire_put_u8(b, m->result != NULL);
+	if (m->result != NULL)
+		pls_wire_put_shape(b, m->result);
+}
+
+static bool
+get_call_source(PlsWireReader *r, PlsWireCall *m)
+{
+	char	   *name;
+	char	   *defname;
+	char	   *source;
+	char	  **argnames;
+
+	if (!pls_wire_get_cstr(r, &name) ||
+		!pls_wire_get_cstr(r, &defname) ||
+		!pls_wire_get_cstr(r, &source) ||
+		!pls_wire_get_u32(r, &m->nargnames))
+		return false;
+	m->name = name;
+	m->defname = defname;
+	m->source = source;
+	/* each name takes at least its length */
+	if (m->nargnames > r->left / 4)
+		return refuse(r);
+	if (m->nargnames == 0)
+		return true;
+	argnames = get_alloc(r, m->nargnames, sizeof(char *));
+	if (argnames == NULL)
+		return false;
+	for (uint32_t i = 0; i < m->nargnames; i++)
+		if (!pls_wire_get_cstr(r, &argnames[i]))
+			return false;
+	m->argnames = (const char *const *) argnames;
+	return true;
+}
+
+bool
+pls_wire_get_call(PlsWireReader *r, PlsWireCall *m)
+{
+	PLSValue   *args;
+	bool		has_result;
+
+	memset(m, 0, sizeof(*m));
+	if (!pls_wire_get_u32(r, &m->fn_oid) ||
+		!get_u64(r, &m->fn_gen) ||
+		!pls_wire_get_u32(r, &m->flags))
+		return false;
+	if ((m->flags & ~(uint32_t) CALL_FLAGS_KNOWN) != 0)
+		return refuse(r);
+	if ((m->flags & PLS_CALL_SOURCE) && !get_call_source(r, m))
+		return false;
+	if (!pls_wire_get_u32(r, &m->nargs))
+		return false;
+	/* each argument takes at least its kind byte */
+	if (m->nargs > r->left)
+		return refuse(r);
+	if (m->nargs > 0)
+	{
+		args = get_alloc(r, m->nargs, sizeof(PLSValue));
+		if (args == NULL)
+			return false;
+		for (uint32_t i = 0; i < m->nargs; i++)
+			if (!pls_wire_get_value(r, &args[i]))
+				return false;
+		m->args = args;
+	}
+	if (!get_flag(r, &has_result))
+		return false;
+	if (has_result)
+	{
+		PLSShape   *result;
+
+		if (!pls_wire_get_shape(r, &result))
+			return false;
+		m->result = result;
+	}
+	return true;
+}
+
+void
+pls_wire_put_error(PlsWireBuf *b, const PlsWireError *m)
+{
+	pls_wire_put_i32(b, m->sqlerrcode);
+	pls_wire_put_cstr(b, m->message);
+	pls_wire_put_cstr(b, m->detail);
+	pls_wire_put_cstr(b, m->hint);
+	pls_wire_put_cstr(b, m->context);
+	pls_wire_put_cstr(b, m->schema_name);
+	pls_wire_put_cstr(b, m->table_name);
+	pls_wire_put_cstr(b, m->column_name);
+	pls_wire_put_cstr(b, m->datatype_name);
+	pls_wire_put_cstr(b, m->constraint_name);
+	pls_wire_put_u8(b, m->origin);
+}
+
+bool
+pls_wire_get_error(PlsWireReader *r, PlsWireError *m)
+{
+	const char **fields[] = {
+		&m->message, &m->detail, &m->hint, &m->context, &m->schema_name,
+		&m->table_name, &m->column_name, &m->datatype_name,
+		&m->constraint_name
+	};
+
+	memset(m, 0, sizeof(*m));
+	if (!pls_wire_get_i32(r, &m->sqlerrcode))
+		return false;
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+	{
+		char	   *s;
+
+		if (!pls_wire_get_cstr(r, &s))
+			return false;
+		*fields[i] = s;
+	}
+	if (!pls_wire_get_u8(r, &m->origin))
+		return false;
+	if (m->origin > ERR_ORIGIN_MAX)
+		return refuse(r);
+	return true;
+}
+
+/* ---------- messages over the channel ---------- */
+
+/*
+ * Every frame but the last is a full PLS_MSG_MORE frame.  A result other
+ * than PLS_CHAN_OK may come after some frames went out: the peer then holds
+ * part of a message, and the channel is of no further use.
+ */
+int
+pls_wire_send(PlsChan *chan, uint32_t tag, const PlsWireBuf *b, int timeout_ms)
+{
+	const unsigned char *p = b->data;
+	size_t		left = b->len;
+
+	/* a void buffer never leaves: as if it were too long to build */
+	if (b->failed)
+		return PLS_CHAN_TOOBIG;
+	while (left > PLS_CHAN_MAX_PAYLOAD)
+	{
+		int			rc = pls_chan_send(chan, PLS_MSG_MORE, p,
+									   PLS_CHAN_MAX_PAYLOAD, timeout_ms);
+
+		if (rc != PLS_CHAN_OK)
+			return rc;
+		p += PLS_CHAN_MAX_PAYLOAD;
+		left -= PLS_CHAN_MAX_PAYLOAD;
+	}
+	return pls_chan_send(chan, tag, p, (uint32_t) left, timeout_ms);
+}
+
+void
+pls_wire_recv_init(PlsWireRecv *rv, const PlsWireMem *mem)
+{
+	pls_wire_buf_init(&rv->buf, mem);
+	rv->in_progress = false;
+	rv->frame = NULL;
+}
+
+void
+pls_wire_recv_free(PlsWireRecv *rv)
+{
+	if (rv->frame != NULL)
+		rv->buf.mem->free(rv->buf.mem->cx, rv->frame);
+	rv->frame = NULL;
+	pls_wire_buf_free(&rv->buf);
+	rv->in_progress = false;
+}
+
+/*
+ * Only the sender's own framing is accepted: MORE frames are full (so a
+ * peer cannot keep the receiver busy with empty ones, and max_len is
+ * reached after a bounded number of frames), and the last frame of a
+ * fragmented message is not empty.  PLS_CHAN_TIMEOUT and PLS_CHAN_INTR keep
+ * the partial message; any other failure drops it and leaves the channel
+ * out of step (the rest of the message may still come), so the caller ends
+ * the peer.
+ */
+int
+pls_wire_recv(PlsChan *chan, PlsWireRecv *rv, uint32_t *tag, size_t max_len,
+			  int timeout_ms)
+{
+	const PlsWireMem *mem = rv->buf.mem;
+
+	if (rv->frame == NULL)
+	{
+		rv->frame = mem->alloc(mem->cx, PLS_CHAN_MAX_PAYLOAD);
+		if (rv->frame == NULL)
+			return PLS_CHAN_TOOBIG;
+	}
+	if (!rv->in_progress)
+		pls_wire_buf_reset(&rv->buf);
+
+	for (;;)
+	{
+		uint32_t	t;
+		uint32_t	n;
+		int			rc;
+
+		rc = pls_chan_recv(chan, &t, rv->frame, PLS_CHAN_MAX_PAYLOAD, &n,
+						   timeout_ms);
+		if (rc == PLS_CHAN_TIMEOUT || rc == PLS_CHAN_INTR)
+			return rc;
+		rv->in_progress = false;
+		if (rc != PLS_CHAN_OK)
+			return rc;
+		if (t == PLS_MSG_MORE ? n != PLS_CHAN_MAX_PAYLOAD :
+			(rv->buf.len > 0 && n == 0))
+			return PLS_CHAN_CORRUPT;
+		if (rv->buf.len > max_len || n > max_len - rv->buf.len)
+			return PLS_CHAN_TOOBIG;
+		put_raw(&rv->buf, rv->frame, n);
+		if (rv->buf.failed)
+			return PLS_CHAN_TOOBIG;
+		if (t != PLS_MSG_MORE)
+		{
+			*tag = t;
+			return PLS_CHAN_OK;
+		}
+		rv->in_progress = true;
+	}
+}
