@@ -139,3 +139,19 @@ DROP FUNCTION port_strip(text), port_args(int, int), port_mixed(int, int), port_
   port_class(int), port_ugly(int, int), port_trig();
 REVOKE CREATE ON SCHEMA public FROM regress_plsafepy_port;
 DROP ROLE regress_plsafepy_port;
+
+-- A TRANSFORM clause plsafepy does not implement is refused, never
+-- silently ignored (the function would get text where it expects objects).
+CREATE FUNCTION port_trf_from(internal) RETURNS internal
+  LANGUAGE internal IMMUTABLE STRICT AS 'int4in';
+CREATE TRANSFORM FOR int4 LANGUAGE plsafepy (FROM SQL WITH FUNCTION port_trf_from(internal));
+CREATE FUNCTION port_trf(i int) RETURNS int TRANSFORM FOR TYPE int4
+  LANGUAGE plsafepy AS $$ return i $$;
+SET check_function_bodies = off;
+CREATE FUNCTION port_trf(i int) RETURNS int TRANSFORM FOR TYPE int4
+  LANGUAGE plsafepy AS $$ return i $$;
+RESET check_function_bodies;
+SELECT port_trf(1);
+DROP FUNCTION port_trf(int);
+DROP TRANSFORM FOR int4 LANGUAGE plsafepy;
+DROP FUNCTION port_trf_from(internal);

@@ -130,6 +130,53 @@ result_error_context(void *arg)
 	errcontext("while creating return value");
 }
 
+/*
+ * PL/Python's context line for a function's result (not a procedure's):
+ * an error while it is converted is in the value.
+ */
+void
+pls_result_context_push(PLSProc *proc, ErrorContextCallback *cb)
+{
+	cb->callback = result_error_context;
+	cb->arg = NULL;
+	cb->previous = error_context_stack;
+	if (proc->kind != PLS_PROCEDURE)
+		error_context_stack = cb;
+}
+
+void
+pls_result_context_pop(ErrorContextCallback *cb)
+{
+	error_context_stack = cb->previous;
+}
+
+/* The row type a RETURNS record function is called for. */
+TupleDesc
+pls_result_record_desc(FunctionCallInfo fcinfo)
+{
+	TupleDesc	desc;
+
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("function returning record called in context "
+						"that cannot accept type record")));
+	return desc;
+}
+
+/* A void function or a procedure must return None: the call's isnull. */
+bool
+pls_result_void(PLSProc *proc, bool returned_none)
+{
+	if (!returned_none)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 proc->kind == PLS_PROCEDURE ?
+				 errmsg("PL/SafePy procedure did not return None") :
+				 errmsg("PL/SafePy function with return type \"void\" did not return None")));
+	return proc->kind == PLS_PROCEDURE;
+}
+
 /* Python result -> Datum for a function or procedure result. */
 static Datum
 result_to_datum(PLSProc *proc, FunctionCallInfo fcinfo, PyObject *res,
@@ -138,24 +185,10 @@ result_to_datum(PLSProc *proc, FunctionCallInfo fcinfo, PyObject *res,
 	ErrorContextCallback errcb;
 	Datum		result = (Datum) 0;
 
-	/* PL/Python's context line for functions: the error is in the value */
-	errcb.callback = result_error_context;
-	errcb.arg = NULL;
-	errcb.previous = error_context_stack;
-	if (proc->kind != PLS_PROCEDURE)
-		error_context_stack = &errcb;
-
+	pls_result_context_push(proc, &errcb);
 	*isnull = false;
 	if (proc->result.typoid == VOIDOID)
-	{
-		if (res != Py_None)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 proc->kind == PLS_PROCEDURE ?
-					 errmsg("PL/SafePy procedure did not return None") :
-					 errmsg("PL/SafePy function with return type \"void\" did not return None")));
-		*isnull = proc->kind == PLS_PROCEDURE;
-	}
+		*isnull = pls_result_void(proc, res == Py_None);
 	else
 	{
 		if (proc->is_record)
@@ -169,11 +202,7 @@ result_to_datum(PLSProc *proc, FunctionCallInfo fcinfo, PyObject *res,
 
 			if (desc == NULL)
 			{
-				if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
-					ereport(ERROR,
-							(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-							 errmsg("function returning record called in context "
-									"that cannot accept type record")));
+				desc = pls_result_record_desc(fcinfo);
 				if (srf)
 				{
 					MemoryContext oldcxt;
@@ -187,7 +216,7 @@ result_to_datum(PLSProc *proc, FunctionCallInfo fcinfo, PyObject *res,
 		}
 		result = pls_from_py(&proc->result, res, isnull);
 	}
-	error_context_stack = errcb.previous;
+	pls_result_context_pop(&errcb);
 	return result;
 }
 

@@ -217,6 +217,8 @@ plsafepy_call_handler(PG_FUNCTION_ARGS)
 	{
 		if (proc->kind == PLS_TRIGGER)
 			retval = PointerGetDatum(pls_exec_trigger(proc, fcinfo));
+		else if (proc->process)
+			retval = pls_process_function(proc, fcinfo);
 		else
 			retval = pls_exec_function(proc, fcinfo);
 	}
@@ -252,7 +254,10 @@ plsafepy_inline_handler(PG_FUNCTION_ARGS)
 	pls_exec_push(&ctx, proc, !codeblock->atomic);
 	PG_TRY();
 	{
-		pls_exec_inline(proc);
+		if (proc->process)
+			pls_process_inline(proc);
+		else
+			pls_exec_inline(proc);
 	}
 	PG_FINALLY();
 	{

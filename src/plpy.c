@@ -17,9 +17,7 @@
  *
  *-------------------------------------------------------------------------
  */
-/* PLSInterp and pls_current only: no PostgreSQL function is called here */
-#include "plsafepy.h"
-
+#include "pyhost.h"
 #include "plpy_host.h"
 
 /* plpy.spiexceptions, generated from errcodes.h at build time */

@@ -191,4 +191,17 @@ extern PyObject *pls_host_quote(int kind, const char *utf8, size_t len,
  */
 extern int	pls_host_plpy_add_spi(PyObject *module, struct PLSInterp *interp);
 
+/* plpy.c: the spiexceptions class of a SQLSTATE (made on first use) */
+struct PLSInterp;
+extern PyObject *pls_spiexc_for_state(struct PLSInterp *interp,
+									  const char *sqlstate);
+
+/*
+ * print() for the sandbox's builtins: the text goes to the client as a
+ * NOTICE.  pls_host_print_new returns a new callable for the current
+ * interpreter (METH_FASTCALL | METH_KEYWORDS on pls_plpy_print).
+ */
+extern PyObject *pls_plpy_print(PyObject *self, PyObject *const *args,
+								Py_ssize_t nargs, PyObject *kwnames);
+
 #endif							/* PLPY_HOST_H */

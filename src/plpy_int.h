@@ -180,4 +180,16 @@ extern char *pls_server_to_utf8_noerror(const char *s);
 extern bool pls_error_fields_from_door(const PLSDoorError *err,
 									   PLSErrorFields *f);
 
+/* plpy_serve.c: the PostgreSQL side of reports and quoting */
+typedef struct PLSQuoteReq
+{
+	const char *str;			/* UTF-8 */
+	size_t		len;
+	bool		ident;
+	char	   *quoted;			/* reply, UTF-8, in the caller's memory */
+} PLSQuoteReq;
+
+extern void pls_serve_report(void *report);		/* a PLSReport */
+extern void pls_serve_quote(void *request);		/* a PLSQuoteReq */
+
 #endif							/* PLPY_INT_H */

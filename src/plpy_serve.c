@@ -50,9 +50,13 @@ report_elevel(int level)
 	return ERROR;				/* keep compiler quiet */
 }
 
-/* PostgreSQL side: ereport, outside Python (hooks run outside it) */
-static void
-serve_report(void *arg)
+/*
+ * PostgreSQL side: ereport, outside Python (hooks run outside it).  Also
+ * serves the worker's reports (call_process.c): an invalid level is an
+ * error of the request.
+ */
+void
+pls_serve_report(void *arg)
 {
 	const PLSReport *r = (const PLSReport *) arg;
 	int			elevel = report_elevel(r->level);
@@ -82,7 +86,7 @@ pls_host_report(const PLSReport *r, PLSErrorFields *err)
 {
 	PLSDoorError derr;
 
-	if (pls_door_call(serve_report, (void *) r, PLS_DOOR_LOCAL, &derr))
+	if (pls_door_call(pls_serve_report, (void *) r, PLS_DOOR_LOCAL, &derr))
 		return true;
 	if (!pls_error_fields_from_door(&derr, err))
 		PyErr_NoMemory();
@@ -92,19 +96,11 @@ pls_host_report(const PLSReport *r, PLSErrorFields *err)
 
 /* ---------- quoting ---------- */
 
-typedef struct QuoteReq
+/* PostgreSQL side, also of the worker's requests (call_process.c) */
+void
+pls_serve_quote(void *arg)
 {
-	const char *str;			/* UTF-8 */
-	size_t		len;
-	bool		ident;
-	char	   *quoted;			/* reply, UTF-8, in the caller's memory */
-} QuoteReq;
-
-/* PostgreSQL side */
-static void
-serve_quote(void *arg)
-{
-	QuoteReq   *req = (QuoteReq *) arg;
+	PLSQuoteReq *req = (PLSQuoteReq *) arg;
 	char	   *s = pls_utf8_to_server(req->str, req->len);
 	char	   *q = req->ident ? (char *) quote_identifier(s) : quote_literal_cstr(s);
 
@@ -120,11 +116,11 @@ serve_quote(void *arg)
 PyObject *
 pls_host_quote(int kind, const char *utf8, size_t len, PLSErrorFields *err)
 {
-	QuoteReq	req = {utf8, len, kind == PLS_QUOTE_IDENT, NULL};
+	PLSQuoteReq req = {utf8, len, kind == PLS_QUOTE_IDENT, NULL};
 	PLSDoorError derr;
 	PyObject   *res;
 
-	if (!pls_door_call(serve_quote, &req, PLS_DOOR_LOCAL, &derr))
+	if (!pls_door_call(pls_serve_quote, &req, PLS_DOOR_LOCAL, &derr))
 	{
 		pls_door_raise(&derr);
 		pls_door_error_free(&derr);

@@ -327,6 +327,11 @@ typedef struct PLSProc
 	bool		is_record;		/* RETURNS record / OUT params */
 	bool		readonly;		/* volatility != volatile */
 	int			calldepth;		/* nested calls running now */
+	/* process isolation: the role's worker runs it (call_process.c) */
+	bool		process;
+	uint64		generation;		/* unique per build: the worker's key */
+	const char *defname;		/* the Python name of the def */
+	char	  **argnames;		/* npyargs entries: Python parameter names */
 } PLSProc;
 
 extern PLSProc *pls_proc_get(FunctionCallInfo fcinfo, PLSProcKind kind);
@@ -341,6 +346,17 @@ extern Datum pls_exec_function(PLSProc *proc, FunctionCallInfo fcinfo);
 extern PLSProc *pls_srf_proc(FunctionCallInfo fcinfo);
 extern HeapTuple pls_exec_trigger(PLSProc *proc, FunctionCallInfo fcinfo);
 extern void pls_exec_inline(PLSProc *proc);
+
+/* The result's context line and the void check (exec.c), both modes. */
+extern void pls_result_context_push(PLSProc *proc, ErrorContextCallback *cb);
+extern void pls_result_context_pop(ErrorContextCallback *cb);
+extern bool pls_result_void(PLSProc *proc, bool returned_none);
+extern TupleDesc pls_result_record_desc(FunctionCallInfo fcinfo);
+
+/* Process isolation (call_process.c): the call carried to the worker. */
+extern Datum pls_process_function(PLSProc *proc, FunctionCallInfo fcinfo);
+extern void pls_process_inline(PLSProc *proc);
+extern void pls_process_validate(PLSProc *proc);
 
 /* Call proc->func with a prepared argument vector; NULL on exception. */
 extern PyObject *pls_call(PLSProc *proc, PyObject *const *args, Py_ssize_t nargs);
@@ -377,15 +393,6 @@ extern PLSProc *pls_current_proc;
 /* ---------- the plpy module (plpy.c, spi.c) ---------- */
 
 /* (pls_host_plpy_create builds an interpreter's plpy module) */
-extern PyObject *pls_spiexc_for_state(PLSInterp *interp, const char *sqlstate);
-
-/*
- * print() for the sandbox's builtins: the text goes to the client as a
- * NOTICE.  pls_host_print_new returns a new callable for the current
- * interpreter (METH_FASTCALL | METH_KEYWORDS on pls_plpy_print).
- */
-extern PyObject *pls_plpy_print(PyObject *self, PyObject *const *args,
-								Py_ssize_t nargs, PyObject *kwnames);
 
 /*
  * Explicit subtransactions (plpy.subtransaction()) a Python call left

@@ -10,6 +10,8 @@
  */
 #include "plsafepy.h"
 
+#include "worker_pool.h"
+
 #include "access/htup_details.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
@@ -149,14 +151,13 @@ report_compile_error(PLSProc *proc)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("%s", msg),
-				 errdetail("Denied by the plsafepy policy at line %ld of function \"%s\".",
-						   err.line, proc->name),
+				 errdetail(PLS_COMPILE_DENIED_DETAIL, err.line, proc->name),
 				 hint ? errhint("%s", hint) : 0));
 	}
 	ereport(ERROR,
 			(errcode(ERRCODE_SYNTAX_ERROR),
-			 errmsg("could not compile PL/SafePy function \"%s\"", proc->name),
-			 errdetail("SyntaxError: %s (line %ld)", msg, err.line)));
+			 errmsg(PLS_COMPILE_SYNTAX_MSG, proc->name),
+			 errdetail(PLS_COMPILE_SYNTAX_DETAIL, msg, err.line)));
 }
 
 /*
@@ -170,7 +171,7 @@ compile_python(PLSProc *proc, List *params)
 	PLSInterp  *interp = proc->interp;
 	PyObject   *pyparams = NULL;
 	PLSCompiled compiled;
-	const char *defname;
+	const char *defname = proc->defname;
 	char	   *filename;
 	ListCell   *lc;
 	int			rc;
@@ -180,12 +181,6 @@ compile_python(PLSProc *proc, List *params)
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("plsafepy sandbox is not available")));
 
-	if (proc->kind == PLS_INLINE)
-		defname = proc->name;
-	else if (is_python_identifier(proc->name) && strncmp(proc->name, "__", 2) != 0)
-		defname = proc->name;
-	else
-		defname = "plsafepy_function";
 	filename = psprintf("<plsafepy function %s>", proc->name);
 
 	pyparams = PyList_New(0);
@@ -288,6 +283,58 @@ new_proc(const char *name, const char *source, Oid roleid)
 }
 
 /*
+ * plsafepy implements no transform yet: a TRANSFORM clause is refused at
+ * CREATE FUNCTION and at call time, never silently ignored (the function
+ * would get the type's text form where its author expects an object).
+ */
+static void
+refuse_transforms(HeapTuple procTup)
+{
+	bool		isnull;
+	Datum		d = SysCacheGetAttr(PROCOID, procTup, Anum_pg_proc_protrftypes,
+									&isnull);
+	List	   *types;
+
+	if (isnull)
+		return;
+	types = oid_array_to_list(d);
+	if (types == NIL)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("PL/SafePy does not support TRANSFORM FOR TYPE %s",
+					format_type_be(linitial_oid(types))),
+			 errhint("Without the TRANSFORM clause, values of the type reach the function in their text form.")));
+}
+
+/*
+ * What both isolations need before the body is compiled: the def's name,
+ * the Python parameters' names, a generation that tells a rebuilt
+ * procedure from the one it replaces (the worker's cache key), and where
+ * it runs.
+ */
+static void
+prepare_proc(PLSProc *proc, List *params)
+{
+	static uint64 generations = 0;
+	ListCell   *lc;
+	int			i = 0;
+
+	if (proc->kind == PLS_INLINE)
+		proc->defname = proc->name;
+	else if (is_python_identifier(proc->name) && strncmp(proc->name, "__", 2) != 0)
+		proc->defname = proc->name;
+	else
+		proc->defname = "plsafepy_function";
+	proc->argnames = MemoryContextAlloc(proc->mcxt,
+										sizeof(char *) * (list_length(params) + 1));
+	foreach(lc, params)
+		proc->argnames[i++] = MemoryContextStrdup(proc->mcxt, (char *) lfirst(lc));
+	proc->generation = ++generations;
+	proc->process = pls_isolation_is_process(proc->key.roleid);
+}
+
+/*
  * Build a procedure from its pg_proc row, for the given role.  On error the
  * half-built procedure is freed.
  */
@@ -310,6 +357,7 @@ build_proc(Oid fn_oid, Oid roleid, bool is_trigger)
 	if (isnull)
 		elog(ERROR, "null prosrc");
 
+	refuse_transforms(procTup);
 	proc = new_proc(NameStr(procStruct->proname), TextDatumGetCString(prosrc),
 					roleid);
 	proc->key.fn_oid = fn_oid;
@@ -370,12 +418,25 @@ build_proc(Oid fn_oid, Oid roleid, bool is_trigger)
 		}
 		MemoryContextSwitchTo(oldcxt);
 
-		proc->interp = pls_interp_for_role(roleid);
-		pls_enter(proc->interp, &e);
-		entered = true;
-		compile_python(proc, params);
-		pls_leave(&e);
-		entered = false;
+		prepare_proc(proc, params);
+		if (proc->process)
+		{
+			/* no Python in the backend: the worker compiles it */
+			if (proc->kind == PLS_TRIGGER)
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("trigger functions are not supported in process isolation yet"),
+						 errhint("A superuser can run this role's functions inline with plsafepy.isolation = inline.")));
+		}
+		else
+		{
+			proc->interp = pls_interp_for_role(roleid);
+			pls_enter(proc->interp, &e);
+			entered = true;
+			compile_python(proc, params);
+			pls_leave(&e);
+			entered = false;
+		}
 	}
 	PG_CATCH();
 	{
@@ -484,6 +545,19 @@ pls_proc_validate(Oid fn_oid)
 	 * dropped: the catalog row is about to be invalidated anyway.
 	 */
 	proc = build_proc(fn_oid, GetUserId(), false);
+	if (proc->process)
+	{
+		PG_TRY();
+		{
+			pls_process_validate(proc);
+		}
+		PG_FINALLY();
+		{
+			free_proc(proc);
+		}
+		PG_END_TRY();
+		return;
+	}
 	free_proc(proc);
 }
 
@@ -502,12 +576,16 @@ pls_proc_inline(const char *source)
 	proc->argpos[0] = -1;
 	PG_TRY();
 	{
-		proc->interp = pls_interp_for_role(proc->key.roleid);
-		pls_enter(proc->interp, &e);
-		entered = true;
-		compile_python(proc, NIL);
-		pls_leave(&e);
-		entered = false;
+		prepare_proc(proc, NIL);
+		if (!proc->process)
+		{
+			proc->interp = pls_interp_for_role(proc->key.roleid);
+			pls_enter(proc->interp, &e);
+			entered = true;
+			compile_python(proc, NIL);
+			pls_leave(&e);
+			entered = false;
+		}
 	}
 	PG_CATCH();
 	{

@@ -180,6 +180,11 @@ typedef struct PLSCompileError
 	long		line;
 } PLSCompileError;
 
+/* How both hosts word them (procedure.c, worker/call.c). */
+#define PLS_COMPILE_DENIED_DETAIL "Denied by the plsafepy policy at line %ld of function \"%s\"."
+#define PLS_COMPILE_SYNTAX_MSG "could not compile PL/SafePy function \"%s\""
+#define PLS_COMPILE_SYNTAX_DETAIL "SyntaxError: %s (line %ld)"
+
 extern void pls_compile_error_take(PLSInterp *interp, PLSCompileError *err);
 extern void pls_compile_error_release(PLSCompileError *err);
 

@@ -184,10 +184,9 @@ typedef struct PlsWireError
 } PlsWireError;
 
 #define PLS_ERR_PYTHON		0	/* an exception in the user's code */
-#define PLS_ERR_PLPY		1	/* plpy.error/fatal or a re-raised SPIError */
+#define PLS_ERR_PLPY		1	/* plpy.error or a re-raised SPIError */
 #define PLS_ERR_INTERRUPT	2	/* the backend's interrupt stopped the code */
-#define PLS_ERR_MEMORY		3	/* MemoryError at the worker's budget */
-#define PLS_ERR_DENIED		4	/* a sandbox denial (42501) */
+#define PLS_ERR_MEMORY		3	/* MemoryError at the worker's limit */
 #define PLS_ERR_COMPILE		5	/* the body did not compile (syntax error,
 								 * or the policy refused it: 42501); the
 								 * worker did not keep it */

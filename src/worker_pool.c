@@ -583,22 +583,41 @@ start_worker(Oid roleid, const PlsWireInit *init, const char *fname)
 }
 
 PLSWorker *
-pls_pool_get(Oid roleid, const PlsWireInit *init, const char *fname)
+pls_pool_find(Oid roleid)
 {
-	PLSWorker  *w = NULL;
-
 	for (int i = 0; i < nworkers; i++)
 	{
 		if (workers[i]->roleid == roleid)
 		{
-			w = workers[i];
-			break;
+			workers[i]->last_used = ++pool_tick;
+			return workers[i];
 		}
 	}
+	return NULL;
+}
+
+PLSWorker *
+pls_pool_get(Oid roleid, const PlsWireInit *init, const char *fname)
+{
+	PLSWorker  *w = pls_pool_find(roleid);
+
 	if (w == NULL)
+	{
 		w = start_worker(roleid, init, fname);
-	w->last_used = ++pool_tick;
+		w->last_used = ++pool_tick;
+	}
 	return w;
+}
+
+void
+pls_pool_end(PLSWorker *w, const char *fname, const char *why)
+{
+	if (!w->live)
+		return;
+	ereport(LOG,
+			(errmsg("plsafepy worker for role \"%s\" broke the door protocol in function \"%s\": %s; it was ended",
+					NameStr(w->rolename), fname ? fname : "?", why)));
+	discard_quietly(w);
 }
 
 void

@@ -63,6 +63,9 @@ extern void pls_pool_init(void);
 /* Does roleid's Python run in a worker (plsafepy.isolation, settings.c)? */
 extern bool pls_isolation_is_process(Oid roleid);
 
+/* roleid's live worker, or NULL (no catalog access: for every call). */
+extern PLSWorker *pls_pool_find(Oid roleid);
+
 /*
  * roleid's live worker, or a new one started with init (its INIT) and
  * locked in.  fname names the function for the log of a failure.
@@ -92,6 +95,12 @@ extern uint32 pls_pool_receive(PLSWorker *w, PlsWireRecv *reply,
 extern uint32 pls_pool_exchange(PLSWorker *w, uint32 tag,
 								const PlsWireBuf *msg, PlsWireRecv *reply,
 								const char *fname);
+
+/*
+ * End w because the caller found its message malformed (why, logged with
+ * the role and fname); the caller then raises its own error.
+ */
+extern void pls_pool_end(PLSWorker *w, const char *fname, const char *why);
 
 /* Calls in progress in the worker (nested calls included). */
 extern int	pls_pool_depth(PLSWorker *w);

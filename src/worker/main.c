@@ -36,6 +36,7 @@
 
 #include "worker/worker.h"
 #include "worker/preload.h"
+#include "wire.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -52,9 +53,11 @@ static PlsChan chan;
 static uint64_t memory_limit;
 static char err[256];
 
-/* Request and reply buffers: one message each. */
+#ifdef PLS_WORKER_TESTING
+/* EXEC's source and result text: one frame each. */
 static char req[PLS_CHAN_MAX_PAYLOAD];
 static char rep[PLS_CHAN_MAX_PAYLOAD];
+#endif
 
 static void fail(void) __attribute__((noreturn));
 
@@ -238,39 +241,21 @@ parse_args(int argc, char **argv)
 }
 
 /*
- * Wait for the backend's INIT (its fragments, if long, before it): nothing
- * is built or locked before it.  Its content is not read yet.
+ * Serve requests until the backend is gone: CALLs (call.c), PING, and in
+ * the test-only build EXEC.  Anything else is answered with an ERROR.
  */
-static void
-await_init(void)
-{
-	uint32_t	tag;
-	uint32_t	len;
-
-	do
-	{
-		if (pls_chan_recv(&chan, &tag, req, sizeof(req), &len,
-						  PLS_CHAN_NO_DEADLINE) != PLS_CHAN_OK)
-			_exit(3);
-	} while (tag == PLS_MSG_MORE);
-	if (tag != PLS_MSG_INIT)
-	{
-		snprintf(err, sizeof(err), "expected INIT, got message %u", tag);
-		fail();
-	}
-}
-
-/* Serve requests until the backend is gone. */
 static void
 serve(void)
 {
+	static PlsWireRecv in;
+
+	pls_wire_recv_init(&in, &pls_worker_raw_mem);
 	for (;;)
 	{
 		uint32_t	tag;
-		uint32_t	len;
 		int			rc;
 
-		rc = pls_chan_recv(&chan, &tag, req, sizeof(req), &len,
+		rc = pls_wire_recv(&chan, &in, &tag, PLS_WIRE_MAX_MESSAGE,
 						   PLS_CHAN_NO_DEADLINE);
 		if (rc == PLS_CHAN_DEAD)
 			_exit(0);
@@ -278,23 +263,39 @@ serve(void)
 			_exit(3);
 		switch (tag)
 		{
+			case PLS_MSG_CALL:
+				pls_worker_call(in.buf.data, in.buf.len);
+				break;
 			case PLS_MSG_PING:
-				rc = pls_chan_send(&chan, PLS_MSG_PONG, req, len,
+				rc = pls_wire_send(&chan, PLS_MSG_PONG, &in.buf,
 								   PLS_CHAN_NO_DEADLINE);
 				break;
 #ifdef PLS_WORKER_TESTING
 			case PLS_MSG_EXEC:
-				len = pls_testing_exec(req, len, rep, sizeof(rep));
-				rc = pls_chan_send(&chan, PLS_MSG_RESULT, rep, len,
-								   PLS_CHAN_NO_DEADLINE);
-				break;
+				{
+					uint32_t	len;
+
+					if (in.buf.len >= sizeof(req))
+						_exit(3);
+					memcpy(req, in.buf.data, in.buf.len);
+					len = pls_testing_exec(req, (uint32_t) in.buf.len, rep,
+										   sizeof(rep));
+					rc = pls_chan_send(&chan, PLS_MSG_RESULT, rep, len,
+									   PLS_CHAN_NO_DEADLINE);
+					break;
+				}
 #endif
 			default:
-				len = (uint32_t) snprintf(rep, sizeof(rep),
-										  "unsupported request %u", tag);
-				rc = pls_chan_send(&chan, PLS_MSG_ERROR, rep, len,
-								   PLS_CHAN_NO_DEADLINE);
-				break;
+				{
+					char		text[64];
+					uint32_t	len;
+
+					len = (uint32_t) snprintf(text, sizeof(text),
+											  "unsupported request %u", tag);
+					rc = pls_chan_send(&chan, PLS_MSG_ERROR, text, len,
+									   PLS_CHAN_NO_DEADLINE);
+					break;
+				}
 		}
 		if (rc == PLS_CHAN_DEAD)
 			_exit(0);
@@ -310,10 +311,11 @@ main(int argc, char **argv)
 
 	parse_args(argc, argv);
 	take_channel();
-	await_init();
 	memset(&hello, 0, sizeof(hello));
 	hello.walls = pls_confine_namespaces();
 	start_python();
+	if (pls_worker_take_init(&chan, err, sizeof(err)) != 0)
+		fail();
 #ifdef PLS_WORKER_TESTING
 	if (pls_testing_prepare() != 0)
 	{

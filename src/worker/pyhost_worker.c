@@ -73,6 +73,12 @@ pls_host_extensions_loaded(void)
 {
 }
 
+bool
+pls_host_interrupt_pending(void)
+{
+	return pls_watchdog_pending();
+}
+
 int
 pls_host_recursion_limit(void)
 {
@@ -142,18 +148,6 @@ pls_host_sleep(double secs)
 	Py_END_ALLOW_THREADS
 
 	return interrupted ? Py_MakePendingCalls() : 0;
-}
-
-int
-pls_host_plpy_create(PLSInterp *interp)
-{
-	return pls_worker_plpy_create(interp);
-}
-
-PyObject *
-pls_host_print_new(void)
-{
-	return pls_worker_print_new();
 }
 
 /* Import name now, while files can be opened (a new reference dropped). */

@@ -229,6 +229,22 @@ pls_watchdog_call_end(void)
 	__atomic_store_n(&in_call, 0, __ATOMIC_SEQ_CST);
 }
 
+/*
+ * Has the backend raised the word during the running call?  For long
+ * conversions in C (encode.c, value_py.c), which run no bytecode and so no
+ * pending call: they stop themselves (pyhost.h's interrupt hook).
+ */
+bool
+pls_watchdog_pending(void)
+{
+	if (!__atomic_load_n(&in_call, __ATOMIC_SEQ_CST) ||
+		__atomic_load_n(seq_word, __ATOMIC_SEQ_CST) ==
+		__atomic_load_n(&baseline, __ATOMIC_SEQ_CST))
+		return false;
+	__atomic_store_n(&interrupted, 1, __ATOMIC_SEQ_CST);
+	return true;
+}
+
 /* Did an interrupt stop the call that ended last (or runs)? */
 bool
 pls_watchdog_interrupted(void)

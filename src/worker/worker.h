@@ -70,17 +70,22 @@ extern const char *pls_worker_function_name;
  *   backend's log; no Python, no failure;
  * - report_warning: a WARNING (a whitelisted module that is not
  *   installed, SQLSTATE 42704) while the interpreter is built; no Python;
- * - fatal: report message as the worker's ERROR and exit; never returns;
- * - plpy_create / print_new: pyhost.h's pls_host_plpy_create and
- *   pls_host_print_new, over the channel.
+ * - fatal: report message as the worker's ERROR and exit; never returns.
  */
 extern void pls_worker_report_denial(const char *message,
 									 const char *function_name);
 extern void pls_worker_report_warning(const char *message, const char *detail,
 									  const char *hint);
 extern void pls_worker_fatal(const char *message) __attribute__((noreturn));
-extern int	pls_worker_plpy_create(struct PLSInterp *interp);
-extern struct _object *pls_worker_print_new(void);
+
+/*
+ * call.c: the door's worker side.  take_init reads INIT (before lock-in)
+ * and builds the role's interpreter; call serves one CALL message; the
+ * wire memory of the worker (PyMem_Raw*).
+ */
+extern int	pls_worker_take_init(PlsChan *chan, char *err, size_t errlen);
+extern void pls_worker_call(const void *data, size_t len);
+extern const struct PlsWireMem pls_worker_raw_mem;
 
 /* watchdog.c: stops running Python code on the backend's interrupt. */
 extern int	pls_watchdog_start(volatile uint32_t *interrupt_seq,
@@ -88,6 +93,7 @@ extern int	pls_watchdog_start(volatile uint32_t *interrupt_seq,
 extern void pls_watchdog_call_begin(void);
 extern void pls_watchdog_call_end(void);
 extern bool pls_watchdog_interrupted(void);
+extern bool pls_watchdog_pending(void);
 
 #ifdef PLS_WORKER_TESTING
 /* testing.c: full, unrestricted Python inside the locked worker. */

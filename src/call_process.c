@@ -1,0 +1,411 @@
+/*-------------------------------------------------------------------------
+ *
+ * call_process.c
+ *	  The process transport of the door, backend side: a call of a
+ *	  plsafepy function, procedure or DO block whose role runs in process
+ *	  isolation is carried to the role's worker (worker_pool.c) as a CALL
+ *	  record (wire.h), the worker's door requests are served here while it
+ *	  runs, and its RETURN or RAISE ends the call.
+ *
+ *	  No Python runs in the backend on this path: arguments are encoded
+ *	  from Datums (datum_value.c), the result is decoded into a Datum of
+ *	  the result type (decode.c), and every byte the worker sent is read as
+ *	  hostile input (wire.c's readers; a violation ends the worker).
+ *	  Requests are served by pls_door_serve, so a PostgreSQL error inside
+ *	  one is rolled back before it goes back to the worker, exactly as in
+ *	  the inline transport.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "plpy_int.h"
+
+#include "catalog/pg_type.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+
+#include "wire.h"
+#include "worker_pool.h"
+
+/* ---------- errors ---------- */
+
+/* The function a worker is serving, for the log of its faults. */
+static const char *current_fname = NULL;
+
+static void
+pg_attribute_noreturn()
+worker_broke_protocol(PLSWorker *w, const char *what)
+{
+	char	   *why = psprintf("a malformed %s", what);
+
+	pls_pool_end(w, current_fname, why);
+	ereport(ERROR,
+			(errcode(ERRCODE_PROTOCOL_VIOLATION),
+			 errmsg("plsafepy worker sent %s", why),
+			 errdetail("The worker was ended; the next call starts a new one.")));
+}
+
+static char *
+to_server(const char *utf8)
+{
+	return utf8 ? pls_utf8_to_server(utf8, strlen(utf8)) : NULL;
+}
+
+/*
+ * The worker's RAISE as PostgreSQL's error: an interrupt that stopped the
+ * code is PostgreSQL's own (the pending cancel or die is processed here),
+ * anything else carries the fields the worker filled from the exception.
+ */
+static void
+pg_attribute_noreturn()
+raise_worker_error(const PlsWireError *e)
+{
+	int			code = e->sqlerrcode;
+
+	if (e->origin == PLS_ERR_INTERRUPT)
+	{
+		CHECK_FOR_INTERRUPTS();
+		ereport(ERROR,
+				(errcode(ERRCODE_QUERY_CANCELED),
+				 errmsg("canceling statement due to user request")));
+	}
+	/* denials were logged when the worker reported them (PLS_OP_DENIAL) */
+	if (code == 0)
+		code = ERRCODE_EXTERNAL_ROUTINE_EXCEPTION;
+	ereport(e->origin == PLS_ERR_FATAL ? FATAL : ERROR,
+			(errcode(code),
+			 errmsg_internal("%s", e->message ? to_server(e->message) : "unknown error"),
+			 e->detail ? errdetail_internal("%s", to_server(e->detail)) : 0,
+			 e->hint ? errhint("%s", to_server(e->hint)) : 0,
+			 e->schema_name ? err_generic_string(PG_DIAG_SCHEMA_NAME, to_server(e->schema_name)) : 0,
+			 e->table_name ? err_generic_string(PG_DIAG_TABLE_NAME, to_server(e->table_name)) : 0,
+			 e->column_name ? err_generic_string(PG_DIAG_COLUMN_NAME, to_server(e->column_name)) : 0,
+			 e->datatype_name ? err_generic_string(PG_DIAG_DATATYPE_NAME, to_server(e->datatype_name)) : 0,
+			 e->constraint_name ? err_generic_string(PG_DIAG_CONSTRAINT_NAME, to_server(e->constraint_name)) : 0,
+			 e->context ? errcontext("%s", to_server(e->context)) : 0));
+	pg_unreachable();
+}
+
+/* ---------- requests of the worker ---------- */
+
+/* The reply to a request: ok with its fields, or the rolled-back error. */
+static void
+reply(PlsWireBuf *out, bool ok, PLSDoorError *err)
+{
+	pls_wire_buf_reset(out);
+	pls_wire_put_u8(out, ok ? 1 : 0);
+	if (!ok)
+	{
+		PlsWireError we;
+
+		memset(&we, 0, sizeof(we));
+		we.sqlerrcode = err->sqlerrcode;
+		we.message = err->message ? pg_server_to_any(err->message, strlen(err->message), PG_UTF8) : NULL;
+		we.detail = err->detail ? pg_server_to_any(err->detail, strlen(err->detail), PG_UTF8) : NULL;
+		we.hint = err->hint ? pg_server_to_any(err->hint, strlen(err->hint), PG_UTF8) : NULL;
+		we.origin = PLS_ERR_PLPY;
+		pls_wire_put_error(out, &we);
+		pls_door_error_free(err);
+	}
+}
+
+/* A report's fields from the worker, into a PLSReport pointing at them. */
+static bool
+report_from_wire(PLSReport *rep, int32_t level, const PlsWireError *we)
+{
+	const char *f[PLS_RF_N];
+
+	if (level < PLS_REPORT_DEBUG || level > PLS_REPORT_FATAL)
+		return false;
+	memset(rep, 0, sizeof(*rep));
+	rep->level = level;
+	rep->sqlerrcode = we->sqlerrcode;
+	f[PLS_RF_MESSAGE] = we->message;
+	f[PLS_RF_DETAIL] = we->detail;
+	f[PLS_RF_HINT] = we->hint;
+	f[PLS_RF_SCHEMA] = we->schema_name;
+	f[PLS_RF_TABLE] = we->table_name;
+	f[PLS_RF_COLUMN] = we->column_name;
+	f[PLS_RF_DATATYPE] = we->datatype_name;
+	f[PLS_RF_CONSTRAINT] = we->constraint_name;
+	for (int i = 0; i < PLS_RF_N; i++)
+	{
+		rep->fields[i] = f[i];
+		rep->lens[i] = f[i] ? strlen(f[i]) : 0;
+	}
+	return true;
+}
+
+static void
+serve_request(PLSWorker *w, PLSProc *proc, PlsWireReader *r, PlsWireBuf *out)
+{
+	uint8_t		op;
+	PLSDoorError err;
+	bool		ok;
+
+	if (!pls_wire_get_u8(r, &op))
+		worker_broke_protocol(w, "request");
+	switch (op)
+	{
+		case PLS_OP_REPORT:
+			{
+				PLSReport	rep;
+				PlsWireError we;
+				int32_t		level;
+
+				if (!pls_wire_get_i32(r, &level) ||
+					!pls_wire_get_error(r, &we) || !pls_wire_done(r) ||
+					!report_from_wire(&rep, level, &we))
+					worker_broke_protocol(w, "report request");
+				ok = pls_door_serve(pls_serve_report, &rep, PLS_DOOR_LOCAL,
+									&err, NULL);
+				reply(out, ok, &err);
+				break;
+			}
+		case PLS_OP_QUOTE:
+			{
+				PLSQuoteReq q;
+				uint8_t		kind;
+				const char *s;
+				size_t		len;
+
+				if (!pls_wire_get_u8(r, &kind) ||
+					(kind != PLS_QUOTE_LITERAL && kind != PLS_QUOTE_IDENT) ||
+					!pls_wire_get_bytes(r, &s, &len) || !pls_wire_done(r))
+					worker_broke_protocol(w, "quote request");
+				memset(&q, 0, sizeof(q));
+				q.str = s;
+				q.len = len;
+				q.ident = kind == PLS_QUOTE_IDENT;
+				ok = pls_door_serve(pls_serve_quote, &q, PLS_DOOR_LOCAL, &err,
+									NULL);
+				reply(out, ok, &err);
+				if (ok)
+					pls_wire_put_bytes(out, q.quoted, strlen(q.quoted));
+				break;
+			}
+		case PLS_OP_DENIAL:
+			{
+				char	   *msg;
+
+				if (!pls_wire_get_cstr(r, &msg) || msg == NULL ||
+					!pls_wire_done(r))
+					worker_broke_protocol(w, "denial report");
+				pls_host_log_denial(to_server(msg), proc->name);
+				reply(out, true, NULL);
+				break;
+			}
+		default:
+			worker_broke_protocol(w, "request");
+	}
+}
+
+/* ---------- a call ---------- */
+
+/*
+ * Send the call and serve the worker until it ends it; the RETURN's value
+ * in *value (false: no value, the function returned None), in the
+ * caller's memory context.  An error anywhere ends a worker left mid-call
+ * (pls_pool_unwind).
+ */
+static bool
+run_call(PLSWorker *w, PLSProc *proc, const PlsWireCall *call,
+		 PLSValue *value)
+{
+	PlsWireBuf	out;
+	PlsWireRecv rv;
+	int			depth = pls_pool_depth(w);
+	const char *volatile save_fname = current_fname;
+	bool		present = false;
+
+	pls_wire_buf_init(&out, &pls_pool_wire_mem);
+	pls_wire_put_call(&out, call);
+	pls_wire_recv_init(&rv, &pls_pool_wire_mem);
+	current_fname = proc->name;
+	PG_TRY();
+	{
+		uint32		tag = pls_pool_exchange(w, PLS_MSG_CALL, &out, &rv,
+											proc->name);
+
+		for (;;)
+		{
+			PlsWireReader r;
+
+			pls_wire_reader_init(&r, rv.buf.data, rv.buf.len,
+								 &pls_pool_wire_mem);
+			if (tag == PLS_MSG_REQ)
+			{
+				serve_request(w, proc, &r, &out);
+				tag = pls_pool_exchange(w, PLS_MSG_REP, &out, &rv, proc->name);
+				continue;
+			}
+			if (tag == PLS_MSG_RETURN)
+			{
+				uint8_t		p;
+
+				if (!pls_wire_get_u8(&r, &p) || p > 1 ||
+					(p == 1 && !pls_wire_get_value(&r, value)) ||
+					!pls_wire_done(&r))
+					worker_broke_protocol(w, "result");
+				if (call->flags & PLS_CALL_SOURCE)
+					pls_pool_learned(w, call->fn_oid, call->fn_gen);
+				present = p == 1;
+				break;
+			}
+			if (tag == PLS_MSG_RAISE)
+			{
+				PlsWireError e;
+
+				if (!pls_wire_get_error(&r, &e) || !pls_wire_done(&r))
+					worker_broke_protocol(w, "error");
+				/* a body that did not compile is not kept by the worker */
+				if ((call->flags & PLS_CALL_SOURCE) &&
+					e.origin != PLS_ERR_COMPILE)
+					pls_pool_learned(w, call->fn_oid, call->fn_gen);
+				raise_worker_error(&e);
+			}
+			worker_broke_protocol(w, "message");
+		}
+	}
+	PG_CATCH();
+	{
+		current_fname = save_fname;
+		pls_pool_unwind(w, depth);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	current_fname = save_fname;
+	return present;
+}
+
+/* The worker of proc's role, started with the role's settings if needed. */
+static PLSWorker *
+worker_for(PLSProc *proc)
+{
+	Oid			roleid = proc->key.roleid;
+	PLSWorker  *w = pls_pool_find(roleid);
+	PlsWireInit init;
+	char	   *allowed;
+	int			memory_kb;
+	const char *role;
+
+	if (w != NULL)
+		return w;
+	pls_settings_resolve(roleid, &allowed, &memory_kb);
+	role = GetUserNameFromId(roleid, false);
+	memset(&init, 0, sizeof(init));
+	init.role = pg_server_to_any(role, strlen(role), PG_UTF8);
+	init.allowed_modules = allowed;
+	init.recursion_limit = pls_host_recursion_limit();
+	w = pls_pool_get(roleid, &init, proc->name);
+	pfree(allowed);
+	return w;
+}
+
+/* UTF-8 copy of a server-encoded string, for the worker. */
+static const char *
+utf8(const char *s)
+{
+	return pg_server_to_any(s, strlen(s), PG_UTF8);
+}
+
+static void
+fill_call(PLSWorker *w, PLSProc *proc, PlsWireCall *call)
+{
+	memset(call, 0, sizeof(*call));
+	call->fn_oid = proc->key.fn_oid;
+	call->fn_gen = proc->generation;
+	if (proc->kind == PLS_INLINE)
+		call->flags |= PLS_CALL_DO;
+	else if (proc->kind == PLS_PROCEDURE)
+		call->flags |= PLS_CALL_PROCEDURE;
+	if (proc->kind == PLS_INLINE ||
+		!pls_pool_knows(w, call->fn_oid, call->fn_gen))
+	{
+		const char **names = palloc0(sizeof(char *) * Max(proc->nargs, 1));
+
+		call->flags |= PLS_CALL_SOURCE;
+		call->name = utf8(proc->name);
+		call->defname = utf8(proc->defname);
+		call->source = utf8(proc->source);
+		for (int i = 0; i < proc->npyargs; i++)
+		{
+			if (proc->argpos[i] >= 0)
+				names[proc->argpos[i]] = utf8(proc->argnames[i]);
+		}
+		call->nargnames = proc->nargs;
+		call->argnames = names;
+	}
+}
+
+Datum
+pls_process_function(PLSProc *proc, FunctionCallInfo fcinfo)
+{
+	PLSWorker  *w = worker_for(proc);
+	PlsWireCall call;
+	PLSValue   *args;
+	PLSValue	value;
+	Datum		result = (Datum) 0;
+	bool		present;
+	ErrorContextCallback errcb;
+
+	if (proc->is_setof)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("set-returning functions are not supported in process isolation yet"),
+				 errhint("A superuser can run this role's functions inline with plsafepy.isolation = inline.")));
+
+	fill_call(w, proc, &call);
+	args = palloc(sizeof(PLSValue) * Max(proc->nargs, 1));
+	for (int i = 0; i < proc->nargs; i++)
+		pls_datum_to_value(&proc->argtypes[i], fcinfo->args[i].value,
+						   fcinfo->args[i].isnull, &args[i]);
+	call.nargs = proc->nargs;
+	call.args = args;
+	if (proc->result.typoid != VOIDOID)
+	{
+		if (proc->is_record)
+			pls_type_set_tupdesc(&proc->result, pls_result_record_desc(fcinfo));
+		call.result = pls_type_shape(&proc->result);
+	}
+
+	present = run_call(w, proc, &call, &value);
+
+	pls_result_context_push(proc, &errcb);
+	fcinfo->isnull = false;
+	if (proc->result.typoid == VOIDOID)
+		fcinfo->isnull = pls_result_void(proc, !present);
+	else if (!present)
+		fcinfo->isnull = true;
+	else
+		result = pls_decode(&proc->result, &value, &fcinfo->isnull);
+	pls_result_context_pop(&errcb);
+	pls_exec_spi_finish(pls_exec_ctx, CurrentMemoryContext);
+	return result;
+}
+
+void
+pls_process_inline(PLSProc *proc)
+{
+	PLSWorker  *w = worker_for(proc);
+	PlsWireCall call;
+	PLSValue	value;
+
+	fill_call(w, proc, &call);
+	(void) run_call(w, proc, &call, &value);
+	pls_exec_spi_finish(pls_exec_ctx, CurrentMemoryContext);
+}
+
+void
+pls_process_validate(PLSProc *proc)
+{
+	PLSWorker  *w = worker_for(proc);
+	PlsWireCall call;
+	PLSValue	value;
+
+	fill_call(w, proc, &call);
+	call.flags |= PLS_CALL_SOURCE | PLS_CALL_COMPILE_ONLY;
+	(void) run_call(w, proc, &call, &value);
+}

@@ -1,0 +1,815 @@
+/*-------------------------------------------------------------------------
+ *
+ * call.c
+ *	  The process transport of the door, worker side: the role's restricted
+ *	  interpreter built from INIT (before lock-down), CALLs run in it, and
+ *	  the door requests its code makes (plpy's logging and quoting, denial
+ *	  reports) sent to the backend as REQ, each waiting for its REP.
+ *
+ *	  The worker runs one role's code, in its main interpreter: the same
+ *	  restricted interpreter inline mode builds (pyhost.h), compiled bodies
+ *	  kept per (function, generation) with their SD, one GD.
+ *
+ *-------------------------------------------------------------------------
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include "worker/worker.h"
+#include "plpy_host.h"
+#include "pyhost.h"
+#include "pyvalue.h"
+#include "wire.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static PlsChan *chan;
+static PLSInterp interp;
+
+/* ---------- memory for wire.c ---------- */
+
+static void *
+mem_alloc(void *cx, size_t size)
+{
+	return PyMem_RawMalloc(size ? size : 1);
+}
+
+static void *
+mem_realloc(void *cx, void *p, size_t size)
+{
+	return PyMem_RawRealloc(p, size ? size : 1);
+}
+
+static void
+mem_free(void *cx, void *p)
+{
+	PyMem_RawFree(p);
+}
+
+const PlsWireMem pls_worker_raw_mem = {mem_alloc, mem_realloc, mem_free, NULL};
+
+/*
+ * Decoded records point into, or were allocated alongside, the message:
+ * an arena of allocations freed together after each message.
+ */
+typedef struct Arena
+{
+	void	  **p;
+	size_t		n;
+	size_t		cap;
+} Arena;
+
+static Arena arena;
+
+static void *
+arena_alloc(void *cx, size_t size)
+{
+	void	   *p;
+
+	if (arena.n == arena.cap)
+	{
+		size_t		cap = arena.cap ? arena.cap * 2 : 64;
+		void	  **np = PyMem_RawRealloc(arena.p, cap * sizeof(void *));
+
+		if (np == NULL)
+			return NULL;
+		arena.p = np;
+		arena.cap = cap;
+	}
+	p = PyMem_RawMalloc(size ? size : 1);
+	if (p != NULL)
+		arena.p[arena.n++] = p;
+	return p;
+}
+
+static void
+arena_reset(void)
+{
+	for (size_t i = 0; i < arena.n; i++)
+		PyMem_RawFree(arena.p[i]);
+	arena.n = 0;
+}
+
+static const PlsWireMem arena_mem = {arena_alloc, NULL, NULL, NULL};
+
+/* The protocol is broken (or memory is gone): the backend ends us. */
+static void pg_noreturn_exit(int code) __attribute__((noreturn));
+static void
+pg_noreturn_exit(int code)
+{
+	_exit(code);
+}
+
+/* ---------- requests to the backend ---------- */
+
+static PlsWireBuf reqbuf;
+static PlsWireRecv reprecv;
+
+/*
+ * Send the REQ in reqbuf and wait for its REP; a reader over the reply's
+ * fields after the ok byte in *r, whether ok in *ok.  The backend answers
+ * every request, so anything else is the end.
+ */
+static void
+request(PlsWireReader *r, bool *ok)
+{
+	uint32_t	tag;
+	uint8_t		okb;
+	int			rc;
+
+	if (reqbuf.failed)
+		pg_noreturn_exit(4);
+	rc = pls_wire_send(chan, PLS_MSG_REQ, &reqbuf, PLS_CHAN_NO_DEADLINE);
+	if (rc == PLS_CHAN_OK)
+		rc = pls_wire_recv(chan, &reprecv, &tag, PLS_WIRE_MAX_MESSAGE,
+						   PLS_CHAN_NO_DEADLINE);
+	if (rc == PLS_CHAN_DEAD)
+		pg_noreturn_exit(0);
+	if (rc != PLS_CHAN_OK || tag != PLS_MSG_REP)
+		pg_noreturn_exit(3);
+	pls_wire_reader_init(r, reprecv.buf.data, reprecv.buf.len, &arena_mem);
+	if (!pls_wire_get_u8(r, &okb) || okb > 1)
+		pg_noreturn_exit(3);
+	*ok = okb == 1;
+}
+
+/* The error of a failed request, as plpy_host.h's hooks return it. */
+static bool
+reply_error(PlsWireReader *r, PLSErrorFields *err)
+{
+	PlsWireError we;
+
+	if (!pls_wire_get_error(r, &we) || !pls_wire_done(r))
+		pg_noreturn_exit(3);
+	memset(err, 0, sizeof(*err));
+	err->kind = PLS_ERRK_PLPY;
+	err->sqlerrcode = we.sqlerrcode;
+	err->message = strdup(we.message ? we.message : "");
+	err->detail = we.detail ? strdup(we.detail) : NULL;
+	err->hint = we.hint ? strdup(we.hint) : NULL;
+	if (err->message == NULL)
+	{
+		pls_error_fields_free(err);
+		PyErr_NoMemory();
+	}
+	return false;
+}
+
+bool
+pls_host_report(const PLSReport *rep, PLSErrorFields *err)
+{
+	PlsWireError we;
+	PlsWireReader r;
+	bool		ok;
+
+	memset(&we, 0, sizeof(we));
+	we.sqlerrcode = rep->sqlerrcode;
+	we.message = rep->fields[PLS_RF_MESSAGE];
+	we.detail = rep->fields[PLS_RF_DETAIL];
+	we.hint = rep->fields[PLS_RF_HINT];
+	we.schema_name = rep->fields[PLS_RF_SCHEMA];
+	we.table_name = rep->fields[PLS_RF_TABLE];
+	we.column_name = rep->fields[PLS_RF_COLUMN];
+	we.datatype_name = rep->fields[PLS_RF_DATATYPE];
+	we.constraint_name = rep->fields[PLS_RF_CONSTRAINT];
+	pls_wire_buf_reset(&reqbuf);
+	pls_wire_put_u8(&reqbuf, PLS_OP_REPORT);
+	pls_wire_put_i32(&reqbuf, rep->level);
+	pls_wire_put_error(&reqbuf, &we);
+	request(&r, &ok);
+	if (!ok)
+		return reply_error(&r, err);
+	if (!pls_wire_done(&r))
+		pg_noreturn_exit(3);
+	return true;
+}
+
+PyObject *
+pls_host_quote(int kind, const char *in, size_t inlen, PLSErrorFields *err)
+{
+	PlsWireReader r;
+	const char *q;
+	size_t		qlen;
+	bool		ok;
+
+	pls_wire_buf_reset(&reqbuf);
+	pls_wire_put_u8(&reqbuf, PLS_OP_QUOTE);
+	pls_wire_put_u8(&reqbuf, (uint8_t) kind);
+	pls_wire_put_bytes(&reqbuf, in, inlen);
+	request(&r, &ok);
+	if (!ok)
+	{
+		reply_error(&r, err);
+		return NULL;
+	}
+	if (!pls_wire_get_bytes(&r, &q, &qlen) || !pls_wire_done(&r))
+		pg_noreturn_exit(3);
+	return PyUnicode_DecodeUTF8(q, (Py_ssize_t) qlen, NULL);
+}
+
+void
+pls_worker_report_denial(const char *message, const char *function_name)
+{
+	PlsWireReader r;
+	bool		ok;
+
+	pls_wire_buf_reset(&reqbuf);
+	pls_wire_put_u8(&reqbuf, PLS_OP_DENIAL);
+	pls_wire_put_cstr(&reqbuf, message);
+	request(&r, &ok);
+}
+
+/*
+ * WARNINGs of the interpreter's build (a whitelisted module that is not
+ * installed) come before the backend serves requests: they are kept and
+ * sent as reports at the start of the first call.
+ */
+typedef struct PendingWarning
+{
+	char	   *message;
+	char	   *detail;
+	char	   *hint;
+} PendingWarning;
+
+static PendingWarning *warnings;
+static int	nwarnings;
+
+void
+pls_worker_report_warning(const char *message, const char *detail,
+						  const char *hint)
+{
+	PendingWarning *grown = realloc(warnings,
+									sizeof(PendingWarning) * (nwarnings + 1));
+
+	if (grown == NULL)
+		return;
+	warnings = grown;
+	warnings[nwarnings].message = strdup(message);
+	warnings[nwarnings].detail = detail ? strdup(detail) : NULL;
+	warnings[nwarnings].hint = hint ? strdup(hint) : NULL;
+	if (warnings[nwarnings].message != NULL)
+		nwarnings++;
+}
+
+static void
+send_pending_warnings(void)
+{
+	for (int i = 0; i < nwarnings; i++)
+	{
+		PLSReport	rep;
+		PLSErrorFields err;
+
+		memset(&rep, 0, sizeof(rep));
+		rep.level = PLS_REPORT_WARNING;
+		rep.sqlerrcode = PLS_MAKE_SQLSTATE('4', '2', '7', '0', '4');
+		rep.fields[PLS_RF_MESSAGE] = warnings[i].message;
+		rep.fields[PLS_RF_DETAIL] = warnings[i].detail;
+		rep.fields[PLS_RF_HINT] = warnings[i].hint;
+		for (int j = 0; j < PLS_RF_N; j++)
+			rep.lens[j] = rep.fields[j] ? strlen(rep.fields[j]) : 0;
+		if (!pls_host_report(&rep, &err))
+			pls_error_fields_free(&err);
+		free(warnings[i].message);
+		free(warnings[i].detail);
+		free(warnings[i].hint);
+	}
+	nwarnings = 0;
+}
+
+/*
+ * The loader could not close the import system again: nothing of this
+ * interpreter can be trusted any more.  The backend reports the exit.
+ */
+void
+pls_worker_fatal(const char *message)
+{
+	_exit(5);
+}
+
+/*
+ * The SPI side of plpy is not carried to the worker yet: each function is
+ * there (so code that only defines functions using it compiles and runs)
+ * and refuses when called, with SQLSTATE 0A000.
+ */
+static PyObject *
+spi_not_carried(PyObject *self, PyObject *args, PyObject *kw)
+{
+	PyObject   *cls = pls_spiexc_for_state(&interp, "0A000");
+
+	if (cls != NULL)
+		PyErr_Format(cls, "plpy.%U is not supported in process isolation yet",
+					 self);
+	return NULL;
+}
+
+static PyMethodDef spi_not_carried_def = {
+	"spi", (PyCFunction) (void (*) (void)) spi_not_carried,
+	METH_VARARGS | METH_KEYWORDS, NULL
+};
+
+int
+pls_host_plpy_add_spi(PyObject *module, struct PLSInterp *in)
+{
+	static const char *const names[] = {
+		"execute", "prepare", "cursor", "subtransaction", "commit", "rollback"
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	{
+		PyObject   *name = PyUnicode_FromString(names[i]);
+		PyObject   *fn;
+
+		if (name == NULL)
+			return -1;
+		fn = PyCFunction_NewEx(&spi_not_carried_def, name, NULL);
+		Py_DECREF(name);
+		if (fn == NULL || PyModule_AddObject(module, names[i], fn) < 0)
+		{
+			Py_XDECREF(fn);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* ---------- functions ---------- */
+
+/*
+ * A compiled function: kept per oid (the latest generation), with the
+ * mapping of its Python parameters to the SQL arguments (argpos, -1: the
+ * args list), as procedure.c builds it for inline mode.
+ */
+typedef struct WorkerFn
+{
+	uint32_t	oid;
+	uint64_t	gen;
+	PLSCompiled c;
+	PLSFuncInfo info;			/* name, source (UTF-8, owned), kind */
+	int			nargs;			/* SQL arguments */
+	int			npyargs;		/* Python parameters */
+	int		   *argpos;
+} WorkerFn;
+
+static WorkerFn *fns;
+static size_t nfns;
+
+static WorkerFn *
+find_fn(uint32_t oid)
+{
+	for (size_t i = 0; i < nfns; i++)
+		if (fns[i].oid == oid)
+			return &fns[i];
+	return NULL;
+}
+
+static void
+drop_fn(WorkerFn *f)
+{
+	Py_CLEAR(f->c.func);
+	Py_CLEAR(f->c.globals);
+	Py_CLEAR(f->c.SD);
+	free((char *) f->info.name);
+	free((char *) f->info.source);
+	free(f->argpos);
+	memset(f, 0, sizeof(*f));
+}
+
+/* ---------- replies of a call ---------- */
+
+static PlsWireBuf outbuf;
+
+static void
+send_out(uint32_t tag)
+{
+	int			rc;
+
+	if (outbuf.failed)
+		pg_noreturn_exit(4);
+	rc = pls_wire_send(chan, tag, &outbuf, PLS_CHAN_NO_DEADLINE);
+	if (rc == PLS_CHAN_DEAD)
+		pg_noreturn_exit(0);
+	if (rc != PLS_CHAN_OK)
+		pg_noreturn_exit(3);
+}
+
+static void
+send_error(const PlsWireError *we)
+{
+	pls_wire_buf_reset(&outbuf);
+	pls_wire_put_error(&outbuf, we);
+	send_out(PLS_MSG_RAISE);
+}
+
+/*
+ * RAISE with the pending Python exception, as inline mode reports it
+ * (pyerror.c).  The watchdog lets go of the call first, so that the
+ * traceback's formatting is not interrupted in turn.
+ */
+static void
+raise_exception(const PLSFuncInfo *fn)
+{
+	PLSErrorClasses cls = {interp.exc_error, interp.exc_fatal,
+	interp.exc_spierror, interp.exc_interrupted};
+	PLSErrorFields f;
+	PlsWireError we;
+
+	pls_watchdog_call_end();
+	memset(&we, 0, sizeof(we));
+	if (pls_watchdog_interrupted())
+	{
+		PyErr_Clear();
+		we.origin = PLS_ERR_INTERRUPT;
+		we.sqlerrcode = PLS_SQLSTATE_QUERY_CANCELED;
+		we.message = "canceling statement due to user request";
+		send_error(&we);
+		return;
+	}
+	if (!pls_pyerror_fetch(&cls, fn, NULL, &f))
+	{
+		PyErr_Clear();
+		we.origin = PLS_ERR_MEMORY;
+		we.sqlerrcode = PLS_SQLSTATE_OUT_OF_MEMORY;
+		we.message = "out of memory";
+		send_error(&we);
+		return;
+	}
+	we.sqlerrcode = f.sqlerrcode;
+	we.message = f.message;
+	we.detail = f.detail;
+	we.hint = f.hint;
+	we.context = f.context;
+	we.schema_name = f.schema_name;
+	we.table_name = f.table_name;
+	we.column_name = f.column_name;
+	we.datatype_name = f.datatype_name;
+	we.constraint_name = f.constraint_name;
+	we.origin = f.kind == PLS_ERRK_INTERRUPT ? PLS_ERR_INTERRUPT :
+		f.fatal ? PLS_ERR_FATAL :
+		f.kind == PLS_ERRK_MEMORY ? PLS_ERR_MEMORY :
+		(f.kind == PLS_ERRK_PLPY || f.kind == PLS_ERRK_SPIERROR) ? PLS_ERR_PLPY :
+		PLS_ERR_PYTHON;
+	send_error(&we);
+	pls_error_fields_free(&f);
+}
+
+/*
+ * RAISE for a body that did not compile, as procedure.c reports it: the
+ * policy's denial (logged with the role and function, like one at run
+ * time) or a syntax error.  Another failure is an exception of its own.
+ */
+static void
+raise_compile_error(const PLSFuncInfo *fn)
+{
+	PLSCompileError ce;
+	PlsWireError we;
+	char		detail[512];
+	char		message[512];
+	const char *msg;
+
+	pls_compile_error_take(&interp, &ce);
+	if (ce.kind == PLS_COMPILE_OTHER)
+	{
+		raise_exception(fn);
+		return;
+	}
+	msg = ce.message ? ce.message : "unknown error";
+	memset(&we, 0, sizeof(we));
+	we.origin = PLS_ERR_COMPILE;
+	if (ce.kind == PLS_COMPILE_DENIED)
+	{
+		pls_host_log_denial(msg, fn->name);
+		snprintf(detail, sizeof(detail), PLS_COMPILE_DENIED_DETAIL,
+				 ce.line, fn->name);
+		we.sqlerrcode = PLS_MAKE_SQLSTATE('4', '2', '5', '0', '1');
+		we.message = msg;
+		we.detail = detail;
+		we.hint = ce.hint;
+	}
+	else
+	{
+		snprintf(message, sizeof(message), PLS_COMPILE_SYNTAX_MSG, fn->name);
+		snprintf(detail, sizeof(detail), PLS_COMPILE_SYNTAX_DETAIL, msg,
+				 ce.line);
+		we.sqlerrcode = PLS_MAKE_SQLSTATE('4', '2', '6', '0', '1');
+		we.message = message;
+		we.detail = detail;
+	}
+	send_error(&we);
+	pls_compile_error_release(&ce);
+}
+
+/* ---------- CALL ---------- */
+
+/*
+ * Compile the call's body into *nf; false with a RAISE sent (or a Python
+ * exception set, for the caller to send).
+ */
+static bool
+compile_call(const PlsWireCall *call, WorkerFn *nf)
+{
+	PyObject   *argnames;
+	char		filename[300];
+
+	memset(nf, 0, sizeof(*nf));
+	nf->oid = call->fn_oid;
+	nf->gen = call->fn_gen;
+	nf->info.kind = (call->flags & PLS_CALL_DO) ? PLS_FN_INLINE :
+		(call->flags & PLS_CALL_PROCEDURE) ? PLS_FN_PROCEDURE : PLS_FN_FUNCTION;
+	nf->info.name = strdup(call->name);
+	nf->info.source = strdup(call->source);
+	nf->nargs = (int) call->nargnames;
+	nf->argpos = malloc(sizeof(int) * (call->nargnames + 1));
+	argnames = PyList_New(0);
+	if (nf->info.name == NULL || nf->info.source == NULL ||
+		nf->argpos == NULL || argnames == NULL)
+	{
+		Py_XDECREF(argnames);
+		PyErr_NoMemory();
+		return false;
+	}
+	for (uint32_t i = 0; i < call->nargnames; i++)
+	{
+		PyObject   *s;
+
+		if (call->argnames[i] == NULL || call->argnames[i][0] == '\0')
+			continue;
+		s = PyUnicode_FromString(call->argnames[i]);
+		if (s == NULL || PyList_Append(argnames, s) < 0)
+		{
+			Py_XDECREF(s);
+			Py_DECREF(argnames);
+			return false;
+		}
+		Py_DECREF(s);
+		nf->argpos[nf->npyargs++] = (int) i;
+	}
+	snprintf(filename, sizeof(filename), "<plsafepy function %s>", call->name);
+	pls_worker_function_name = nf->info.name;
+	if (pls_py_compile(&interp, call->defname, argnames, call->source,
+					   filename, nf->info.kind != PLS_FN_INLINE, &nf->c) < 0)
+	{
+		Py_DECREF(argnames);
+		raise_compile_error(&nf->info);
+		return false;
+	}
+	Py_DECREF(argnames);
+	if (nf->c.uses_args)
+		nf->argpos[nf->npyargs++] = -1;
+	return true;
+}
+
+/* Keep nf as the function of its oid, replacing an older generation. */
+static WorkerFn *
+keep_fn(WorkerFn *nf)
+{
+	WorkerFn   *f = find_fn(nf->oid);
+
+	if (f != NULL)
+		drop_fn(f);
+	else
+	{
+		WorkerFn   *grown = realloc(fns, (nfns + 1) * sizeof(WorkerFn));
+
+		if (grown == NULL)
+			return NULL;
+		fns = grown;
+		f = &fns[nfns++];
+	}
+	*f = *nf;
+	return f;
+}
+
+/* The call's arguments as the Python parameters (and the args list). */
+static PyObject **
+make_args(WorkerFn *f, const PlsWireCall *call, Py_ssize_t *n)
+{
+	PyObject  **argv;
+	PyObject   *all;
+
+	if (call->nargs != (uint32_t) f->nargs)
+		pg_noreturn_exit(3);	/* the backend sends what it declared */
+	all = PyList_New(call->nargs);
+	if (all == NULL)
+		return NULL;
+	for (uint32_t i = 0; i < call->nargs; i++)
+	{
+		PyObject   *o = pls_value_to_py(&call->args[i]);
+
+		if (o == NULL)
+		{
+			Py_DECREF(all);
+			return NULL;
+		}
+		PyList_SET_ITEM(all, i, o);
+	}
+	argv = PyMem_Calloc((size_t) f->npyargs + 1, sizeof(PyObject *));
+	if (argv == NULL)
+	{
+		Py_DECREF(all);
+		PyErr_NoMemory();
+		return NULL;
+	}
+	for (int i = 0; i < f->npyargs; i++)
+	{
+		int			pos = f->argpos[i];
+
+		argv[i] = Py_NewRef(pos < 0 ? all : PyList_GET_ITEM(all, pos));
+	}
+	Py_DECREF(all);
+	*n = f->npyargs;
+	return argv;
+}
+
+/* RETURN the function's result, encoded for the call's result shape. */
+static void
+return_result(const PlsWireCall *call, PyObject *res, WorkerFn *f)
+{
+	PLSEncoder	e;
+	PLSValue	v;
+
+	pls_wire_buf_reset(&outbuf);
+	if (call->result == NULL || res == Py_None)
+	{
+		/* void: only whether it returned None */
+		pls_wire_put_u8(&outbuf, res == Py_None ? 0 : 1);
+		if (res != Py_None)
+		{
+			v.kind = PLS_V_NULL;
+			pls_wire_put_value(&outbuf, &v);
+		}
+		pls_watchdog_call_end();
+		send_out(PLS_MSG_RETURN);
+		return;
+	}
+	pls_encoder_init(&e);
+	e.root = res;
+	if (!pls_encode(&e, call->result, res, &v))
+	{
+		if (e.pyexc)
+			raise_exception(&f->info);
+		else
+		{
+			PlsWireError we;
+
+			memset(&we, 0, sizeof(we));
+			we.sqlerrcode = e.sqlerrcode;
+			we.message = e.message ? e.message : "could not convert Python object";
+			we.detail = e.detail;
+			we.hint = e.hint;
+			we.context = e.has_tb ? "Traceback (most recent call last):" : NULL;
+			we.origin = PLS_ERR_PLPY;
+			pls_watchdog_call_end();
+			send_error(&we);
+		}
+		pls_encoder_free(&e);
+		return;
+	}
+	pls_wire_put_u8(&outbuf, 1);
+	pls_wire_put_value(&outbuf, &v);
+	pls_encoder_free(&e);
+	pls_watchdog_call_end();
+	send_out(PLS_MSG_RETURN);
+}
+
+static void
+serve_call(const PlsWireCall *call)
+{
+	WorkerFn	nf;
+	WorkerFn   *f;
+	PyObject  **argv;
+	Py_ssize_t	n = 0;
+	PyObject   *res = NULL;
+
+	if (nwarnings > 0)
+		send_pending_warnings();
+	pls_watchdog_call_begin();
+	if (call->flags & PLS_CALL_SOURCE)
+	{
+		if (!compile_call(call, &nf))
+		{
+			if (PyErr_Occurred())
+				raise_exception(&nf.info);
+			drop_fn(&nf);
+			pls_worker_function_name = NULL;
+			return;
+		}
+		if (call->flags & PLS_CALL_COMPILE_ONLY)
+		{
+			pls_watchdog_call_end();
+			drop_fn(&nf);
+			pls_worker_function_name = NULL;
+			pls_wire_buf_reset(&outbuf);
+			pls_wire_put_u8(&outbuf, 0);
+			send_out(PLS_MSG_RETURN);
+			return;
+		}
+		f = (call->flags & PLS_CALL_DO) ? &nf : keep_fn(&nf);
+		if (f == NULL)
+		{
+			drop_fn(&nf);
+			PyErr_NoMemory();
+			raise_exception(NULL);
+			return;
+		}
+	}
+	else if ((f = find_fn(call->fn_oid)) == NULL || f->gen != call->fn_gen)
+		pg_noreturn_exit(3);	/* the backend sends the source when needed */
+
+	pls_worker_function_name = f->info.name;
+	argv = make_args(f, call, &n);
+	if (argv != NULL)
+	{
+		res = PyObject_Vectorcall(f->c.func, argv, n, NULL);
+		for (Py_ssize_t i = 0; i < n; i++)
+			Py_DECREF(argv[i]);
+		PyMem_Free(argv);
+	}
+	/* converting the result may run its code: still interruptible */
+	if (res == NULL)
+		raise_exception(&f->info);
+	else
+	{
+		return_result(call, res, f);
+		Py_DECREF(res);
+	}
+	pls_watchdog_call_end();
+	pls_worker_function_name = NULL;
+	if (call->flags & PLS_CALL_DO)
+		drop_fn(f);
+}
+
+/* ---------- entry points ---------- */
+
+/* One CALL message: run it, answered with RETURN or RAISE. */
+void
+pls_worker_call(const void *data, size_t len)
+{
+	PlsWireReader r;
+	PlsWireCall call;
+
+	arena_reset();
+	pls_wire_reader_init(&r, data, len, &arena_mem);
+	if (!pls_wire_get_call(&r, &call) || !pls_wire_done(&r))
+		_exit(3);
+	serve_call(&call);
+	arena_reset();
+}
+
+/*
+ * INIT, before lock-down: build the role's interpreter.  0, or -1 with the
+ * reason in err.
+ */
+int
+pls_worker_take_init(PlsChan *c, char *err, size_t errlen)
+{
+	uint32_t	tag;
+	PlsWireReader r;
+	PlsWireInit init;
+
+	chan = c;
+	pls_wire_buf_init(&reqbuf, &pls_worker_raw_mem);
+	pls_wire_buf_init(&outbuf, &pls_worker_raw_mem);
+	pls_wire_recv_init(&reprecv, &pls_worker_raw_mem);
+	if (pls_wire_recv(chan, &reprecv, &tag, 1024 * 1024, 10000) != PLS_CHAN_OK ||
+		tag != PLS_MSG_INIT)
+	{
+		snprintf(err, errlen, "no INIT from the backend");
+		return -1;
+	}
+	pls_wire_reader_init(&r, reprecv.buf.data, reprecv.buf.len, &arena_mem);
+	if (!pls_wire_get_init(&r, &init) || !pls_wire_done(&r) ||
+		init.role == NULL || init.allowed_modules == NULL)
+	{
+		snprintf(err, errlen, "malformed INIT");
+		return -1;
+	}
+	pls_worker_interrupt_word = &chan->shm->interrupt_seq;
+	if (init.flags & ~PLS_INIT_TESTING_UNSANDBOXED)
+	{
+		snprintf(err, errlen, "unknown INIT flags 0x%x", init.flags);
+		return -1;
+	}
+	if (init.flags & PLS_INIT_TESTING_UNSANDBOXED)
+	{
+#ifdef PLS_WORKER_TESTING
+		/* test/worker.sh's EXEC: full Python, no restricted interpreter */
+		arena_reset();
+		return 0;
+#else
+		snprintf(err, errlen, "this worker has no unsandboxed mode");
+		return -1;
+#endif
+	}
+	if (pls_worker_build_interp(&interp, init.role, init.allowed_modules,
+								init.recursion_limit) < 0)
+	{
+		char		text[200];
+
+		pls_worker_exception_text(text, sizeof(text));
+		snprintf(err, errlen, "could not build the interpreter: %s", text);
+		return -1;
+	}
+	arena_reset();
+	return 0;
+}

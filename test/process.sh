@@ -1,0 +1,194 @@
+#!/bin/bash
+# Faults in process isolation end as an ERROR and the session lives on
+# (issue 11, item 3): statement_timeout and pg_cancel_backend stop Python
+# loops and sleeps in the worker (57014, the worker kept), a C-level
+# runaway is killed after plsafepy.interrupt_grace (57014, a new worker
+# next time), a worker killed from outside is an ERROR naming the signal,
+# MemoryError at the worker's limit is 53200 and the worker goes on, and
+# pg_terminate_backend ends the worker with its backend.  Needs the PG*
+# environment of pg_virtualenv and an installed plsafepy.
+set -uo pipefail
+
+DB=plsafepy_process
+fail=0
+psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" || exit 1
+psql -X -q -d $DB -v ON_ERROR_STOP=1 <<'SQL' || exit 1
+CREATE EXTENSION plsafepy;
+ALTER DATABASE plsafepy_process SET plsafepy.isolation = process;
+ALTER DATABASE plsafepy_process SET plsafepy.allowed_modules = '+time';
+SET plsafepy.isolation = process;
+CREATE FUNCTION spin() RETURNS int LANGUAGE plsafepy AS $$
+while True:
+    pass
+$$;
+CREATE FUNCTION spin_catching() RETURNS int LANGUAGE plsafepy AS $$
+n = 0
+while True:
+    try:
+        while True:
+            pass
+    except BaseException:
+        n += 1
+$$;
+CREATE FUNCTION runaway() RETURNS int LANGUAGE plsafepy AS $$
+return sum(range(10 ** 13))
+$$;
+CREATE FUNCTION nap(s float8) RETURNS text LANGUAGE plsafepy AS $$
+import time
+time.sleep(s)
+return 'rested'
+$$;
+CREATE FUNCTION counter() RETURNS int LANGUAGE plsafepy AS $$
+SD['n'] = SD.get('n', 0) + 1
+return SD['n']
+$$;
+CREATE FUNCTION hog(mb int) RETURNS int LANGUAGE plsafepy AS $$
+return len('x' * (mb * 1024 * 1024))
+$$;
+CREATE FUNCTION wpid() RETURNS int LANGUAGE sql AS $$
+SELECT pid FROM plsafepy_workers()
+$$;
+SQL
+
+# run SQL; print "elapsed_ms SQLSTATE-or-ok:output"
+run() {
+	local start end out state
+	start=$(date +%s%N)
+	out=$(psql -X -q -At -d $DB -v VERBOSITY=verbose "$@" 2>&1)
+	end=$(date +%s%N)
+	state=$(printf '%s\n' "$out" | sed -n 's/^ERROR:  \([0-9A-Z]\{5\}\):.*/\1/p' | head -1)
+	echo "$(( (end - start) / 1000000 )) ${state:-ok:$(printf '%s' "$out" | tr '\n' ' ')}"
+}
+
+check() {
+	local name=$1 got=$2 want=$3 max_ms=$4
+	local ms=${got%% *} rest=${got#* }
+	if [ "$rest" = "$want" ] && [ "$ms" -le "$max_ms" ]; then
+		echo "ok   $name ($ms ms)"
+	else
+		echo "FAIL $name: got '$rest' after $ms ms, want '$want' within $max_ms ms"
+		fail=1
+	fi
+}
+
+# A Python loop stops at the interrupt; the same worker serves the next
+# call (SD kept).
+got=$(run -c "SELECT counter()" -c "SELECT wpid() AS a \gset" \
+	-c "SET statement_timeout = '300ms'" -c "SELECT spin()")
+check "statement_timeout stops a Python loop" "$got" 57014 3000
+got=$(run -c "SELECT counter(), wpid() AS a \gset" -c "SET statement_timeout = '300ms'" \
+	-c "SELECT spin()" -c "RESET statement_timeout" \
+	-c "SELECT counter() = 2 AND wpid() = :a")
+check "after a timeout: same worker, SD kept" "$got" "57014" 3000
+got=$(run -c "SET statement_timeout = '300ms'" -c "SELECT spin()" \
+	-c "RESET statement_timeout" -c "SELECT 'alive ' || counter()")
+check "session goes on after a timeout" "$got" "57014" 3000
+out=$(psql -X -q -At -d $DB -c "SELECT counter()" -c "SET statement_timeout = '300ms'" \
+	-c "SELECT spin()" -c "RESET statement_timeout" -c "SELECT counter()" 2>&1 | tr '\n' ' ')
+if [ "$out" = "1 ERROR:  canceling statement due to statement timeout 2 " ]; then
+	echo "ok   SD survives a Python-loop timeout"
+else
+	echo "FAIL SD survives a Python-loop timeout: $out"
+	fail=1
+fi
+
+# user code that catches the interrupt is still stopped
+got=$(run -c "SET statement_timeout = '300ms'" -c "SELECT spin_catching()")
+check "except BaseException does not hold the interrupt" "$got" 57014 3000
+
+# time.sleep in the worker is interruptible
+got=$(run -c "SET statement_timeout = '300ms'" -c "SELECT nap(60)")
+check "statement_timeout stops time.sleep" "$got" 57014 3000
+got=$(run -c "SELECT nap(0.2)")
+check "a short sleep completes" "$got" "ok:rested" 3000
+
+# A C-level runaway is killed after the grace period; the next call gets a
+# new worker (SD lost).
+out=$(psql -X -q -At -d $DB -c "SET plsafepy.interrupt_grace = 300" -c "SELECT counter()" \
+	-c "SELECT wpid() AS before \gset" -c "SET statement_timeout = '300ms'" \
+	-c "SELECT runaway()" -c "RESET statement_timeout" \
+	-c "SELECT counter(), wpid() <> :before" 2>&1 | tr '\n' ' ')
+if [ "$out" = "1 ERROR:  canceling statement due to statement timeout 1|t " ]; then
+	echo "ok   C-level runaway: 57014, then a new worker"
+else
+	echo "FAIL C-level runaway: $out"
+	fail=1
+fi
+got=$(run -c "SET plsafepy.interrupt_grace = 300" -c "SET statement_timeout = '300ms'" -c "SELECT runaway()")
+check "C-level runaway ends within timeout + grace" "$got" 57014 2500
+
+# pg_cancel_backend from another session
+psql -X -q -At -d $DB -v VERBOSITY=verbose -c "SET application_name = 'pls_proc_test'" \
+	-c "SELECT spin()" > /tmp/pls_proc_out.$$ 2>&1 &
+bg=$!
+for _ in $(seq 100); do
+	n=$(psql -X -q -At -d $DB -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pls_proc_test' AND state = 'active'")
+	[ "$n" = 1 ] && break
+	sleep 0.05
+done
+sleep 0.3
+psql -X -q -At -d $DB -c "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = 'pls_proc_test'" > /dev/null
+wait $bg
+state=$(sed -n 's/^ERROR:  \([0-9A-Z]\{5\}\):.*/\1/p' /tmp/pls_proc_out.$$ | head -1)
+if [ "$state" = 57014 ]; then
+	echo "ok   pg_cancel_backend stops the worker's loop"
+else
+	echo "FAIL pg_cancel_backend: $(cat /tmp/pls_proc_out.$$)"
+	fail=1
+fi
+rm -f /tmp/pls_proc_out.$$
+
+# A worker killed from outside: an ERROR naming the signal, the session
+# goes on with a new worker.
+psql -X -q -At -d $DB -v VERBOSITY=verbose -c "SELECT counter()" \
+	-c "SELECT pg_sleep(0.1), spin()" -c "SELECT 'after ' || counter()" > /tmp/pls_proc_out.$$ 2>&1 &
+bg=$!
+for _ in $(seq 100); do
+	wp=$(pgrep -f '^plsafepy-worker' | head -1)
+	[ -n "$wp" ] && break
+	sleep 0.05
+done
+sleep 0.5
+kill -9 "$wp"
+wait $bg
+out=$(tr '\n' ' ' < /tmp/pls_proc_out.$$)
+rm -f /tmp/pls_proc_out.$$
+case "$out" in
+"1 ERROR:  58000: plsafepy worker for role \""*"\" died"*"signal 9 (SIGKILL)"*"after 1 ")
+	echo "ok   killed worker: ERROR, then a new worker" ;;
+*)
+	echo "FAIL killed worker: $out"
+	fail=1 ;;
+esac
+
+# MemoryError at the worker's memory limit: 53200, and the worker goes on
+out=$(psql -X -q -At -d $DB -v VERBOSITY=terse -c "SELECT counter()" -c "SELECT hog(2048)" \
+	-c "SELECT counter(), hog(1)" 2>&1 | tr '\n' ' ')
+if [ "$out" = "1 ERROR:  MemoryError 2|1048576 " ]; then
+	echo "ok   MemoryError in the worker, which goes on"
+else
+	echo "FAIL MemoryError: $out"
+	fail=1
+fi
+
+# pg_terminate_backend ends the session and its worker with it
+psql -X -q -At -d $DB -c "SET application_name = 'pls_proc_term'" -c "SELECT spin()" \
+	> /dev/null 2>&1 &
+bg=$!
+for _ in $(seq 100); do
+	wp=$(pgrep -f '^plsafepy-worker' | head -1)
+	[ -n "$wp" ] && break
+	sleep 0.05
+done
+psql -X -q -At -d $DB -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'pls_proc_term'" > /dev/null
+wait $bg
+sleep 0.5
+if [ -n "$wp" ] && ! kill -0 "$wp" 2>/dev/null; then
+	echo "ok   pg_terminate_backend ends the worker"
+else
+	echo "FAIL pg_terminate_backend: worker '$wp' still there"
+	fail=1
+fi
+
+psql -X -q -d postgres -c "DROP DATABASE $DB" > /dev/null
+exit $fail
