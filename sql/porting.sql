@@ -141,7 +141,7 @@ REVOKE CREATE ON SCHEMA public FROM regress_plsafepy_port;
 DROP ROLE regress_plsafepy_port;
 
 -- A TRANSFORM clause plsafepy does not implement is refused, never
--- silently ignored (the function would get text where it expects objects).
+-- silently ignored (the function would get other objects than it expects).
 CREATE FUNCTION port_trf_from(internal) RETURNS internal
   LANGUAGE internal IMMUTABLE STRICT AS 'int4in';
 CREATE TRANSFORM FOR int4 LANGUAGE plsafepy (FROM SQL WITH FUNCTION port_trf_from(internal));

@@ -285,7 +285,8 @@ new_proc(const char *name, const char *source, Oid roleid)
 /*
  * plsafepy implements no transform yet: a TRANSFORM clause is refused at
  * CREATE FUNCTION and at call time, never silently ignored (the function
- * would get the type's text form where its author expects an object).
+ * would get plsafepy's own conversion where its author expects the
+ * transform's objects).
  */
 static void
 refuse_transforms(HeapTuple procTup)
@@ -304,7 +305,7 @@ refuse_transforms(HeapTuple procTup)
 			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 			 errmsg("PL/SafePy does not support TRANSFORM FOR TYPE %s",
 					format_type_be(linitial_oid(types))),
-			 errhint("Without the TRANSFORM clause, values of the type reach the function in their text form.")));
+			 errhint("Remove the TRANSFORM clause: PL/SafePy converts values of the type itself.")));
 }
 
 /*

@@ -52,6 +52,7 @@
 #include <Python.h>
 
 #include "worker/worker.h"
+#include "pyhost.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -67,6 +68,7 @@
 
 static volatile uint32_t *seq_word;	/* the channel's interrupt_seq */
 static PyObject *exc_interrupted;	/* plsafepy.Interrupted */
+static PyThreadState *gil_tstate;	/* the thread's, made at start */
 
 /* Shared between the thread and the main thread: atomics only. */
 static uint32_t in_call;		/* a call runs */
@@ -104,28 +106,44 @@ raise_interrupt(void *arg)
 	return -1;
 }
 
-/* Queue raise_interrupt unless one is queued already. */
+/*
+ * Queue raise_interrupt unless one is queued already.
+ *
+ * From the watchdog thread, queueing is not enough: CPython 3.11 sets the
+ * eval loop's breaker for a pending call only if the thread that queues it
+ * could run it (the main thread), so the main thread would not look until
+ * something else recomputes the breaker.  Taking the GIL once does that:
+ * the main thread drops it at its next breaker check (our request), and
+ * recomputes the breaker when it takes it back (bpo-40010), now seeing the
+ * call.  A main thread stuck in C code never drops the GIL: the thread then
+ * waits here, harmlessly, until the backend kills the worker.
+ */
 static void
-deliver(void)
+deliver(bool from_watchdog)
 {
 	uint32_t	expected = 0;
 
-	if (__atomic_compare_exchange_n(&queued, &expected, 1, false,
-									__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST) &&
-		Py_AddPendingCall(raise_interrupt, NULL) < 0)
+	if (!__atomic_compare_exchange_n(&queued, &expected, 1, false,
+									 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		return;
+	if (from_watchdog)
+		PyEval_RestoreThread(gil_tstate);
+	if (Py_AddPendingCall(raise_interrupt, NULL) < 0)
 		__atomic_store_n(&queued, 0, __ATOMIC_SEQ_CST);
+	if (from_watchdog)
+		(void) PyEval_SaveThread();
 }
 
 /* Interrupt the running call if the word moved past its baseline. */
 static void
-check_word(void)
+check_word(bool from_watchdog)
 {
 	if (__atomic_load_n(&in_call, __ATOMIC_SEQ_CST) &&
 		__atomic_load_n(seq_word, __ATOMIC_SEQ_CST) !=
 		__atomic_load_n(&baseline, __ATOMIC_SEQ_CST))
 	{
 		__atomic_store_n(&interrupted, 1, __ATOMIC_SEQ_CST);
-		deliver();
+		deliver(from_watchdog);
 	}
 }
 
@@ -149,7 +167,7 @@ watchdog_main(void *arg)
 	{
 		uint32_t	seen = __atomic_load_n(seq_word, __ATOMIC_SEQ_CST);
 
-		check_word();
+		check_word(true);
 		/* EAGAIN (moved since), EINTR: look again */
 		(void) futex(seq_word, FUTEX_WAIT, seen);
 	}
@@ -170,9 +188,15 @@ pls_watchdog_start(volatile uint32_t *interrupt_seq, char *err, size_t errlen)
 	int			rc;
 
 	seq_word = interrupt_seq;
-	exc_interrupted = PyErr_NewException("plsafepy.Interrupted",
-										 PyExc_BaseException, NULL);
-	if (exc_interrupted == NULL)
+	/* the interpreter's own class when there is one: pyerror.c knows it */
+	if (pls_current != NULL && pls_current->exc_interrupted != NULL)
+		exc_interrupted = Py_NewRef(pls_current->exc_interrupted);
+	else
+		exc_interrupted = PyErr_NewException("plsafepy.Interrupted",
+											 PyExc_BaseException, NULL);
+	/* the thread's own state, to take the GIL with (see deliver) */
+	gil_tstate = PyThreadState_New(PyInterpreterState_Main());
+	if (exc_interrupted == NULL || gil_tstate == NULL)
 	{
 		pls_worker_exception_text(err, errlen);
 		return -1;
@@ -219,7 +243,7 @@ pls_watchdog_call_begin(void)
 					 __ATOMIC_SEQ_CST);
 	__atomic_store_n(&in_call, 1, __ATOMIC_SEQ_CST);
 	/* a raise before in_call was set found no call: look ourselves */
-	check_word();
+	check_word(false);
 }
 
 /* The call is over: nothing more is raised in it. */
