@@ -5,7 +5,8 @@
  *	  (src/worker/pyhost_worker.c), linked with Python and nothing of
  *	  PostgreSQL: that it links proves the core calls no PostgreSQL
  *	  function.  This program stands in for the channel's side of the
- *	  worker (worker.h: denials, warnings, plpy, print), builds the
+ *	  worker (worker.h: denials and warnings; plpy_host.h: reports,
+ *	  quoting, the SPI part of plpy), builds the
  *	  restricted interpreter as the worker does, and prints what each case
  *	  gave; test/worker.sh compares the whole output.
  *
@@ -19,6 +20,7 @@
 #include "pyhost.h"
 #include "sandbox_int.h"
 
+#include "plpy_host.h"
 #include "worker/worker.h"
 
 #include <pthread.h>
@@ -70,73 +72,35 @@ pls_worker_fatal(const char *message)
 	exit(1);
 }
 
-static PyObject *
-plpy_log(PyObject *self, PyObject *args)
+/* plpy's hooks (plpy_host.h): reports are what print() and plpy.* said */
+bool
+pls_host_report(const PLSReport *r, PLSErrorFields *err)
 {
-	Py_RETURN_NONE;
+	size_t		used = strlen(printed);
+
+	snprintf(printed + used, sizeof(printed) - used, "%.*s\n",
+			 (int) r->lens[PLS_RF_MESSAGE],
+			 r->fields[PLS_RF_MESSAGE] ? r->fields[PLS_RF_MESSAGE] : "");
+	return true;
 }
 
-static PyMethodDef plpy_methods[] = {
-	{"debug", plpy_log, METH_VARARGS, NULL},
-	{"info", plpy_log, METH_VARARGS, NULL},
-	{"warning", plpy_log, METH_VARARGS, NULL},
-	{NULL, NULL, 0, NULL}
-};
-
-static struct PyModuleDef plpy_def = {
-	PyModuleDef_HEAD_INIT, "plpy", NULL, -1, plpy_methods
-};
-
-static PyObject *
-new_exception(const char *name, PyObject *base, PyObject *module,
-			  const char *attr)
+PyObject *
+pls_host_quote(int kind, const char *utf8, size_t len, PLSErrorFields *err)
 {
-	PyObject   *cls = PyErr_NewException(name, base, NULL);
-
-	if (cls != NULL && module != NULL &&
-		PyModule_AddObjectRef(module, attr, cls) < 0)
-		Py_CLEAR(cls);
-	return cls;
+	return PyUnicode_FromFormat("'%s'", utf8);
 }
 
 int
-pls_worker_plpy_create(PLSInterp *in)
+pls_host_plpy_add_spi(PyObject *module, struct PLSInterp *in)
 {
-	PyObject   *plpy = PyModule_Create(&plpy_def);
-
-	if (plpy == NULL ||
-		(in->exc_error = new_exception("plpy.Error", NULL, plpy, "Error")) == NULL ||
-		(in->exc_fatal = new_exception("plpy.Fatal", NULL, plpy, "Fatal")) == NULL ||
-		(in->exc_spierror = new_exception("plpy.SPIError", NULL, plpy, "SPIError")) == NULL ||
-		(in->exc_interrupted = new_exception("plsafepy.Interrupted",
-											 PyExc_BaseException, NULL, NULL)) == NULL)
-	{
-		Py_XDECREF(plpy);
-		return -1;
-	}
-	in->plpy = plpy;
 	return 0;
 }
 
-static PyObject *
-test_print(PyObject *self, PyObject *args)
+/* the watchdog's (watchdog.c is not linked: no call is interrupted here) */
+bool
+pls_watchdog_pending(void)
 {
-	PyObject   *s = PyObject_Str(PyTuple_GetItem(args, 0));
-	size_t		used = strlen(printed);
-
-	if (s == NULL)
-		return NULL;
-	snprintf(printed + used, sizeof(printed) - used, "%s\n", PyUnicode_AsUTF8(s));
-	Py_DECREF(s);
-	Py_RETURN_NONE;
-}
-
-static PyMethodDef print_def = {"print", test_print, METH_VARARGS, NULL};
-
-PyObject *
-pls_worker_print_new(void)
-{
-	return PyCFunction_New(&print_def, NULL);
+	return false;
 }
 
 /* ---------- the cases ---------- */

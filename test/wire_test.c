@@ -903,7 +903,7 @@ test_round_trips(void)
 	d.error.column_name = "c";
 	d.error.datatype_name = "int4";
 	d.error.constraint_name = "t_pkey";
-	d.error.origin = PLS_ERR_DENIED;
+	d.error.origin = PLS_ERR_COMPILE;
 	round_trip(DEC_ERROR, &d, true, __LINE__);
 	memset(&d, 0, sizeof(d));
 	round_trip(DEC_ERROR, &d, false, __LINE__);
