@@ -34,7 +34,8 @@ EXTRA_CLEAN = src/embedded_py.h src/spiexceptions.h \
 # cannot be used together with MODULE_big.
 WORKER = src/worker/plsafepy-worker
 WORKER_TESTING = src/worker/plsafepy-worker-testing
-WORKER_SRCS = src/worker/main.c src/worker/call.c src/worker/confine.c \
+WORKER_SRCS = src/worker/main.c src/worker/call.c src/worker/srf.c \
+	src/worker/confine.c \
 	src/worker/seccomp.c src/worker/watchdog.c src/worker/channel.c src/wire.c
 WORKER_HDRS = src/worker/worker.h src/worker/channel.h src/worker/preload.h \
 	src/wire.h src/door.h
@@ -45,10 +46,10 @@ WORKER_HDRS = src/worker/worker.h src/worker/channel.h src/worker/preload.h \
 PYVALUE_SRCS = src/encode.c src/value_py.c
 PYVALUE_HDRS = src/pyvalue.h src/pyhost.h src/door.h
 PYCORE_SRCS = src/pybuild.c src/pycompile.c src/sandbox.c src/audit.c \
-	src/whitelist.c src/plpy.c src/pyerror.c src/pystrings.c \
+	src/whitelist.c src/plpy.c src/pyerror.c src/pystrings.c src/pycall.c \
 	$(PYVALUE_SRCS)
 PYCORE_HDRS = src/pyhost.h src/sandbox_int.h src/embedded_py.h \
-	src/plpy_host.h $(PYVALUE_HDRS)
+	src/plpy_host.h src/pycall.h $(PYVALUE_HDRS)
 WORKER_PYCORE = src/worker/libpycore.a
 WORKER_PYCORE_OBJS = $(PYCORE_SRCS:src/%.c=src/worker/core/%.o) \
 	src/worker/core/pyhost_worker.o

@@ -121,11 +121,111 @@ SELECT p_add(6, 7);
 CREATE FUNCTION p_spi() RETURNS int LANGUAGE plsafepy
 AS $$ return plpy.execute('select 1 as x')[0]['x'] $$;
 SELECT p_spi();
-CREATE FUNCTION p_setof() RETURNS SETOF int LANGUAGE plsafepy
-AS $$ return [1, 2] $$;
-SELECT * FROM p_setof();
 CREATE FUNCTION p_trig() RETURNS trigger LANGUAGE plsafepy
 AS $$ return None $$;
+
+-- set-returning functions: the worker keeps the iterator across the
+-- backend's calls and sends rows in batches (1, 2, 4, ... up to 1024)
+CREATE FUNCTION p_setof() RETURNS SETOF int LANGUAGE plsafepy
+AS $$ return [1, None, 2] $$;
+SELECT * FROM p_setof();
+SELECT p_setof();
+CREATE FUNCTION p_gen(n int) RETURNS SETOF text LANGUAGE plsafepy AS $$
+try:
+    for i in range(n):
+        yield 'row %d' % i
+finally:
+    plpy.notice('finally of %d' % n)
+$$;
+SELECT * FROM p_gen(3);
+SELECT count(*), min(g), max(g) FROM p_gen(5000) g;
+-- a scan ended early closes the iterator: the generator's finally runs
+SELECT p_gen(5) LIMIT 2;
+SELECT p_gen(2), p_gen(3);
+-- a rescan (the subquery runs once per outer row)
+SELECT x, (SELECT count(*) FROM (SELECT p_gen(x) LIMIT 1) s)
+  FROM generate_series(1, 2) x;
+SELECT * FROM generate_series(1, 2) s, LATERAL p_gen(s);
+-- RETURNS TABLE, OUT parameters, record, composite, arrays, args
+CREATE FUNCTION p_tab(n int) RETURNS TABLE(a int, b text) LANGUAGE plsafepy AS $$
+for i in range(n):
+    yield (i, str(i * 2))
+$$;
+SELECT * FROM p_tab(3);
+CREATE FUNCTION p_outs(n int, OUT a int, OUT b text) RETURNS SETOF record
+LANGUAGE plsafepy AS $$ return [{'a': i, 'b': 'x'} for i in range(n)] $$;
+SELECT * FROM p_outs(2);
+CREATE FUNCTION p_recs(n int) RETURNS SETOF record LANGUAGE plsafepy
+AS $$ return [(i, 'r%d' % i) for i in range(n)] $$;
+SELECT * FROM p_recs(2) AS t(x int, y text);
+-- record where no row type is given: an error at the first row, as inline
+SELECT p_recs(0);
+SELECT p_recs(1);
+CREATE TYPE p_pt AS (x int, y text);
+CREATE FUNCTION p_comps() RETURNS SETOF p_pt LANGUAGE plsafepy
+AS $$ return [(1, 'a'), {'x': 2, 'y': None}, None] $$;
+SELECT * FROM p_comps();
+CREATE FUNCTION p_arrs() RETURNS SETOF int[] LANGUAGE plsafepy
+AS $$ return [[1, 2], [], None] $$;
+SELECT p_arrs();
+CREATE FUNCTION p_setargs(a int, b text) RETURNS SETOF text LANGUAGE plsafepy
+AS $$ return [b * a, args[1]] $$;
+SELECT * FROM p_setargs(2, 'ab');
+-- rows bigger than a batch's byte bound
+CREATE FUNCTION p_wide(n int) RETURNS SETOF text LANGUAGE plsafepy AS $$
+for i in range(n):
+    yield str(i) * 100000
+$$;
+SELECT count(*), sum(length(w)) FROM p_wide(40) w;
+-- SD is kept between calls
+CREATE FUNCTION p_sdset() RETURNS SETOF int LANGUAGE plsafepy AS $$
+SD['n'] = SD.get('n', 0) + 1
+return [SD['n']] * 2
+$$;
+SELECT p_sdset();
+SELECT p_sdset();
+-- errors, each after the rows before it, as inline
+CREATE FUNCTION p_notiter() RETURNS SETOF int LANGUAGE plsafepy AS $$ return 5 $$;
+SELECT * FROM p_notiter();
+CREATE FUNCTION p_raises() RETURNS SETOF int LANGUAGE plsafepy AS $$
+yield 1
+raise ValueError('boom')
+$$;
+SELECT * FROM p_raises();
+CREATE FUNCTION p_badrow() RETURNS SETOF int LANGUAGE plsafepy AS $$
+try:
+    for x in [1, 'x', 3]:
+        plpy.notice('item %r' % x)
+        yield x
+finally:
+    plpy.notice('badrow finally')
+$$;
+-- the row fails in the backend: the iterator, still open in the worker, is
+-- closed when the role's next call comes (its finally runs then).  The
+-- second batch (two rows) took 3 before 'x' failed: a generator runs ahead
+-- of the executor by at most one batch
+SELECT p_badrow();
+SELECT 1 AS next_statement;
+SELECT * FROM p_setof();
+-- the item fails in the worker: the iterator is released before the error
+CREATE FUNCTION p_badobj() RETURNS SETOF int[] LANGUAGE plsafepy AS $$
+try:
+    yield [1]
+    yield 5
+finally:
+    plpy.notice('badobj finally')
+$$;
+SELECT * FROM p_badobj();
+-- a generator stopped by a timeout: the session goes on
+CREATE FUNCTION p_spin() RETURNS SETOF int LANGUAGE plsafepy AS $$
+yield 1
+while True:
+    pass
+$$;
+SET statement_timeout = '300ms';
+SELECT * FROM p_spin();
+RESET statement_timeout;
+SELECT * FROM p_setof();
 
 -- the worker ends with the session; back to inline for the next tests
 RESET plsafepy.isolation;

@@ -26,17 +26,15 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
-#include "wire.h"
-#include "worker_pool.h"
+#include "process.h"
 
 /* ---------- errors ---------- */
 
 /* The function a worker is serving, for the log of its faults. */
 static const char *current_fname = NULL;
 
-static void
-pg_attribute_noreturn()
-worker_broke_protocol(PLSWorker *w, const char *what)
+void
+pls_process_broke(PLSWorker *w, const char *what)
 {
 	char	   *why = psprintf("a malformed %s", what);
 
@@ -58,9 +56,8 @@ to_server(const char *utf8)
  * code is PostgreSQL's own (the pending cancel or die is processed here),
  * anything else carries the fields the worker filled from the exception.
  */
-static void
-pg_attribute_noreturn()
-raise_worker_error(const PlsWireError *e)
+void
+pls_process_raise(const PlsWireError *e)
 {
 	int			code = e->sqlerrcode;
 
@@ -146,7 +143,7 @@ serve_request(PLSWorker *w, PLSProc *proc, PlsWireReader *r, PlsWireBuf *out)
 	bool		ok;
 
 	if (!pls_wire_get_u8(r, &op))
-		worker_broke_protocol(w, "request");
+		pls_process_broke(w, "request");
 	switch (op)
 	{
 		case PLS_OP_REPORT:
@@ -158,7 +155,7 @@ serve_request(PLSWorker *w, PLSProc *proc, PlsWireReader *r, PlsWireBuf *out)
 				if (!pls_wire_get_i32(r, &level) ||
 					!pls_wire_get_error(r, &we) || !pls_wire_done(r) ||
 					!report_from_wire(&rep, level, &we))
-					worker_broke_protocol(w, "report request");
+					pls_process_broke(w, "report request");
 				ok = pls_door_serve(pls_serve_report, &rep, PLS_DOOR_LOCAL,
 									&err, NULL);
 				reply(out, ok, &err);
@@ -174,7 +171,7 @@ serve_request(PLSWorker *w, PLSProc *proc, PlsWireReader *r, PlsWireBuf *out)
 				if (!pls_wire_get_u8(r, &kind) ||
 					(kind != PLS_QUOTE_LITERAL && kind != PLS_QUOTE_IDENT) ||
 					!pls_wire_get_bytes(r, &s, &len) || !pls_wire_done(r))
-					worker_broke_protocol(w, "quote request");
+					pls_process_broke(w, "quote request");
 				memset(&q, 0, sizeof(q));
 				q.str = s;
 				q.len = len;
@@ -192,66 +189,55 @@ serve_request(PLSWorker *w, PLSProc *proc, PlsWireReader *r, PlsWireBuf *out)
 
 				if (!pls_wire_get_cstr(r, &msg) || msg == NULL ||
 					!pls_wire_done(r))
-					worker_broke_protocol(w, "denial report");
+					pls_process_broke(w, "denial report");
 				pls_host_log_denial(to_server(msg), proc->name);
 				reply(out, true, NULL);
 				break;
 			}
 		default:
-			worker_broke_protocol(w, "request");
+			pls_process_broke(w, "request");
 	}
 }
 
 /* ---------- a call ---------- */
 
 /*
- * Send the call and serve the worker until it ends it; the RETURN's value
- * in *value (false: no value, the function returned None), in the
- * caller's memory context.  An error anywhere ends a worker left mid-call
+ * Send out (a message of type tag: CALL, FETCH or CLOSE) and serve the
+ * worker's requests until it ends the exchange: RETURN or ROWS, whose tag
+ * is returned with the payload in rv; a RAISE is raised.  call is the
+ * CALL sent, or NULL.  An error anywhere ends a worker left mid-call
  * (pls_pool_unwind).
  */
-static bool
-run_call(PLSWorker *w, PLSProc *proc, const PlsWireCall *call,
-		 PLSValue *value)
+uint32
+pls_process_run(PLSWorker *w, PLSProc *proc, uint32 tag, PlsWireBuf *out,
+				PlsWireRecv *rv, const PlsWireCall *call)
 {
-	PlsWireBuf	out;
-	PlsWireRecv rv;
 	int			depth = pls_pool_depth(w);
 	const char *volatile save_fname = current_fname;
-	bool		present = false;
 
-	pls_wire_buf_init(&out, &pls_pool_wire_mem);
-	pls_wire_put_call(&out, call);
-	pls_wire_recv_init(&rv, &pls_pool_wire_mem);
+	/* sets abandoned by an error are closed while the worker is idle */
+	if (depth == 0)
+		pls_process_srf_flush(w);
 	current_fname = proc->name;
 	PG_TRY();
 	{
-		uint32		tag = pls_pool_exchange(w, PLS_MSG_CALL, &out, &rv,
-											proc->name);
-
+		tag = pls_pool_exchange(w, tag, out, rv, proc->name);
 		for (;;)
 		{
 			PlsWireReader r;
 
-			pls_wire_reader_init(&r, rv.buf.data, rv.buf.len,
+			pls_wire_reader_init(&r, rv->buf.data, rv->buf.len,
 								 &pls_pool_wire_mem);
 			if (tag == PLS_MSG_REQ)
 			{
-				serve_request(w, proc, &r, &out);
-				tag = pls_pool_exchange(w, PLS_MSG_REP, &out, &rv, proc->name);
+				serve_request(w, proc, &r, out);
+				tag = pls_pool_exchange(w, PLS_MSG_REP, out, rv, proc->name);
 				continue;
 			}
-			if (tag == PLS_MSG_RETURN)
+			if (tag == PLS_MSG_RETURN || tag == PLS_MSG_ROWS)
 			{
-				uint8_t		p;
-
-				if (!pls_wire_get_u8(&r, &p) || p > 1 ||
-					(p == 1 && !pls_wire_get_value(&r, value)) ||
-					!pls_wire_done(&r))
-					worker_broke_protocol(w, "result");
-				if (call->flags & PLS_CALL_SOURCE)
+				if (call && (call->flags & PLS_CALL_SOURCE))
 					pls_pool_learned(w, call->fn_oid, call->fn_gen);
-				present = p == 1;
 				break;
 			}
 			if (tag == PLS_MSG_RAISE)
@@ -259,14 +245,14 @@ run_call(PLSWorker *w, PLSProc *proc, const PlsWireCall *call,
 				PlsWireError e;
 
 				if (!pls_wire_get_error(&r, &e) || !pls_wire_done(&r))
-					worker_broke_protocol(w, "error");
+					pls_process_broke(w, "error");
 				/* a body that did not compile is not kept by the worker */
-				if ((call->flags & PLS_CALL_SOURCE) &&
+				if (call && (call->flags & PLS_CALL_SOURCE) &&
 					e.origin != PLS_ERR_COMPILE)
 					pls_pool_learned(w, call->fn_oid, call->fn_gen);
-				raise_worker_error(&e);
+				pls_process_raise(&e);
 			}
-			worker_broke_protocol(w, "message");
+			pls_process_broke(w, "message");
 		}
 	}
 	PG_CATCH();
@@ -277,12 +263,39 @@ run_call(PLSWorker *w, PLSProc *proc, const PlsWireCall *call,
 	}
 	PG_END_TRY();
 	current_fname = save_fname;
-	return present;
+	return tag;
+}
+
+/*
+ * Send the call and serve the worker until it ends it; the RETURN's value
+ * in *value (false: no value, the function returned None), in the
+ * caller's memory context.
+ */
+static bool
+run_call(PLSWorker *w, PLSProc *proc, const PlsWireCall *call,
+		 PLSValue *value)
+{
+	PlsWireBuf	out;
+	PlsWireRecv rv;
+	PlsWireReader r;
+	uint8_t		p;
+
+	pls_wire_buf_init(&out, &pls_pool_wire_mem);
+	pls_wire_put_call(&out, call);
+	pls_wire_recv_init(&rv, &pls_pool_wire_mem);
+	if (pls_process_run(w, proc, PLS_MSG_CALL, &out, &rv, call) != PLS_MSG_RETURN)
+		pls_process_broke(w, "result");
+	pls_wire_reader_init(&r, rv.buf.data, rv.buf.len, &pls_pool_wire_mem);
+	if (!pls_wire_get_u8(&r, &p) || p > 1 ||
+		(p == 1 && !pls_wire_get_value(&r, value)) ||
+		!pls_wire_done(&r))
+		pls_process_broke(w, "result");
+	return p == 1;
 }
 
 /* The worker of proc's role, started with the role's settings if needed. */
-static PLSWorker *
-worker_for(PLSProc *proc)
+PLSWorker *
+pls_process_worker(PLSProc *proc)
 {
 	Oid			roleid = proc->key.roleid;
 	PLSWorker  *w = pls_pool_find(roleid);
@@ -311,8 +324,12 @@ utf8(const char *s)
 	return pg_server_to_any(s, strlen(s), PG_UTF8);
 }
 
-static void
-fill_call(PLSWorker *w, PLSProc *proc, PlsWireCall *call)
+/*
+ * The CALL of proc, with its source if the worker lacks this version, but
+ * no arguments yet (pls_process_args).
+ */
+void
+pls_process_fill_call(PLSWorker *w, PLSProc *proc, PlsWireCall *call)
 {
 	memset(call, 0, sizeof(*call));
 	call->fn_oid = proc->key.fn_oid;
@@ -321,6 +338,8 @@ fill_call(PLSWorker *w, PLSProc *proc, PlsWireCall *call)
 		call->flags |= PLS_CALL_DO;
 	else if (proc->kind == PLS_PROCEDURE)
 		call->flags |= PLS_CALL_PROCEDURE;
+	else if (proc->kind == PLS_TRIGGER)
+		call->flags |= PLS_CALL_TRIGGER;
 	if (proc->kind == PLS_INLINE ||
 		!pls_pool_knows(w, call->fn_oid, call->fn_gen))
 	{
@@ -336,34 +355,45 @@ fill_call(PLSWorker *w, PLSProc *proc, PlsWireCall *call)
 				names[proc->argpos[i]] = utf8(proc->argnames[i]);
 		}
 		call->nargnames = proc->nargs;
+		if (proc->kind == PLS_TRIGGER)
+		{
+			/* its one parameter, TD (procedure.c) */
+			names[0] = utf8(proc->argnames[0]);
+			call->nargnames = 1;
+		}
 		call->argnames = names;
 	}
+}
+
+/* The call's arguments, from fcinfo's Datums. */
+void
+pls_process_args(PLSProc *proc, FunctionCallInfo fcinfo, PlsWireCall *call)
+{
+	PLSValue   *args = palloc(sizeof(PLSValue) * Max(proc->nargs, 1));
+
+	for (int i = 0; i < proc->nargs; i++)
+		pls_datum_to_value(&proc->argtypes[i], fcinfo->args[i].value,
+						   fcinfo->args[i].isnull, &args[i]);
+	call->nargs = proc->nargs;
+	call->args = args;
 }
 
 Datum
 pls_process_function(PLSProc *proc, FunctionCallInfo fcinfo)
 {
-	PLSWorker  *w = worker_for(proc);
+	PLSWorker  *w;
 	PlsWireCall call;
-	PLSValue   *args;
 	PLSValue	value;
 	Datum		result = (Datum) 0;
 	bool		present;
 	ErrorContextCallback errcb;
 
 	if (proc->is_setof)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("set-returning functions are not supported in process isolation yet"),
-				 errhint("A superuser can run this role's functions inline with plsafepy.isolation = inline.")));
+		return pls_process_srf(proc, fcinfo);
 
-	fill_call(w, proc, &call);
-	args = palloc(sizeof(PLSValue) * Max(proc->nargs, 1));
-	for (int i = 0; i < proc->nargs; i++)
-		pls_datum_to_value(&proc->argtypes[i], fcinfo->args[i].value,
-						   fcinfo->args[i].isnull, &args[i]);
-	call.nargs = proc->nargs;
-	call.args = args;
+	w = pls_process_worker(proc);
+	pls_process_fill_call(w, proc, &call);
+	pls_process_args(proc, fcinfo, &call);
 	if (proc->result.typoid != VOIDOID)
 	{
 		if (proc->is_record)
@@ -389,11 +419,11 @@ pls_process_function(PLSProc *proc, FunctionCallInfo fcinfo)
 void
 pls_process_inline(PLSProc *proc)
 {
-	PLSWorker  *w = worker_for(proc);
+	PLSWorker  *w = pls_process_worker(proc);
 	PlsWireCall call;
 	PLSValue	value;
 
-	fill_call(w, proc, &call);
+	pls_process_fill_call(w, proc, &call);
 	(void) run_call(w, proc, &call, &value);
 	pls_exec_spi_finish(pls_exec_ctx, CurrentMemoryContext);
 }
@@ -401,11 +431,11 @@ pls_process_inline(PLSProc *proc)
 void
 pls_process_validate(PLSProc *proc)
 {
-	PLSWorker  *w = worker_for(proc);
+	PLSWorker  *w = pls_process_worker(proc);
 	PlsWireCall call;
 	PLSValue	value;
 
-	fill_call(w, proc, &call);
+	pls_process_fill_call(w, proc, &call);
 	call.flags |= PLS_CALL_SOURCE | PLS_CALL_COMPILE_ONLY;
 	(void) run_call(w, proc, &call, &value);
 }

@@ -115,6 +115,39 @@ typedef struct PLSShape
 	bool		rowknown;		/* PLS_S_ROW: natts/atts are filled in */
 } PLSShape;
 
+/* ---------- trigger results ---------- */
+
+/*
+ * What a trigger function's result says, read on the Python side
+ * (pycall.c) and decided on the PostgreSQL side (trigger.c).
+ */
+typedef enum PLSTrigResult
+{
+	PLS_TRIG_NONE,				/* None: the row as it is */
+	PLS_TRIG_OK,				/* "OK", any case */
+	PLS_TRIG_SKIP,
+	PLS_TRIG_MODIFY,
+	PLS_TRIG_BAD_STRING,		/* another str */
+	PLS_TRIG_NOT_STRING			/* not a str */
+} PLSTrigResult;
+
+/*
+ * What reading TD["new"] after "MODIFY" found (pycall.c), item by item;
+ * the PostgreSQL side checks each key and reports the problems.
+ */
+typedef enum PLSTdNew
+{
+	PLS_TDNEW_END,				/* every item read */
+	PLS_TDNEW_VALUE,			/* an item: its key and value */
+	PLS_TDNEW_KEY,				/* an item whose key names no column the
+								 * Python side was told of (the last) */
+	PLS_TDNEW_MISSING,			/* TD["new"] was deleted */
+	PLS_TDNEW_NOT_DICT,			/* TD["new"] is not a dict */
+	PLS_TDNEW_KEY_NOT_STR,		/* the next item's key is not a str */
+	PLS_TDNEW_CHANGED,			/* the dict changed while it was read */
+	PLS_TDNEW_ERROR				/* a value did not convert (wire.h) */
+} PLSTdNew;
+
 /* ---------- errors ---------- */
 
 /*

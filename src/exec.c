@@ -10,6 +10,7 @@
  *-------------------------------------------------------------------------
  */
 #include "plsafepy.h"
+#include "pycall.h"
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -21,8 +22,8 @@
 
 typedef struct PLSSrfState
 {
+	PLSSrfHead	head;			/* the procedure */
 	PyObject   *iter;
-	PLSProc    *proc;
 	TupleDesc	desc;			/* RETURNS record: the row type of this scan */
 	MemoryContextCallback cb;
 } PLSSrfState;
@@ -238,11 +239,11 @@ srf_release(PLSSrfState *state)
 		 * still uses.  So no call is current: plpy.execute raises.
 		 */
 		pls_exec_ctx = NULL;
-		pls_enter(state->proc->interp, &e);
+		pls_enter(state->head.proc->interp, &e);
 		Py_CLEAR(state->iter);
 		pls_leave(&e);
 		pls_exec_ctx = save_ctx;
-		state->proc->calldepth--;
+		state->head.proc->calldepth--;
 	}
 }
 
@@ -271,6 +272,20 @@ srf_cleanup(void *arg)
 	srf_release((PLSSrfState *) arg);
 }
 
+/* Both isolations return one value per call: refuse another mode. */
+void
+pls_srf_check_mode(FunctionCallInfo fcinfo)
+{
+	ReturnSetInfo *rsi = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	if (rsi == NULL || !IsA(rsi, ReturnSetInfo) ||
+		(rsi->allowedModes & SFRM_ValuePerCall) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("unsupported set function return mode"),
+				 errdetail("PL/SafePy set-returning functions only support returning one value per call.")));
+}
+
 PLSProc *
 pls_srf_proc(FunctionCallInfo fcinfo)
 {
@@ -279,7 +294,7 @@ pls_srf_proc(FunctionCallInfo fcinfo)
 	if (!fcinfo->flinfo->fn_retset || fcinfo->flinfo->fn_extra == NULL)
 		return NULL;
 	funcctx = (FuncCallContext *) fcinfo->flinfo->fn_extra;
-	return ((PLSSrfState *) funcctx->user_fctx)->proc;
+	return ((PLSSrfHead *) funcctx->user_fctx)->proc;
 }
 
 static Datum
@@ -294,19 +309,13 @@ exec_srf(PLSProc *proc, FunctionCallInfo fcinfo)
 	PLSEntry	e;
 	MemoryContext cxt = CurrentMemoryContext;
 
-	if (rsi == NULL || !IsA(rsi, ReturnSetInfo) ||
-		(rsi->allowedModes & SFRM_ValuePerCall) == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("unsupported set function return mode"),
-				 errdetail("PL/SafePy set-returning functions only support returning one value per call.")));
-
+	pls_srf_check_mode(fcinfo);
 	if (SRF_IS_FIRSTCALL())
 	{
 		funcctx = SRF_FIRSTCALL_INIT();
 		state = MemoryContextAllocZero(funcctx->multi_call_memory_ctx,
 									   sizeof(PLSSrfState));
-		state->proc = proc;
+		state->head.proc = proc;
 		state->cb.func = srf_cleanup;
 		state->cb.arg = state;
 		MemoryContextRegisterResetCallback(funcctx->multi_call_memory_ctx,
@@ -326,16 +335,13 @@ exec_srf(PLSProc *proc, FunctionCallInfo fcinfo)
 		{
 			PyObject   *res = call_with_args(proc, fcinfo);
 
-			state->iter = PyObject_GetIter(res);
+			state->iter = pls_srf_iter(res);
 			Py_DECREF(res);
 			if (state->iter == NULL)
-			{
-				PyErr_Clear();
 				ereport(ERROR,
 						(errcode(ERRCODE_DATATYPE_MISMATCH),
-						 errmsg("returned object cannot be iterated"),
-						 errdetail("PL/SafePy set-returning functions must return an iterable object.")));
-			}
+						 errmsg(PLS_SRF_NOT_ITERABLE_MSG),
+						 errdetail(PLS_SRF_NOT_ITERABLE_DETAIL)));
 			/* the iterator may run the function's code on later calls */
 			proc->calldepth++;
 		}
@@ -352,8 +358,7 @@ exec_srf(PLSProc *proc, FunctionCallInfo fcinfo)
 		if (item == NULL)
 		{
 			if (PyErr_Occurred())
-				pls_elog_exception_msg(ERROR, proc,
-									   "error fetching next item from iterator");
+				pls_elog_exception_msg(ERROR, proc, PLS_SRF_NEXT_MSG);
 			Py_CLEAR(state->iter);
 			proc->calldepth--;
 		}

@@ -343,7 +343,18 @@ extern void pls_proc_init(void);
 /* ---------- calling (exec.c, trigger.c) ---------- */
 
 extern Datum pls_exec_function(PLSProc *proc, FunctionCallInfo fcinfo);
+
+/*
+ * A set-returning function's scan keeps its state in funcctx->user_fctx,
+ * in both isolations; the state starts with this.
+ */
+typedef struct PLSSrfHead
+{
+	PLSProc    *proc;			/* counted as running while the scan lasts */
+} PLSSrfHead;
+
 extern PLSProc *pls_srf_proc(FunctionCallInfo fcinfo);
+extern void pls_srf_check_mode(FunctionCallInfo fcinfo);
 extern HeapTuple pls_exec_trigger(PLSProc *proc, FunctionCallInfo fcinfo);
 extern void pls_exec_inline(PLSProc *proc);
 
@@ -357,6 +368,7 @@ extern TupleDesc pls_result_record_desc(FunctionCallInfo fcinfo);
 extern Datum pls_process_function(PLSProc *proc, FunctionCallInfo fcinfo);
 extern void pls_process_inline(PLSProc *proc);
 extern void pls_process_validate(PLSProc *proc);
+extern HeapTuple pls_process_trigger(PLSProc *proc, FunctionCallInfo fcinfo);
 
 /* Call proc->func with a prepared argument vector; NULL on exception. */
 extern PyObject *pls_call(PLSProc *proc, PyObject *const *args, Py_ssize_t nargs);

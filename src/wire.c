@@ -39,7 +39,7 @@
 #define INIT_FLAGS_KNOWN PLS_INIT_TESTING_UNSANDBOXED
 #define CALL_FLAGS_KNOWN (PLS_CALL_SOURCE | PLS_CALL_DO | PLS_CALL_PROCEDURE | \
 						  PLS_CALL_SETOF | PLS_CALL_UNSANDBOXED | \
-						  PLS_CALL_COMPILE_ONLY)
+						  PLS_CALL_COMPILE_ONLY | PLS_CALL_TRIGGER)
 /* the last PLS_ERR_* origin */
 #define ERR_ORIGIN_MAX PLS_ERR_FATAL
 
@@ -749,7 +749,8 @@ pls_wire_done(const PlsWireReader *r)
  *	INIT	role, allowed_modules, i32 recursion_limit, u32 flags
  *	CALL	u32 fn_oid, u64 fn_gen, u32 flags; with PLS_CALL_SOURCE: name,
  *			defname, source, u32 nargnames, the argnames; then u32 nargs,
- *			the values, u8 result present, the result shape
+ *			the values, u8 result present, the result shape; with
+ *			PLS_CALL_SETOF: u32 batch (1..PLS_WIRE_MAX_BATCH)
  *	error	i32 sqlerrcode, message, detail, hint, context, schema_name,
  *			table_name, column_name, datatype_name, constraint_name,
  *			u8 origin
@@ -807,6 +808,8 @@ pls_wire_put_call(PlsWireBuf *b, const PlsWireCall *m)
 	pls_wire_put_u8(b, m->result != NULL);
 	if (m->result != NULL)
 		pls_wire_put_shape(b, m->result);
+	if (m->flags & PLS_CALL_SETOF)
+		pls_wire_put_u32(b, m->batch);
 }
 
 static bool
@@ -880,6 +883,13 @@ pls_wire_get_call(PlsWireReader *r, PlsWireCall *m)
 			return false;
 		m->result = result;
 	}
+	if (m->flags & PLS_CALL_SETOF)
+	{
+		if (!pls_wire_get_u32(r, &m->batch))
+			return false;
+		if (m->batch == 0 || m->batch > PLS_WIRE_MAX_BATCH)
+			return refuse(r);
+	}
 	return true;
 }
 
@@ -922,6 +932,160 @@ pls_wire_get_error(PlsWireReader *r, PlsWireError *m)
 	if (!pls_wire_get_u8(r, &m->origin))
 		return false;
 	if (m->origin > ERR_ORIGIN_MAX)
+		return refuse(r);
+	return true;
+}
+
+/* ---------- sets and triggers (wire.h says how they are used) ---------- */
+
+void
+pls_wire_put_fetch(PlsWireBuf *b, uint32_t handle, uint32_t batch)
+{
+	pls_wire_put_u32(b, handle);
+	pls_wire_put_u32(b, batch);
+}
+
+bool
+pls_wire_get_fetch(PlsWireReader *r, uint32_t *handle, uint32_t *batch)
+{
+	if (!pls_wire_get_u32(r, handle) || !pls_wire_get_u32(r, batch))
+		return false;
+	if (*handle == 0 || *batch == 0 || *batch > PLS_WIRE_MAX_BATCH)
+		return refuse(r);
+	return true;
+}
+
+void
+pls_wire_put_row(PlsWireBuf *b, const PLSValue *v)
+{
+	pls_wire_put_u8(b, PLS_ROWS_ROW);
+	pls_wire_put_value(b, v);
+}
+
+void
+pls_wire_put_rows_end(PlsWireBuf *b, uint8_t end, const PlsWireError *err)
+{
+	pls_wire_put_u8(b, end);
+	if (end == PLS_ROWS_ERROR || end == PLS_ROWS_BAD_ROW)
+		pls_wire_put_error(b, err);
+}
+
+bool
+pls_wire_get_rows(PlsWireReader *r, uint32_t max_rows, PlsWireRows *m)
+{
+	uint32_t	cap;
+
+	memset(m, 0, sizeof(*m));
+	if (!pls_wire_get_u32(r, &m->handle))
+		return false;
+	if (m->handle == 0)
+		return refuse(r);
+	/* each row takes at least its mark and a kind byte */
+	cap = max_rows;
+	if (cap > r->left / 2)
+		cap = (uint32_t) (r->left / 2);
+	if (cap > 0 && (m->rows = get_alloc(r, cap, sizeof(PLSValue))) == NULL)
+		return false;
+	for (;;)
+	{
+		if (!pls_wire_get_u8(r, &m->end))
+			return false;
+		if (m->end != PLS_ROWS_ROW)
+			break;
+		if (m->nrows == cap)
+			return refuse(r);
+		if (!pls_wire_get_value(r, &m->rows[m->nrows]))
+			return false;
+		m->nrows++;
+	}
+	if (m->end == PLS_ROWS_ERROR || m->end == PLS_ROWS_BAD_ROW)
+		return pls_wire_get_error(r, &m->error);
+	if (m->end != PLS_ROWS_MORE && m->end != PLS_ROWS_DONE)
+		return refuse(r);
+	return true;
+}
+
+void
+pls_wire_put_td_item(PlsWireBuf *b, const char *key, const PLSValue *v)
+{
+	pls_wire_put_u8(b, v != NULL ? PLS_TDNEW_VALUE : PLS_TDNEW_KEY);
+	pls_wire_put_cstr(b, key);
+	if (v != NULL)
+		pls_wire_put_value(b, v);
+}
+
+void
+pls_wire_put_td_end(PlsWireBuf *b, uint8_t end, const PlsWireError *err)
+{
+	pls_wire_put_u8(b, end);
+	if (end == PLS_TDNEW_ERROR)
+		pls_wire_put_error(b, err);
+}
+
+bool
+pls_wire_get_trig_result(PlsWireReader *r, bool with_new,
+						 PlsWireTrigResult *m)
+{
+	uint32_t	cap = 0;
+
+	memset(m, 0, sizeof(*m));
+	m->end = PLS_TDNEW_END;
+	if (!pls_wire_get_u8(r, &m->result))
+		return false;
+	if (m->result > PLS_TRIG_NOT_STRING)
+		return refuse(r);
+	if (m->result != PLS_TRIG_MODIFY || !with_new)
+		return true;
+	for (;;)
+	{
+		PlsWireTdItem *it;
+		char	   *key;
+
+		if (!pls_wire_get_u8(r, &m->end))
+			return false;
+		if (m->end != PLS_TDNEW_VALUE && m->end != PLS_TDNEW_KEY)
+			break;
+		if (m->nitems == cap)
+		{
+			/*
+			 * Grown as items come (each took at least 6 bytes), by a copy:
+			 * the reader's mem may have no realloc.
+			 */
+			PlsWireTdItem *grown;
+
+			if (cap >= PLS_WIRE_MAX_ITEMS)
+				return refuse(r);
+			cap = cap ? cap * 2 : 1;
+			if ((grown = get_alloc(r, cap, sizeof(PlsWireTdItem))) == NULL)
+				return false;
+			if (m->nitems > 0)
+				memcpy(grown, m->items, m->nitems * sizeof(PlsWireTdItem));
+			if (m->items != NULL && r->mem->free != NULL)
+				r->mem->free(r->mem->cx, m->items);
+			m->items = grown;
+		}
+		if (!pls_wire_get_cstr(r, &key))
+			return false;
+		if (key == NULL)
+			return refuse(r);
+		it = &m->items[m->nitems++];
+		it->key = key;
+		it->has_value = m->end == PLS_TDNEW_VALUE;
+		if (!it->has_value)
+		{
+			/* a key without a column ends the items */
+			if (!pls_wire_get_u8(r, &m->end))
+				return false;
+			if (m->end != PLS_TDNEW_END)
+				return refuse(r);
+			return true;
+		}
+		if (!pls_wire_get_value(r, &it->value))
+			return false;
+	}
+	if (m->end == PLS_TDNEW_ERROR)
+		return pls_wire_get_error(r, &m->error);
+	if (m->end > PLS_TDNEW_ERROR)
 		return refuse(r);
 	return true;
 }

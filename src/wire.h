@@ -147,7 +147,10 @@ typedef struct PlsWireCall
 	/* always */
 	uint32_t	nargs;
 	const PLSValue *args;
-	const PLSShape *result;		/* NULL: void (procedure, DO) */
+	const PLSShape *result;		/* NULL: void (procedure, DO); a trigger:
+								 * the row TD["new"] is read for */
+	/* with PLS_CALL_SETOF: rows in the ROWS that answers the CALL */
+	uint32_t	batch;
 } PlsWireCall;
 
 #define PLS_CALL_SOURCE		0x01	/* name, source and argnames follow */
@@ -156,6 +159,7 @@ typedef struct PlsWireCall
 #define PLS_CALL_SETOF		0x08	/* result shape is one row/element */
 #define PLS_CALL_UNSANDBOXED 0x10	/* test build only, see PlsWireInit */
 #define PLS_CALL_COMPILE_ONLY 0x20	/* validate: compile, keep nothing */
+#define PLS_CALL_TRIGGER	0x40	/* one argument, TD; see below */
 
 /*
  * RETURN, W->B: u8 present, then the value if present is 1.  present 0:
@@ -205,6 +209,92 @@ typedef enum PlsWireOp
 								 * role and function -> - */
 	PLS_OP_END
 } PlsWireOp;
+
+/*
+ * Set-returning functions (PLS_CALL_SETOF).  The worker calls the
+ * function, keeps its iterator under a handle and answers the CALL with
+ * ROWS (not RETURN): at most call->batch rows, fewer once the message
+ * passes PLS_WIRE_BATCH_BYTES, then how the set goes on.  The backend
+ * hands the rows out one per call of the function (value per call) and
+ * asks for the next batch with FETCH, answered with ROWS again; so the
+ * iterator runs ahead of the rows the executor took by at most one batch.
+ * An error after some rows ends the ROWS: the rows before it are returned
+ * first, as in inline mode.  The worker keeps the iterator only after a
+ * ROWS that ends with MORE; the backend ends one it abandons (LIMIT,
+ * rescan, an error) with CLOSE, answered with RETURN (no value).  REQs may
+ * come during a FETCH or CLOSE as during a CALL.
+ *
+ *	FETCH	u32 handle, u32 batch (1..PLS_WIRE_MAX_BATCH)
+ *	CLOSE	u32 handle
+ *	ROWS	u32 handle (not 0), then per row u8 PLS_ROWS_ROW and the value,
+ *			then u8 MORE or DONE, or u8 ERROR or BAD_ROW and a PlsWireError
+ */
+#define PLS_WIRE_MAX_BATCH 1024
+#define PLS_WIRE_BATCH_BYTES (256 * 1024)
+
+typedef enum PlsRowsMark
+{
+	PLS_ROWS_MORE,				/* the iterator has more: FETCH */
+	PLS_ROWS_ROW,				/* a row follows */
+	PLS_ROWS_DONE,				/* the iterator is exhausted */
+	PLS_ROWS_ERROR,				/* the iterator raised */
+	PLS_ROWS_BAD_ROW			/* the next item did not convert */
+} PlsRowsMark;
+
+typedef struct PlsWireRows
+{
+	uint32_t	handle;
+	uint32_t	nrows;
+	PLSValue   *rows;
+	uint8_t		end;			/* MORE, DONE, ERROR or BAD_ROW */
+	PlsWireError error;			/* ERROR, BAD_ROW */
+} PlsWireRows;
+
+extern void pls_wire_put_fetch(PlsWireBuf *b, uint32_t handle, uint32_t batch);
+extern bool pls_wire_get_fetch(PlsWireReader *r, uint32_t *handle,
+							   uint32_t *batch);
+extern void pls_wire_put_row(PlsWireBuf *b, const PLSValue *v);
+extern void pls_wire_put_rows_end(PlsWireBuf *b, uint8_t end,
+								  const PlsWireError *err);
+/* a ROWS record of at most max_rows rows */
+extern bool pls_wire_get_rows(PlsWireReader *r, uint32_t max_rows,
+							  PlsWireRows *m);
+
+/*
+ * Triggers (PLS_CALL_TRIGGER): the one argument is TD, a ROW with
+ * PL/Python's keys as names; the result shape, present for a row-level
+ * INSERT or UPDATE trigger only, is the table's row with its generated
+ * columns left out (as dropped ones).  RETURN: u8 PLSTrigResult (door.h);
+ * after PLS_TRIG_MODIFY with a result shape, TD["new"]'s items in the
+ * dict's order: u8 PLS_TDNEW_VALUE, the key, the value encoded for that
+ * column; or u8 PLS_TDNEW_KEY, the key (no column of that name in the
+ * shape: the last item); ended by u8 PLS_TDNEW_END, a problem of
+ * TD["new"] (PLS_TDNEW_MISSING .. CHANGED), or u8 PLS_TDNEW_ERROR and a
+ * PlsWireError.
+ */
+typedef struct PlsWireTdItem
+{
+	const char *key;			/* UTF-8 */
+	bool		has_value;		/* PLS_TDNEW_VALUE */
+	PLSValue	value;
+} PlsWireTdItem;
+
+typedef struct PlsWireTrigResult
+{
+	uint8_t		result;			/* PLSTrigResult */
+	uint32_t	nitems;
+	PlsWireTdItem *items;
+	uint8_t		end;			/* PLSTdNew: END, a problem, or ERROR */
+	PlsWireError error;			/* ERROR */
+} PlsWireTrigResult;
+
+extern void pls_wire_put_td_item(PlsWireBuf *b, const char *key,
+								 const PLSValue *v);
+extern void pls_wire_put_td_end(PlsWireBuf *b, uint8_t end,
+								const PlsWireError *err);
+/* with_new: the CALL had a result shape, so MODIFY carries TD["new"] */
+extern bool pls_wire_get_trig_result(PlsWireReader *r, bool with_new,
+									 PlsWireTrigResult *m);
 
 extern void pls_wire_put_init(PlsWireBuf *b, const PlsWireInit *m);
 extern bool pls_wire_get_init(PlsWireReader *r, PlsWireInit *m);

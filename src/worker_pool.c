@@ -665,11 +665,11 @@ pls_pool_send(PLSWorker *w, uint32 tag, const PlsWireBuf *msg,
 	}
 	PG_END_TRY();
 
-	if (tag == PLS_MSG_CALL)
-	{
+	/* a FETCH or CLOSE of a set runs the function's code as a CALL does */
+	if (tag == PLS_MSG_CALL || tag == PLS_MSG_FETCH || tag == PLS_MSG_CLOSE)
 		w->depth++;
+	if (tag == PLS_MSG_CALL)
 		w->calls++;
-	}
 	w->last_used = ++pool_tick;
 }
 
@@ -704,7 +704,8 @@ pls_pool_receive(PLSWorker *w, PlsWireRecv *reply, const char *fname)
 	PG_END_TRY();
 	pgstat_report_wait_end();
 
-	if ((tag == PLS_MSG_RETURN || tag == PLS_MSG_RAISE) && w->depth > 0)
+	if ((tag == PLS_MSG_RETURN || tag == PLS_MSG_RAISE ||
+		 tag == PLS_MSG_ROWS) && w->depth > 0)
 	{
 		w->depth--;
 		w->interrupt_sent = false;

@@ -386,7 +386,8 @@ call_eq(const PlsWireCall *a, const PlsWireCall *b)
 {
 	if (a->fn_oid != b->fn_oid || a->fn_gen != b->fn_gen ||
 		a->flags != b->flags || a->nargs != b->nargs ||
-		(a->result == NULL) != (b->result == NULL))
+		(a->result == NULL) != (b->result == NULL) ||
+		((a->flags & PLS_CALL_SETOF) && a->batch != b->batch))
 		return false;
 	if (a->flags & PLS_CALL_SOURCE)
 	{
@@ -419,11 +420,41 @@ error_eq(const PlsWireError *a, const PlsWireError *b)
 		a->origin == b->origin;
 }
 
+static bool
+rows_eq(const PlsWireRows *a, const PlsWireRows *b)
+{
+	if (a->handle != b->handle || a->nrows != b->nrows || a->end != b->end)
+		return false;
+	for (uint32_t i = 0; i < a->nrows; i++)
+		if (!values_eq(&a->rows[i], &b->rows[i]))
+			return false;
+	if (a->end == PLS_ROWS_ERROR || a->end == PLS_ROWS_BAD_ROW)
+		return error_eq(&a->error, &b->error);
+	return true;
+}
+
+static bool
+trig_eq(const PlsWireTrigResult *a, const PlsWireTrigResult *b)
+{
+	if (a->result != b->result || a->nitems != b->nitems || a->end != b->end)
+		return false;
+	for (uint32_t i = 0; i < a->nitems; i++)
+		if (!str_eq(a->items[i].key, b->items[i].key) ||
+			a->items[i].has_value != b->items[i].has_value ||
+			(a->items[i].has_value &&
+			 !values_eq(&a->items[i].value, &b->items[i].value)))
+			return false;
+	if (a->end == PLS_TDNEW_ERROR)
+		return error_eq(&a->error, &b->error);
+	return true;
+}
+
 /* ---------- one decoder for every kind of encoding ---------- */
 
 typedef enum Dec
 {
 	DEC_VALUE, DEC_SHAPE, DEC_CSTR, DEC_BYTES, DEC_INIT, DEC_CALL, DEC_ERROR,
+	DEC_FETCH, DEC_ROWS, DEC_TRIG,
 	DEC_COUNT
 } Dec;
 
@@ -437,7 +468,14 @@ typedef struct Decoded
 	PlsWireInit init;
 	PlsWireCall call;
 	PlsWireError error;
+	uint32_t	handle;			/* FETCH */
+	uint32_t	batch;
+	PlsWireRows rows;
+	PlsWireTrigResult trig;
 } Decoded;
+
+/* the rows a ROWS record may hold in these tests */
+#define TEST_MAX_ROWS 4
 
 static bool
 decode(Dec dec, PlsWireReader *r, Decoded *d)
@@ -458,6 +496,12 @@ decode(Dec dec, PlsWireReader *r, Decoded *d)
 			return pls_wire_get_call(r, &d->call);
 		case DEC_ERROR:
 			return pls_wire_get_error(r, &d->error);
+		case DEC_FETCH:
+			return pls_wire_get_fetch(r, &d->handle, &d->batch);
+		case DEC_ROWS:
+			return pls_wire_get_rows(r, TEST_MAX_ROWS, &d->rows);
+		case DEC_TRIG:
+			return pls_wire_get_trig_result(r, true, &d->trig);
 		case DEC_COUNT:
 			break;
 	}
@@ -489,6 +533,25 @@ encode(Dec dec, PlsWireBuf *b, const Decoded *d)
 			return;
 		case DEC_ERROR:
 			pls_wire_put_error(b, &d->error);
+			return;
+		case DEC_FETCH:
+			pls_wire_put_fetch(b, d->handle, d->batch);
+			return;
+		case DEC_ROWS:
+			pls_wire_put_u32(b, d->rows.handle);
+			for (uint32_t i = 0; i < d->rows.nrows; i++)
+				pls_wire_put_row(b, &d->rows.rows[i]);
+			pls_wire_put_rows_end(b, d->rows.end, &d->rows.error);
+			return;
+		case DEC_TRIG:
+			pls_wire_put_u8(b, d->trig.result);
+			if (d->trig.result != PLS_TRIG_MODIFY)
+				return;
+			for (uint32_t i = 0; i < d->trig.nitems; i++)
+				pls_wire_put_td_item(b, d->trig.items[i].key,
+									 d->trig.items[i].has_value ?
+									 &d->trig.items[i].value : NULL);
+			pls_wire_put_td_end(b, d->trig.end, &d->trig.error);
 			return;
 		case DEC_COUNT:
 			break;
@@ -620,6 +683,15 @@ round_trip(Dec dec, const Decoded *in, bool seed, int line)
 				break;
 			case DEC_ERROR:
 				same = error_eq(&in->error, &out.error);
+				break;
+			case DEC_FETCH:
+				same = in->handle == out.handle && in->batch == out.batch;
+				break;
+			case DEC_ROWS:
+				same = rows_eq(&in->rows, &out.rows);
+				break;
+			case DEC_TRIG:
+				same = trig_eq(&in->trig, &out.trig);
 				break;
 			default:
 				abort();
@@ -873,6 +945,7 @@ test_round_trips(void)
 	d.call.nargs = 2;
 	d.call.args = outer;
 	d.call.result = &row3;
+	d.call.batch = 7;
 	round_trip(DEC_CALL, &d, true, __LINE__);
 	d.call.name = NULL;
 	d.call.defname = "";
@@ -907,6 +980,65 @@ test_round_trips(void)
 	round_trip(DEC_ERROR, &d, true, __LINE__);
 	memset(&d, 0, sizeof(d));
 	round_trip(DEC_ERROR, &d, false, __LINE__);
+
+	/* sets: FETCH, ROWS with each end */
+	memset(&d, 0, sizeof(d));
+	d.handle = 1;
+	d.batch = PLS_WIRE_MAX_BATCH;
+	round_trip(DEC_FETCH, &d, true, __LINE__);
+	d.handle = UINT32_MAX;
+	d.batch = 1;
+	round_trip(DEC_FETCH, &d, false, __LINE__);
+	memset(&d, 0, sizeof(d));
+	d.rows.handle = 3;
+	d.rows.nrows = 2;
+	d.rows.rows = outer;
+	d.rows.end = PLS_ROWS_MORE;
+	round_trip(DEC_ROWS, &d, true, __LINE__);
+	d.rows.nrows = TEST_MAX_ROWS;
+	d.rows.rows = scalars;
+	d.rows.end = PLS_ROWS_DONE;
+	round_trip(DEC_ROWS, &d, false, __LINE__);
+	d.rows.nrows = 0;
+	d.rows.end = PLS_ROWS_ERROR;
+	d.rows.error.message = "error fetching next item from iterator";
+	d.rows.error.detail = "ValueError: boom";
+	round_trip(DEC_ROWS, &d, true, __LINE__);
+	d.rows.nrows = 1;
+	d.rows.end = PLS_ROWS_BAD_ROW;
+	round_trip(DEC_ROWS, &d, false, __LINE__);
+
+	/* triggers: a result alone, TD["new"]'s items and each end */
+	memset(&d, 0, sizeof(d));
+	d.trig.result = PLS_TRIG_SKIP;
+	round_trip(DEC_TRIG, &d, false, __LINE__);
+	{
+		PlsWireTdItem items[3];
+
+		memset(items, 0, sizeof(items));
+		items[0].key = "a";
+		items[0].has_value = true;
+		items[0].value = outer[0];
+		items[1].key = "ünï";
+		items[1].has_value = true;
+		items[1].value = v_kind(PLS_V_NULL);
+		items[2].key = "ctid";
+		d.trig.result = PLS_TRIG_MODIFY;
+		d.trig.items = items;
+		d.trig.nitems = 3;
+		d.trig.end = PLS_TDNEW_END;
+		round_trip(DEC_TRIG, &d, true, __LINE__);
+		d.trig.nitems = 1;
+		d.trig.end = PLS_TDNEW_CHANGED;
+		round_trip(DEC_TRIG, &d, false, __LINE__);
+		d.trig.nitems = 2;
+		d.trig.end = PLS_TDNEW_ERROR;
+		d.trig.error.message = "invalid input";
+		round_trip(DEC_TRIG, &d, true, __LINE__);
+		d.trig.nitems = 0;
+		d.trig.end = PLS_TDNEW_MISSING;
+		round_trip(DEC_TRIG, &d, false, __LINE__);
+	}
 
 	printf("round trips: %d values, %d shapes, %d strings and records; "
 		   "depth %d read, %d refused; 6 dims read\n",
@@ -1313,7 +1445,7 @@ put_call_head(PlsWireBuf *b, uint32_t flags)
 static void
 b_call_flags(PlsWireBuf *b, bool bad)
 {
-	put_call_head(b, bad ? 0x40 : PLS_CALL_COMPILE_ONLY);
+	put_call_head(b, bad ? 0x80 : PLS_CALL_COMPILE_ONLY);
 	pls_wire_put_u32(b, 0);
 	pls_wire_put_u8(b, 0);
 }
@@ -1361,6 +1493,98 @@ b_call_source_utf8(PlsWireBuf *b, bool bad)
 	pls_wire_put_u32(b, 0);
 	pls_wire_put_u32(b, 0);
 	pls_wire_put_u8(b, 0);
+}
+
+static void
+b_call_batch(PlsWireBuf *b, bool bad)
+{
+	put_call_head(b, PLS_CALL_SETOF);
+	pls_wire_put_u32(b, 0);
+	pls_wire_put_u8(b, 1);
+	pls_wire_put_u8(b, PLS_S_TEXT);
+	pls_wire_put_u32(b, bad ? PLS_WIRE_MAX_BATCH + 1 : PLS_WIRE_MAX_BATCH);
+}
+
+static void
+b_call_batch_zero(PlsWireBuf *b, bool bad)
+{
+	put_call_head(b, PLS_CALL_SETOF);
+	pls_wire_put_u32(b, 0);
+	pls_wire_put_u8(b, 0);
+	pls_wire_put_u32(b, bad ? 0 : 1);
+}
+
+static void
+b_fetch_handle(PlsWireBuf *b, bool bad)
+{
+	pls_wire_put_fetch(b, bad ? 0 : 1, 1);
+}
+
+static void
+b_fetch_batch(PlsWireBuf *b, bool bad)
+{
+	pls_wire_put_fetch(b, 1, bad ? 0 : 1);
+}
+
+static void
+b_rows_handle(PlsWireBuf *b, bool bad)
+{
+	pls_wire_put_u32(b, bad ? 0 : 1);
+	pls_wire_put_rows_end(b, PLS_ROWS_DONE, NULL);
+}
+
+/* one row more than the reader asked for */
+static void
+b_rows_count(PlsWireBuf *b, bool bad)
+{
+	PLSValue	v = v_kind(PLS_V_NULL);
+
+	pls_wire_put_u32(b, 1);
+	for (int i = 0; i < TEST_MAX_ROWS + (bad ? 1 : 0); i++)
+		pls_wire_put_row(b, &v);
+	pls_wire_put_rows_end(b, PLS_ROWS_MORE, NULL);
+}
+
+static void
+b_rows_end(PlsWireBuf *b, bool bad)
+{
+	pls_wire_put_u32(b, 1);
+	pls_wire_put_u8(b, bad ? PLS_ROWS_BAD_ROW + 1 : PLS_ROWS_DONE);
+}
+
+static void
+b_trig_result(PlsWireBuf *b, bool bad)
+{
+	pls_wire_put_u8(b, bad ? PLS_TRIG_NOT_STRING + 1 : PLS_TRIG_NOT_STRING);
+}
+
+/* a key without a column must be the last item */
+static void
+b_trig_after_key(PlsWireBuf *b, bool bad)
+{
+	PLSValue	v = v_kind(PLS_V_NULL);
+
+	pls_wire_put_u8(b, PLS_TRIG_MODIFY);
+	pls_wire_put_td_item(b, "nocolumn", NULL);
+	if (bad)
+		pls_wire_put_td_item(b, "a", &v);
+	pls_wire_put_td_end(b, PLS_TDNEW_END, NULL);
+}
+
+static void
+b_trig_end(PlsWireBuf *b, bool bad)
+{
+	pls_wire_put_u8(b, PLS_TRIG_MODIFY);
+	pls_wire_put_u8(b, bad ? PLS_TDNEW_ERROR + 1 : PLS_TDNEW_CHANGED);
+}
+
+static void
+b_trig_key_null(PlsWireBuf *b, bool bad)
+{
+	pls_wire_put_u8(b, PLS_TRIG_MODIFY);
+	pls_wire_put_u8(b, PLS_TDNEW_KEY);
+	pls_wire_put_cstr(b, bad ? NULL : "k");
+	pls_wire_put_u8(b, PLS_TDNEW_END);
 }
 
 static void
@@ -1447,6 +1671,17 @@ static const Violation violations[] = {
 	{"CALL argnames over the bytes left", DEC_CALL, b_call_argnames, true},
 	{"CALL result flag 2", DEC_CALL, b_call_result_flag, true},
 	{"CALL source not UTF-8", DEC_CALL, b_call_source_utf8, false},
+	{"CALL batch over PLS_WIRE_MAX_BATCH", DEC_CALL, b_call_batch, false},
+	{"CALL batch 0", DEC_CALL, b_call_batch_zero, true},
+	{"FETCH handle 0", DEC_FETCH, b_fetch_handle, true},
+	{"FETCH batch 0", DEC_FETCH, b_fetch_batch, true},
+	{"ROWS handle 0", DEC_ROWS, b_rows_handle, true},
+	{"ROWS with more rows than asked for", DEC_ROWS, b_rows_count, false},
+	{"ROWS end unknown", DEC_ROWS, b_rows_end, true},
+	{"trigger result unknown", DEC_TRIG, b_trig_result, true},
+	{"TD[\"new\"] item after a key without a column", DEC_TRIG, b_trig_after_key, false},
+	{"TD[\"new\"] end unknown", DEC_TRIG, b_trig_end, true},
+	{"TD[\"new\"] key NULL", DEC_TRIG, b_trig_key_null, false},
 	{"error origin unknown", DEC_ERROR, b_error_origin, false},
 	{"error detail cut inside a character", DEC_ERROR, b_error_detail, false},
 };

@@ -83,15 +83,15 @@ arena_alloc(void *cx, size_t size)
 	return p;
 }
 
-static void
-arena_reset(void)
+void
+pls_worker_arena_reset(void)
 {
 	for (size_t i = 0; i < arena.n; i++)
 		PyMem_RawFree(arena.p[i]);
 	arena.n = 0;
 }
 
-static const PlsWireMem arena_mem = {arena_alloc, NULL, NULL, NULL};
+const PlsWireMem pls_worker_arena_mem = {arena_alloc, NULL, NULL, NULL};
 
 /* The protocol is broken (or memory is gone): the backend ends us. */
 static void pg_noreturn_exit(int code) __attribute__((noreturn));
@@ -128,7 +128,7 @@ request(PlsWireReader *r, bool *ok)
 		pg_noreturn_exit(0);
 	if (rc != PLS_CHAN_OK || tag != PLS_MSG_REP)
 		pg_noreturn_exit(3);
-	pls_wire_reader_init(r, reprecv.buf.data, reprecv.buf.len, &arena_mem);
+	pls_wire_reader_init(r, reprecv.buf.data, reprecv.buf.len, &pls_worker_arena_mem);
 	if (!pls_wire_get_u8(r, &okb) || okb > 1)
 		pg_noreturn_exit(3);
 	*ok = okb == 1;
@@ -379,77 +379,89 @@ drop_fn(WorkerFn *f)
 
 static PlsWireBuf outbuf;
 
-static void
-send_out(uint32_t tag)
+/* Send message b: a failure ends the worker (the backend reports it). */
+void
+pls_worker_send(uint32_t tag, const PlsWireBuf *b)
 {
 	int			rc;
 
-	if (outbuf.failed)
+	if (b->failed)
 		pg_noreturn_exit(4);
-	rc = pls_wire_send(chan, tag, &outbuf, PLS_CHAN_NO_DEADLINE);
+	rc = pls_wire_send(chan, tag, b, PLS_CHAN_NO_DEADLINE);
 	if (rc == PLS_CHAN_DEAD)
 		pg_noreturn_exit(0);
 	if (rc != PLS_CHAN_OK)
 		pg_noreturn_exit(3);
 }
 
-static void
-send_error(const PlsWireError *we)
+void
+pls_worker_raise(const PlsWireError *we)
 {
 	pls_wire_buf_reset(&outbuf);
 	pls_wire_put_error(&outbuf, we);
-	send_out(PLS_MSG_RAISE);
+	pls_worker_send(PLS_MSG_RAISE, &outbuf);
 }
 
 /*
- * RAISE with the pending Python exception, as inline mode reports it
- * (pyerror.c).  The watchdog lets go of the call first, so that the
- * traceback's formatting is not interrupted in turn.
+ * The pending Python exception as inline mode reports it (pyerror.c), in
+ * *we, whose strings live in *f until pls_error_fields_free (msg: the
+ * message, the exception then the detail, as for a set's next item).  The
+ * watchdog lets go of the call first, so that the traceback's formatting
+ * is not interrupted in turn.
  */
-static void
-raise_exception(const PLSFuncInfo *fn)
+void
+pls_worker_exception_error(const PLSFuncInfo *fn, const char *msg,
+						   PlsWireError *we, PLSErrorFields *f)
 {
 	PLSErrorClasses cls = {interp.exc_error, interp.exc_fatal,
 	interp.exc_spierror, interp.exc_interrupted};
-	PLSErrorFields f;
-	PlsWireError we;
 
 	pls_watchdog_call_end();
-	memset(&we, 0, sizeof(we));
+	memset(we, 0, sizeof(*we));
+	memset(f, 0, sizeof(*f));
 	if (pls_watchdog_interrupted())
 	{
 		PyErr_Clear();
-		we.origin = PLS_ERR_INTERRUPT;
-		we.sqlerrcode = PLS_SQLSTATE_QUERY_CANCELED;
-		we.message = "canceling statement due to user request";
-		send_error(&we);
+		we->origin = PLS_ERR_INTERRUPT;
+		we->sqlerrcode = PLS_SQLSTATE_QUERY_CANCELED;
+		we->message = "canceling statement due to user request";
 		return;
 	}
-	if (!pls_pyerror_fetch(&cls, fn, NULL, &f))
+	if (!pls_pyerror_fetch(&cls, fn, msg, f))
 	{
 		PyErr_Clear();
-		we.origin = PLS_ERR_MEMORY;
-		we.sqlerrcode = PLS_SQLSTATE_OUT_OF_MEMORY;
-		we.message = "out of memory";
-		send_error(&we);
+		memset(f, 0, sizeof(*f));
+		we->origin = PLS_ERR_MEMORY;
+		we->sqlerrcode = PLS_SQLSTATE_OUT_OF_MEMORY;
+		we->message = "out of memory";
 		return;
 	}
-	we.sqlerrcode = f.sqlerrcode;
-	we.message = f.message;
-	we.detail = f.detail;
-	we.hint = f.hint;
-	we.context = f.context;
-	we.schema_name = f.schema_name;
-	we.table_name = f.table_name;
-	we.column_name = f.column_name;
-	we.datatype_name = f.datatype_name;
-	we.constraint_name = f.constraint_name;
-	we.origin = f.kind == PLS_ERRK_INTERRUPT ? PLS_ERR_INTERRUPT :
-		f.fatal ? PLS_ERR_FATAL :
-		f.kind == PLS_ERRK_MEMORY ? PLS_ERR_MEMORY :
-		(f.kind == PLS_ERRK_PLPY || f.kind == PLS_ERRK_SPIERROR) ? PLS_ERR_PLPY :
+	we->sqlerrcode = f->sqlerrcode;
+	we->message = f->message;
+	we->detail = f->detail;
+	we->hint = f->hint;
+	we->context = f->context;
+	we->schema_name = f->schema_name;
+	we->table_name = f->table_name;
+	we->column_name = f->column_name;
+	we->datatype_name = f->datatype_name;
+	we->constraint_name = f->constraint_name;
+	we->origin = f->kind == PLS_ERRK_INTERRUPT ? PLS_ERR_INTERRUPT :
+		f->fatal ? PLS_ERR_FATAL :
+		f->kind == PLS_ERRK_MEMORY ? PLS_ERR_MEMORY :
+		(f->kind == PLS_ERRK_PLPY || f->kind == PLS_ERRK_SPIERROR) ? PLS_ERR_PLPY :
 		PLS_ERR_PYTHON;
-	send_error(&we);
+}
+
+/* RAISE with the pending Python exception. */
+static void
+raise_exception(const PLSFuncInfo *fn)
+{
+	PLSErrorFields f;
+	PlsWireError we;
+
+	pls_worker_exception_error(fn, NULL, &we, &f);
+	pls_worker_raise(&we);
 	pls_error_fields_free(&f);
 }
 
@@ -495,7 +507,7 @@ raise_compile_error(const PLSFuncInfo *fn)
 		we.message = message;
 		we.detail = detail;
 	}
-	send_error(&we);
+	pls_worker_raise(&we);
 	pls_compile_error_release(&ce);
 }
 
@@ -546,8 +558,11 @@ compile_call(const PlsWireCall *call, WorkerFn *nf)
 	}
 	snprintf(filename, sizeof(filename), "<plsafepy function %s>", call->name);
 	pls_worker_function_name = nf->info.name;
+	/* a trigger's one parameter is TD, as a DO block has none: no args */
 	if (pls_py_compile(&interp, call->defname, argnames, call->source,
-					   filename, nf->info.kind != PLS_FN_INLINE, &nf->c) < 0)
+					   filename,
+					   nf->info.kind != PLS_FN_INLINE &&
+					   !(call->flags & PLS_CALL_TRIGGER), &nf->c) < 0)
 	{
 		Py_DECREF(argnames);
 		raise_compile_error(&nf->info);
@@ -621,6 +636,30 @@ make_args(WorkerFn *f, const PlsWireCall *call, Py_ssize_t *n)
 	return argv;
 }
 
+/*
+ * After pls_encode failed: its error as a PlsWireError (strings in e, or
+ * in *f for a Python exception, until both are freed).
+ */
+void
+pls_worker_encoder_error(PLSEncoder *e, const PLSFuncInfo *fn,
+						 PlsWireError *we, PLSErrorFields *f)
+{
+	if (e->pyexc)
+	{
+		pls_worker_exception_error(fn, NULL, we, f);
+		return;
+	}
+	pls_watchdog_call_end();
+	memset(f, 0, sizeof(*f));
+	memset(we, 0, sizeof(*we));
+	we->sqlerrcode = e->sqlerrcode;
+	we->message = e->message ? e->message : "could not convert Python object";
+	we->detail = e->detail;
+	we->hint = e->hint;
+	we->context = e->has_tb ? "Traceback (most recent call last):" : NULL;
+	we->origin = PLS_ERR_PLPY;
+}
+
 /* RETURN the function's result, encoded for the call's result shape. */
 static void
 return_result(const PlsWireCall *call, PyObject *res, WorkerFn *f)
@@ -639,29 +678,19 @@ return_result(const PlsWireCall *call, PyObject *res, WorkerFn *f)
 			pls_wire_put_value(&outbuf, &v);
 		}
 		pls_watchdog_call_end();
-		send_out(PLS_MSG_RETURN);
+		pls_worker_send(PLS_MSG_RETURN, &outbuf);
 		return;
 	}
 	pls_encoder_init(&e);
 	e.root = res;
 	if (!pls_encode(&e, call->result, res, &v))
 	{
-		if (e.pyexc)
-			raise_exception(&f->info);
-		else
-		{
-			PlsWireError we;
+		PLSErrorFields ef;
+		PlsWireError we;
 
-			memset(&we, 0, sizeof(we));
-			we.sqlerrcode = e.sqlerrcode;
-			we.message = e.message ? e.message : "could not convert Python object";
-			we.detail = e.detail;
-			we.hint = e.hint;
-			we.context = e.has_tb ? "Traceback (most recent call last):" : NULL;
-			we.origin = PLS_ERR_PLPY;
-			pls_watchdog_call_end();
-			send_error(&we);
-		}
+		pls_worker_encoder_error(&e, &f->info, &we, &ef);
+		pls_worker_raise(&we);
+		pls_error_fields_free(&ef);
 		pls_encoder_free(&e);
 		return;
 	}
@@ -669,7 +698,7 @@ return_result(const PlsWireCall *call, PyObject *res, WorkerFn *f)
 	pls_wire_put_value(&outbuf, &v);
 	pls_encoder_free(&e);
 	pls_watchdog_call_end();
-	send_out(PLS_MSG_RETURN);
+	pls_worker_send(PLS_MSG_RETURN, &outbuf);
 }
 
 static void
@@ -701,7 +730,7 @@ serve_call(const PlsWireCall *call)
 			pls_worker_function_name = NULL;
 			pls_wire_buf_reset(&outbuf);
 			pls_wire_put_u8(&outbuf, 0);
-			send_out(PLS_MSG_RETURN);
+			pls_worker_send(PLS_MSG_RETURN, &outbuf);
 			return;
 		}
 		f = (call->flags & PLS_CALL_DO) ? &nf : keep_fn(&nf);
@@ -719,19 +748,20 @@ serve_call(const PlsWireCall *call)
 	pls_worker_function_name = f->info.name;
 	argv = make_args(f, call, &n);
 	if (argv != NULL)
-	{
 		res = PyObject_Vectorcall(f->c.func, argv, n, NULL);
-		for (Py_ssize_t i = 0; i < n; i++)
-			Py_DECREF(argv[i]);
-		PyMem_Free(argv);
-	}
 	/* converting the result may run its code: still interruptible */
 	if (res == NULL)
 		raise_exception(&f->info);
+	else if (call->flags & PLS_CALL_SETOF)
+		pls_worker_srf_begin(call, res, &f->info);
 	else
-	{
 		return_result(call, res, f);
-		Py_DECREF(res);
+	Py_XDECREF(res);
+	if (argv != NULL)
+	{
+		for (Py_ssize_t i = 0; i < n; i++)
+			Py_DECREF(argv[i]);
+		PyMem_Free(argv);
 	}
 	pls_watchdog_call_end();
 	pls_worker_function_name = NULL;
@@ -748,12 +778,12 @@ pls_worker_call(const void *data, size_t len)
 	PlsWireReader r;
 	PlsWireCall call;
 
-	arena_reset();
-	pls_wire_reader_init(&r, data, len, &arena_mem);
+	pls_worker_arena_reset();
+	pls_wire_reader_init(&r, data, len, &pls_worker_arena_mem);
 	if (!pls_wire_get_call(&r, &call) || !pls_wire_done(&r))
 		_exit(3);
 	serve_call(&call);
-	arena_reset();
+	pls_worker_arena_reset();
 }
 
 /*
@@ -777,7 +807,7 @@ pls_worker_take_init(PlsChan *c, char *err, size_t errlen)
 		snprintf(err, errlen, "no INIT from the backend");
 		return -1;
 	}
-	pls_wire_reader_init(&r, reprecv.buf.data, reprecv.buf.len, &arena_mem);
+	pls_wire_reader_init(&r, reprecv.buf.data, reprecv.buf.len, &pls_worker_arena_mem);
 	if (!pls_wire_get_init(&r, &init) || !pls_wire_done(&r) ||
 		init.role == NULL || init.allowed_modules == NULL)
 	{
@@ -794,7 +824,7 @@ pls_worker_take_init(PlsChan *c, char *err, size_t errlen)
 	{
 #ifdef PLS_WORKER_TESTING
 		/* test/worker.sh's EXEC: full Python, no restricted interpreter */
-		arena_reset();
+		pls_worker_arena_reset();
 		return 0;
 #else
 		snprintf(err, errlen, "this worker has no unsandboxed mode");
@@ -810,6 +840,6 @@ pls_worker_take_init(PlsChan *c, char *err, size_t errlen)
 		snprintf(err, errlen, "could not build the interpreter: %s", text);
 		return -1;
 	}
-	arena_reset();
+	pls_worker_arena_reset();
 	return 0;
 }

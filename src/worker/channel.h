@@ -51,8 +51,8 @@
 #define PLS_CHAN_MAGIC 0x70736301	/* "psc" 1: layout version 1 */
 
 /*
- * Message tags.  The payloads of INIT, CALL, REQ, REP, RETURN and RAISE are
- * the door's records (src/wire.h).  A message longer than one frame is sent
+ * Message tags.  The payloads of INIT, CALL, REQ, REP, RETURN, RAISE, FETCH,
+ * CLOSE and ROWS are the door's records (src/wire.h).  A message longer than one frame is sent
  * as PLS_MSG_MORE frames followed by one frame with the message's own tag
  * (src/wire.c reassembles, within a bound).
  */
@@ -71,6 +71,9 @@ typedef enum PlsMsgTag
 	PLS_MSG_RETURN,				/* W->B: the call's result */
 	PLS_MSG_RAISE,				/* W->B: the call's error; PlsWireError */
 	PLS_MSG_MORE,				/* either way: a fragment of a long message */
+	PLS_MSG_FETCH,				/* B->W: next rows of an open set; wire.h */
+	PLS_MSG_CLOSE,				/* B->W: end an open set early; wire.h */
+	PLS_MSG_ROWS,				/* W->B: rows of a set; wire.h */
 	PLS_MSG_END					/* one past the last tag */
 } PlsMsgTag;
 

@@ -241,7 +241,8 @@ parse_args(int argc, char **argv)
 }
 
 /*
- * Serve requests until the backend is gone: CALLs (call.c), PING, and in
+ * Serve requests until the backend is gone: CALLs (call.c), FETCH and
+ * CLOSE of open sets (srf.c), PING, and in
  * the test-only build EXEC.  Anything else is answered with an ERROR.
  */
 static void
@@ -265,6 +266,12 @@ serve(void)
 		{
 			case PLS_MSG_CALL:
 				pls_worker_call(in.buf.data, in.buf.len);
+				break;
+			case PLS_MSG_FETCH:
+				pls_worker_fetch(in.buf.data, in.buf.len);
+				break;
+			case PLS_MSG_CLOSE:
+				pls_worker_close(in.buf.data, in.buf.len);
 				break;
 			case PLS_MSG_PING:
 				rc = pls_wire_send(&chan, PLS_MSG_PONG, &in.buf,

@@ -87,6 +87,46 @@ extern int	pls_worker_take_init(PlsChan *chan, char *err, size_t errlen);
 extern void pls_worker_call(const void *data, size_t len);
 extern const struct PlsWireMem pls_worker_raw_mem;
 
+/*
+ * call.c, for srf.c and trigger.c: the arena decoded messages live in
+ * (reset before and after each message); sending a message (a failure
+ * ends the worker); RAISE; the pending Python exception (msg: the message,
+ * the exception then the detail) or an encoder's failure as a
+ * PlsWireError, the watchdog let go first, whose strings live in *f (and
+ * in e) until pls_error_fields_free.
+ */
+struct PlsWireBuf;
+struct PlsWireError;
+struct PlsWireCall;
+struct PLSFuncInfo;
+struct PLSErrorFields;
+struct PLSEncoder;
+
+extern const struct PlsWireMem pls_worker_arena_mem;
+extern void pls_worker_arena_reset(void);
+extern void pls_worker_send(uint32_t tag, const struct PlsWireBuf *b);
+extern void pls_worker_raise(const struct PlsWireError *we);
+extern void pls_worker_exception_error(const struct PLSFuncInfo *fn,
+									   const char *msg,
+									   struct PlsWireError *we,
+									   struct PLSErrorFields *f);
+extern void pls_worker_encoder_error(struct PLSEncoder *e,
+									 const struct PLSFuncInfo *fn,
+									 struct PlsWireError *we,
+									 struct PLSErrorFields *f);
+
+/*
+ * srf.c: set-returning functions (wire.h).  srf_begin answers a SETOF
+ * CALL whose function returned res: the iterator kept under a new handle,
+ * the first ROWS; fetch and close serve FETCH and CLOSE messages.
+ */
+extern void pls_worker_srf_begin(const struct PlsWireCall *call,
+								 struct _object *res,
+								 const struct PLSFuncInfo *fn);
+extern void pls_worker_fetch(const void *data, size_t len);
+extern void pls_worker_close(const void *data, size_t len);
+
+
 /* watchdog.c: stops running Python code on the backend's interrupt. */
 extern int	pls_watchdog_start(volatile uint32_t *interrupt_seq,
 							   char *err, size_t errlen);
