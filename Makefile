@@ -35,7 +35,7 @@ EXTRA_CLEAN = src/embedded_py.h src/spiexceptions.h \
 WORKER = src/worker/plsafepy-worker
 WORKER_TESTING = src/worker/plsafepy-worker-testing
 WORKER_SRCS = src/worker/main.c src/worker/call.c src/worker/srf.c \
-	src/worker/confine.c \
+	src/worker/trigger.c src/worker/confine.c \
 	src/worker/seccomp.c src/worker/watchdog.c src/worker/channel.c src/wire.c
 WORKER_HDRS = src/worker/worker.h src/worker/channel.h src/worker/preload.h \
 	src/wire.h src/door.h

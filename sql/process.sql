@@ -121,8 +121,6 @@ SELECT p_add(6, 7);
 CREATE FUNCTION p_spi() RETURNS int LANGUAGE plsafepy
 AS $$ return plpy.execute('select 1 as x')[0]['x'] $$;
 SELECT p_spi();
-CREATE FUNCTION p_trig() RETURNS trigger LANGUAGE plsafepy
-AS $$ return None $$;
 
 -- set-returning functions: the worker keeps the iterator across the
 -- backend's calls and sends rows in batches (1, 2, 4, ... up to 1024)
@@ -226,6 +224,140 @@ SET statement_timeout = '300ms';
 SELECT * FROM p_spin();
 RESET statement_timeout;
 SELECT * FROM p_setof();
+
+-- triggers: TD crosses as a value and becomes inline's dict in the worker;
+-- the backend decides on the result as inline mode does
+CREATE TABLE p_tt (id int, name varchar(5), gen int GENERATED ALWAYS AS (id * 10) STORED,
+                   dropme int, vals int[]);
+ALTER TABLE p_tt DROP COLUMN dropme;
+CREATE FUNCTION p_show_td() RETURNS trigger LANGUAGE plsafepy AS $$
+plpy.notice('%s %s %s %s.%s args=%r keys=%s relid=%s' % (
+    TD['when'], TD['level'], TD['event'], TD['table_schema'],
+    TD['table_name'], TD['args'], ','.join(TD.keys()),
+    type(TD['relid']).__name__))
+plpy.notice('  name=%s new=%r old=%r' % (TD['name'], TD['new'], TD['old']))
+$$;
+CREATE TRIGGER a_before_row BEFORE INSERT OR UPDATE OR DELETE ON p_tt
+  FOR EACH ROW EXECUTE FUNCTION p_show_td('arg1', 'ü');
+CREATE TRIGGER b_after_row AFTER INSERT OR UPDATE OR DELETE ON p_tt
+  FOR EACH ROW EXECUTE FUNCTION p_show_td();
+CREATE TRIGGER c_before_stmt BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON p_tt
+  FOR EACH STATEMENT EXECUTE FUNCTION p_show_td('stmt');
+INSERT INTO p_tt (id, name, vals) VALUES (1, 'one', '{1,2}');
+UPDATE p_tt SET name = 'uno' WHERE id = 1;
+DELETE FROM p_tt;
+TRUNCATE p_tt;
+DROP TRIGGER a_before_row ON p_tt;
+DROP TRIGGER b_after_row ON p_tt;
+DROP TRIGGER c_before_stmt ON p_tt;
+CREATE VIEW p_tv AS SELECT id, name FROM p_tt;
+CREATE TRIGGER v_instead INSTEAD OF INSERT ON p_tv
+  FOR EACH ROW EXECUTE FUNCTION p_show_td();
+INSERT INTO p_tv VALUES (5, 'five');
+DROP VIEW p_tv;
+-- the result: None, OK, SKIP, MODIFY with TD["new"]'s values converted
+CREATE FUNCTION p_ret_trig() RETURNS trigger LANGUAGE plsafepy AS $$
+what = TD['args'][0]
+if what == 'none':
+    return None
+if what == 'modify':
+    if TD['new'] is not None:
+        TD['new']['name'] = 'mod'
+        TD['new']['vals'] = [[1, 2], [3, 4]]
+    return 'Modify'
+if what == 'int':
+    return 5
+if what == 'str_nul':
+    return 'OK\0'
+if what == 'int_key':
+    TD['new'][1] = 2
+    return 'MODIFY'
+if what == 'nosuch':
+    TD['new']['nosuch'] = 1
+    return 'MODIFY'
+if what == 'ctid':
+    TD['new']['ctid'] = '(0,1)'
+    return 'MODIFY'
+if what == 'gen':
+    TD['new']['gen'] = 1
+    return 'MODIFY'
+if what == 'bad_value':
+    TD['new']['id'] = 'not a number'
+    return 'MODIFY'
+if what == 'bad_array':
+    TD['new']['vals'] = [[1], 2]
+    return 'MODIFY'
+if what == 'del_new':
+    del TD['new']
+    return 'MODIFY'
+if what == 'str_raises':
+    class S:
+        def __str__(self):
+            raise ValueError('no str')
+    TD['new']['name'] = S()
+    return 'MODIFY'
+if what == 'changes':
+    class S:
+        def __str__(self):
+            TD['new'].clear()
+            return 'x'
+    TD['new']['name'] = S()
+    TD['new']['vals'] = None
+    return 'MODIFY'
+if what == 'empty_dict':
+    TD['new'] = {}
+    return 'MODIFY'
+return what
+$$;
+CREATE FUNCTION p_trig_case(k text, op text DEFAULT 'insert', lvl text DEFAULT 'ROW')
+RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+  st text;
+  msg text;
+  ctx text;
+  rows text;
+BEGIN
+  DELETE FROM p_tt;
+  INSERT INTO p_tt (id, name) VALUES (1, 'orig');
+  EXECUTE format('CREATE TRIGGER p_case BEFORE INSERT OR UPDATE OR DELETE ON p_tt '
+                 'FOR EACH %s EXECUTE FUNCTION p_ret_trig(%L)', lvl, k);
+  BEGIN
+    IF op = 'insert' THEN
+      INSERT INTO p_tt (id, name) VALUES (2, 'two');
+    ELSIF op = 'update' THEN
+      UPDATE p_tt SET name = 'upd';
+    ELSE
+      DELETE FROM p_tt;
+    END IF;
+    st := 'ok';
+  EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
+                            ctx = PG_EXCEPTION_CONTEXT;
+    st := st || ': ' || msg || ' | ' || split_part(ctx, E'\n', 1);
+  END;
+  DROP TRIGGER p_case ON p_tt;
+  SELECT string_agg(concat_ws('/', id, name, gen, vals), ' ' ORDER BY id)
+    INTO rows FROM p_tt;
+  RETURN st || ' => ' || coalesce(rows, 'empty');
+END $$;
+SELECT k, p_trig_case(k) AS on_insert, p_trig_case(k, 'update') AS on_update,
+       p_trig_case(k, 'delete') AS on_delete
+FROM unnest(ARRAY['none', 'OK', 'skip', 'modify']) k;
+SELECT k, p_trig_case(k) AS on_insert
+FROM unnest(ARRAY['bad', 'int', 'str_nul', 'int_key', 'nosuch', 'ctid', 'gen',
+                  'bad_value', 'bad_array', 'del_new', 'str_raises',
+                  'changes']) k;
+-- a statement-level trigger has no row to modify (PL/Python crashes here)
+SELECT p_trig_case('modify', 'insert', 'STATEMENT');
+SELECT p_trig_case('empty_dict', 'insert', 'STATEMENT');
+-- a trigger's only parameter is TD: no args list
+CREATE FUNCTION p_trig_args() RETURNS trigger LANGUAGE plsafepy AS $$ return args $$;
+CREATE TRIGGER p_args BEFORE INSERT ON p_tt FOR EACH ROW EXECUTE FUNCTION p_trig_args();
+INSERT INTO p_tt (id) VALUES (3);
+DROP TRIGGER p_args ON p_tt;
+-- and a trigger function is only called as a trigger
+SELECT p_ret_trig();
+DROP TABLE p_tt;
 
 -- the worker ends with the session; back to inline for the next tests
 RESET plsafepy.isolation;

@@ -216,7 +216,9 @@ plsafepy_call_handler(PG_FUNCTION_ARGS)
 	PG_TRY();
 	{
 		if (proc->kind == PLS_TRIGGER)
-			retval = PointerGetDatum(pls_exec_trigger(proc, fcinfo));
+			retval = PointerGetDatum(proc->process ?
+									 pls_process_trigger(proc, fcinfo) :
+									 pls_exec_trigger(proc, fcinfo));
 		else if (proc->process)
 			retval = pls_process_function(proc, fcinfo);
 		else

@@ -420,16 +420,8 @@ build_proc(Oid fn_oid, Oid roleid, bool is_trigger)
 		MemoryContextSwitchTo(oldcxt);
 
 		prepare_proc(proc, params);
-		if (proc->process)
-		{
-			/* no Python in the backend: the worker compiles it */
-			if (proc->kind == PLS_TRIGGER)
-				ereport(ERROR,
-						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("trigger functions are not supported in process isolation yet"),
-						 errhint("A superuser can run this role's functions inline with plsafepy.isolation = inline.")));
-		}
-		else
+		/* in process isolation the worker compiles it: no Python here */
+		if (!proc->process)
 		{
 			proc->interp = pls_interp_for_role(roleid);
 			pls_enter(proc->interp, &e);

@@ -754,6 +754,8 @@ serve_call(const PlsWireCall *call)
 		raise_exception(&f->info);
 	else if (call->flags & PLS_CALL_SETOF)
 		pls_worker_srf_begin(call, res, &f->info);
+	else if (call->flags & PLS_CALL_TRIGGER)
+		pls_worker_trigger_end(call, res, n == 1 ? argv[0] : NULL, &f->info);
 	else
 		return_result(call, res, f);
 	Py_XDECREF(res);

@@ -135,6 +135,14 @@ extern void pls_watchdog_call_end(void);
 extern bool pls_watchdog_interrupted(void);
 extern bool pls_watchdog_pending(void);
 
+/*
+ * trigger.c: answers a trigger's CALL whose function returned res, td
+ * being the TD dict it was given (NULL: the call had no argument).
+ */
+extern void pls_worker_trigger_end(const struct PlsWireCall *call,
+								   struct _object *res, struct _object *td,
+								   const struct PLSFuncInfo *fn);
+
 #ifdef PLS_WORKER_TESTING
 /* testing.c: full, unrestricted Python inside the locked worker. */
 extern int	pls_testing_prepare(void);
