@@ -46,6 +46,10 @@ CREATE FUNCTION p_badint() RETURNS int LANGUAGE plsafepy
 AS $$ return 'abc' $$;
 SELECT p_badint();
 
+-- None for a domain that refuses NULL: the domain's error, as inline
+CREATE DOMAIN p_nn AS text NOT NULL;
+CREATE FUNCTION p_dom_nn() RETURNS p_nn LANGUAGE plsafepy AS $$ return None $$;
+SELECT p_dom_nn();
 -- void, procedures, DO blocks
 CREATE FUNCTION p_void() RETURNS void LANGUAGE plsafepy AS $$ return None $$;
 SELECT p_void();

@@ -407,10 +407,13 @@ pls_process_function(PLSProc *proc, FunctionCallInfo fcinfo)
 	fcinfo->isnull = false;
 	if (proc->result.typoid == VOIDOID)
 		fcinfo->isnull = pls_result_void(proc, !present);
-	else if (!present)
-		fcinfo->isnull = true;
 	else
+	{
+		/* None: NULL, which a domain over the result type may refuse */
+		if (!present)
+			value.kind = PLS_V_NULL;
 		result = pls_decode(&proc->result, &value, &fcinfo->isnull);
+	}
 	pls_result_context_pop(&errcb);
 	pls_exec_spi_finish(pls_exec_ctx, CurrentMemoryContext);
 	return result;
