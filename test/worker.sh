@@ -276,15 +276,15 @@ files opened by the loads: 0' test/pycore_test extra
 
 # --- the channel against a hostile peer (no crash, no overread) ----------
 expect "channel: corrupt positions and frames from the peer are refused" \
-	"fuzz: 9020 ok, 186 timeout, 179755 corrupt, 11039 too big, 0 bad
+	"fuzz: 9298 ok, 186 timeout, 179242 corrupt, 11274 too big, 0 bad
 driver: alive" "$TESTING" fuzz
 
 # --- the door as bytes (src/wire.c) against hostile bytes and peers --------
 # test/wire_test runs under ASan and UBSan; its counts come from a fixed seed.
-want="round trips: 29 values, 14 shapes, 11 strings and records; depth 64 read, 65 refused; 6 dims read
+want="round trips: 29 values, 14 shapes, 22 strings and records; depth 64 read, 65 refused; 6 dims read
 writer: 11 failures set failed and stop later puts
-violations: 57 refused beside their valid twins; 72 allocation failures refused
-fuzz: 300000 mutations (23881 accepted, 276119 refused), 711 truncations refused
+violations: 68 refused beside their valid twins; 105 allocation failures refused
+fuzz: 300000 mutations (26653 accepted, 273347 refused), 1158 truncations refused
 channel: 7 sizes from 0 to 5 MB echoed both ways; max_len holds on both sides and against endless MORE frames; 3 bad framings refused; a partial message kept across a timeout and a signal"
 got=$(timeout 60 test/wire_test 2>&1)
 rc=$?
