@@ -304,6 +304,40 @@ worker_for(PLSProc *proc)
 	return w;
 }
 
+/*
+ * The shape with its column names in UTF-8, as the worker reads them: a
+ * copy in a database of another encoding, the shape itself otherwise.
+ */
+static const PLSShape *
+utf8_shape(const PLSShape *s)
+{
+	PLSShape   *copy;
+
+	if (s == NULL || GetDatabaseEncoding() == PG_UTF8 ||
+		GetDatabaseEncoding() == PG_SQL_ASCII)
+		return s;
+	copy = palloc(sizeof(PLSShape));
+	*copy = *s;
+	if (s->elem)
+		copy->elem = utf8_shape(s->elem);
+	if (s->kind == PLS_S_ROW && s->rowknown && s->natts > 0)
+	{
+		const PLSShape **atts = palloc(sizeof(PLSShape *) * s->natts);
+		const char **names = palloc(sizeof(char *) * s->natts);
+
+		for (int i = 0; i < s->natts; i++)
+		{
+			atts[i] = utf8_shape(s->atts[i]);
+			names[i] = s->attnames[i] ?
+				pg_server_to_any(s->attnames[i], strlen(s->attnames[i]), PG_UTF8) :
+				NULL;
+		}
+		copy->atts = atts;
+		copy->attnames = names;
+	}
+	return copy;
+}
+
 /* UTF-8 copy of a server-encoded string, for the worker. */
 static const char *
 utf8(const char *s)
@@ -368,7 +402,7 @@ pls_process_function(PLSProc *proc, FunctionCallInfo fcinfo)
 	{
 		if (proc->is_record)
 			pls_type_set_tupdesc(&proc->result, pls_result_record_desc(fcinfo));
-		call.result = pls_type_shape(&proc->result);
+		call.result = utf8_shape(pls_type_shape(&proc->result));
 	}
 
 	present = run_call(w, proc, &call, &value);
