@@ -420,26 +420,32 @@ pls_process_function(PLSProc *proc, FunctionCallInfo fcinfo)
 	return result;
 }
 
-void
-pls_process_inline(PLSProc *proc)
+/*
+ * A call with neither arguments nor result: a DO block, or the validator's
+ * compile-only call (CREATE FUNCTION compiles in the creating role's
+ * worker, so syntax and policy errors come then, as inline).
+ */
+static void
+call_bare(PLSProc *proc, uint32 flags)
 {
 	PLSWorker  *w = worker_for(proc);
 	PlsWireCall call;
 	PLSValue	value;
 
 	fill_call(w, proc, &call);
+	call.flags |= flags;
 	(void) run_call(w, proc, &call, &value);
+}
+
+void
+pls_process_inline(PLSProc *proc)
+{
+	call_bare(proc, 0);
 	pls_exec_spi_finish(pls_exec_ctx, CurrentMemoryContext);
 }
 
 void
 pls_process_validate(PLSProc *proc)
 {
-	PLSWorker  *w = worker_for(proc);
-	PlsWireCall call;
-	PLSValue	value;
-
-	fill_call(w, proc, &call);
-	call.flags |= PLS_CALL_SOURCE | PLS_CALL_COMPILE_ONLY;
-	(void) run_call(w, proc, &call, &value);
+	call_bare(proc, PLS_CALL_SOURCE | PLS_CALL_COMPILE_ONLY);
 }
