@@ -896,6 +896,8 @@ pls_wire_put_error(PlsWireBuf *b, const PlsWireError *m)
 	pls_wire_put_cstr(b, m->column_name);
 	pls_wire_put_cstr(b, m->datatype_name);
 	pls_wire_put_cstr(b, m->constraint_name);
+	pls_wire_put_cstr(b, m->query);
+	pls_wire_put_i32(b, m->position);
 	pls_wire_put_u8(b, m->origin);
 }
 
@@ -905,7 +907,7 @@ pls_wire_get_error(PlsWireReader *r, PlsWireError *m)
 	const char **fields[] = {
 		&m->message, &m->detail, &m->hint, &m->context, &m->schema_name,
 		&m->table_name, &m->column_name, &m->datatype_name,
-		&m->constraint_name
+		&m->constraint_name, &m->query
 	};
 
 	memset(m, 0, sizeof(*m));
@@ -919,6 +921,10 @@ pls_wire_get_error(PlsWireReader *r, PlsWireError *m)
 			return false;
 		*fields[i] = s;
 	}
+	if (!pls_wire_get_i32(r, &m->position))
+		return false;
+	if (m->position < 0)
+		return refuse(r);
 	if (!pls_wire_get_u8(r, &m->origin))
 		return false;
 	if (m->origin > ERR_ORIGIN_MAX)

@@ -180,6 +180,8 @@ typedef struct PlsWireError
 	const char *column_name;
 	const char *datatype_name;
 	const char *constraint_name;
+	const char *query;			/* an SPI error's internal query, or NULL */
+	int32_t		position;		/* ... and the position in it, or 0 */
 	uint8_t		origin;			/* PLS_ERR_* */
 } PlsWireError;
 
