@@ -219,6 +219,22 @@ extern void pls_subxact_register_callbacks(void);
 
 extern bool pls_end_xact(PLSDoorFn door, bool commit, PLSDoorError *err);
 
+/* ---------- process_spi.c: the SPI requests of a worker ---------- */
+
+struct PLSWorker;
+struct PlsWireReader;
+struct PlsWireBuf;
+
+extern bool pls_process_spi_serve(struct PLSWorker *w, uint8 op,
+								  struct PlsWireReader *r,
+								  struct PlsWireBuf *out);
+/* around each call a worker serves: its cursors are forgotten at the end */
+extern uint64 pls_process_spi_call_begin(void);
+extern void pls_process_spi_call_end(uint64 prev);
+extern void pls_process_spi_rethrow_interrupt(void);
+/* a request's rolled-back error as a reply's PlsWireError (err freed) */
+extern void pls_process_put_error(struct PlsWireBuf *out, PLSDoorError *err);
+
 /* ---------- errors.c: errors for the Python side ---------- */
 
 /* Server-encoded s as malloc'd UTF-8 (NULL: out of memory); no ereport */

@@ -167,14 +167,15 @@ serve_free_plan(void *arg)
 
 /*
  * Free the plan: by a request (an error rolled back and dropped: there is
- * no one to tell), or, outside a call, by the next request.  Never fails.
+ * no one to tell), or, outside a call or without a door, by the next
+ * request.  Never fails.
  */
 void
 pls_plan_free(PLSDoorFn door, PLSHostPlan *plan)
 {
 	if (plan->plan)
 	{
-		if (pls_exec_ctx == NULL ||
+		if (door == NULL || pls_exec_ctx == NULL ||
 			!door(serve_free_plan, plan->plan, PLS_DOOR_SUBXACT, NULL, NULL))
 		{
 			PendingPlan *p = MemoryContextAllocExtended(TopMemoryContext,
