@@ -63,6 +63,8 @@ pls_process_raise(const PlsWireError *e)
 
 	if (e->origin == PLS_ERR_INTERRUPT)
 	{
+		/* a cancel that ended one of its requests, else the pending one */
+		pls_process_spi_rethrow_interrupt();
 		CHECK_FOR_INTERRUPTS();
 		ereport(ERROR,
 				(errcode(ERRCODE_QUERY_CANCELED),
@@ -76,6 +78,8 @@ pls_process_raise(const PlsWireError *e)
 			 errmsg_internal("%s", e->message ? to_server(e->message) : "unknown error"),
 			 e->detail ? errdetail_internal("%s", to_server(e->detail)) : 0,
 			 e->hint ? errhint("%s", to_server(e->hint)) : 0,
+			 e->query ? internalerrquery(to_server(e->query)) : 0,
+			 e->position > 0 ? internalerrposition(e->position) : 0,
 			 e->schema_name ? err_generic_string(PG_DIAG_SCHEMA_NAME, to_server(e->schema_name)) : 0,
 			 e->table_name ? err_generic_string(PG_DIAG_TABLE_NAME, to_server(e->table_name)) : 0,
 			 e->column_name ? err_generic_string(PG_DIAG_COLUMN_NAME, to_server(e->column_name)) : 0,
@@ -94,18 +98,7 @@ reply(PlsWireBuf *out, bool ok, PLSDoorError *err)
 	pls_wire_buf_reset(out);
 	pls_wire_put_u8(out, ok ? 1 : 0);
 	if (!ok)
-	{
-		PlsWireError we;
-
-		memset(&we, 0, sizeof(we));
-		we.sqlerrcode = err->sqlerrcode;
-		we.message = err->message ? pg_server_to_any(err->message, strlen(err->message), PG_UTF8) : NULL;
-		we.detail = err->detail ? pg_server_to_any(err->detail, strlen(err->detail), PG_UTF8) : NULL;
-		we.hint = err->hint ? pg_server_to_any(err->hint, strlen(err->hint), PG_UTF8) : NULL;
-		we.origin = PLS_ERR_PLPY;
-		pls_wire_put_error(out, &we);
-		pls_door_error_free(err);
-	}
+		pls_process_put_error(out, err);
 }
 
 /* A report's fields from the worker, into a PLSReport pointing at them. */
@@ -195,11 +188,26 @@ serve_request(PLSWorker *w, PLSProc *proc, PlsWireReader *r, PlsWireBuf *out)
 				break;
 			}
 		default:
-			pls_process_broke(w, "request");
+			if (!pls_process_spi_serve(w, op, r, out))
+				pls_process_broke(w, "request");
 	}
 }
 
 /* ---------- a call ---------- */
+
+/*
+ * The call's code is over: plpy.subtransaction()s it entered and did not
+ * exit are rolled back with PL/Python's warning, before its result or
+ * error is taken.
+ */
+static void
+abort_open_subxacts(void)
+{
+	PLSExecCtx *ctx = pls_exec_ctx;
+
+	if (ctx != NULL && ctx->nsubxacts > 0)
+		pls_subxact_abort_entries(ctx, 0);
+}
 
 /*
  * Send out (a message of type tag: CALL, FETCH or CLOSE) and serve the
@@ -214,11 +222,13 @@ pls_process_run(PLSWorker *w, PLSProc *proc, uint32 tag, PlsWireBuf *out,
 {
 	int			depth = pls_pool_depth(w);
 	const char *volatile save_fname = current_fname;
+	uint64		prev_call;
 
 	/* sets abandoned by an error are closed while the worker is idle */
 	if (depth == 0)
 		pls_process_srf_flush(w);
 	current_fname = proc->name;
+	prev_call = pls_process_spi_call_begin();
 	PG_TRY();
 	{
 		tag = pls_pool_exchange(w, tag, out, rv, proc->name);
@@ -238,6 +248,7 @@ pls_process_run(PLSWorker *w, PLSProc *proc, uint32 tag, PlsWireBuf *out,
 			{
 				if (call && (call->flags & PLS_CALL_SOURCE))
 					pls_pool_learned(w, call->fn_oid, call->fn_gen);
+				abort_open_subxacts();
 				break;
 			}
 			if (tag == PLS_MSG_RAISE)
@@ -250,6 +261,7 @@ pls_process_run(PLSWorker *w, PLSProc *proc, uint32 tag, PlsWireBuf *out,
 				if (call && (call->flags & PLS_CALL_SOURCE) &&
 					e.origin != PLS_ERR_COMPILE)
 					pls_pool_learned(w, call->fn_oid, call->fn_gen);
+				abort_open_subxacts();
 				pls_process_raise(&e);
 			}
 			pls_process_broke(w, "message");
@@ -258,11 +270,13 @@ pls_process_run(PLSWorker *w, PLSProc *proc, uint32 tag, PlsWireBuf *out,
 	PG_CATCH();
 	{
 		current_fname = save_fname;
+		pls_process_spi_call_end(prev_call);
 		pls_pool_unwind(w, depth);
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
 	current_fname = save_fname;
+	pls_process_spi_call_end(prev_call);
 	return tag;
 }
 
@@ -315,6 +329,40 @@ pls_process_worker(PLSProc *proc)
 	w = pls_pool_get(roleid, &init, proc->name);
 	pfree(allowed);
 	return w;
+}
+
+/*
+ * The shape with its column names in UTF-8, as the worker reads them: a
+ * copy in a database of another encoding, the shape itself otherwise.
+ */
+const PLSShape *
+pls_process_utf8_shape(const PLSShape *s)
+{
+	PLSShape   *copy;
+
+	if (s == NULL || GetDatabaseEncoding() == PG_UTF8 ||
+		GetDatabaseEncoding() == PG_SQL_ASCII)
+		return s;
+	copy = palloc(sizeof(PLSShape));
+	*copy = *s;
+	if (s->elem)
+		copy->elem = pls_process_utf8_shape(s->elem);
+	if (s->kind == PLS_S_ROW && s->rowknown && s->natts > 0)
+	{
+		const PLSShape **atts = palloc(sizeof(PLSShape *) * s->natts);
+		const char **names = palloc(sizeof(char *) * s->natts);
+
+		for (int i = 0; i < s->natts; i++)
+		{
+			atts[i] = pls_process_utf8_shape(s->atts[i]);
+			names[i] = s->attnames[i] ?
+				pg_server_to_any(s->attnames[i], strlen(s->attnames[i]), PG_UTF8) :
+				NULL;
+		}
+		copy->atts = atts;
+		copy->attnames = names;
+	}
+	return copy;
 }
 
 /* UTF-8 copy of a server-encoded string, for the worker. */
@@ -398,7 +446,7 @@ pls_process_function(PLSProc *proc, FunctionCallInfo fcinfo)
 	{
 		if (proc->is_record)
 			pls_type_set_tupdesc(&proc->result, pls_result_record_desc(fcinfo));
-		call.result = pls_type_shape(&proc->result);
+		call.result = pls_process_utf8_shape(pls_type_shape(&proc->result));
 	}
 
 	present = run_call(w, proc, &call, &value);
@@ -419,26 +467,32 @@ pls_process_function(PLSProc *proc, FunctionCallInfo fcinfo)
 	return result;
 }
 
-void
-pls_process_inline(PLSProc *proc)
+/*
+ * A call with neither arguments nor result: a DO block, or the validator's
+ * compile-only call (CREATE FUNCTION compiles in the creating role's
+ * worker, so syntax and policy errors come then, as inline).
+ */
+static void
+call_bare(PLSProc *proc, uint32 flags)
 {
 	PLSWorker  *w = pls_process_worker(proc);
 	PlsWireCall call;
 	PLSValue	value;
 
 	pls_process_fill_call(w, proc, &call);
+	call.flags |= flags;
 	(void) run_call(w, proc, &call, &value);
+}
+
+void
+pls_process_inline(PLSProc *proc)
+{
+	call_bare(proc, 0);
 	pls_exec_spi_finish(pls_exec_ctx, CurrentMemoryContext);
 }
 
 void
 pls_process_validate(PLSProc *proc)
 {
-	PLSWorker  *w = pls_process_worker(proc);
-	PlsWireCall call;
-	PLSValue	value;
-
-	pls_process_fill_call(w, proc, &call);
-	call.flags |= PLS_CALL_SOURCE | PLS_CALL_COMPILE_ONLY;
-	(void) run_call(w, proc, &call, &value);
+	call_bare(proc, PLS_CALL_SOURCE | PLS_CALL_COMPILE_ONLY);
 }

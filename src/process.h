@@ -22,6 +22,8 @@ extern void pls_process_fill_call(PLSWorker *w, PLSProc *proc,
 								  PlsWireCall *call);
 extern void pls_process_args(PLSProc *proc, FunctionCallInfo fcinfo,
 							 PlsWireCall *call);
+/* a shape with its column names in UTF-8, as the worker reads them */
+extern const PLSShape *pls_process_utf8_shape(const PLSShape *s);
 extern uint32 pls_process_run(PLSWorker *w, PLSProc *proc, uint32 tag,
 							  PlsWireBuf *out, PlsWireRecv *rv,
 							  const PlsWireCall *call);

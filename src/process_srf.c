@@ -253,7 +253,7 @@ begin_scan(PLSProc *proc, FunctionCallInfo fcinfo)
 			st->no_rowtype = true;
 	}
 	call.result = st->no_rowtype ? &no_rowtype_shape :
-		pls_type_shape(&proc->result);
+		pls_process_utf8_shape(pls_type_shape(&proc->result));
 
 	st->cb.func = srf_cleanup;
 	st->cb.arg = st;

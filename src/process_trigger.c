@@ -125,7 +125,7 @@ modify_shape(PLSType *rowtype, TupleDesc desc)
 		if (i >= desc->natts || !TupleDescAttr(desc, i)->attgenerated)
 			atts[i] = row->atts[i];
 	s->atts = atts;
-	return s;
+	return pls_process_utf8_shape(s);
 }
 
 /* "MODIFY": otup with the columns of TD["new"]'s items replaced. */

@@ -83,15 +83,22 @@ arena_alloc(void *cx, size_t size)
 	return p;
 }
 
-void
-pls_worker_arena_reset(void)
+size_t
+pls_worker_arena_mark(void)
 {
-	for (size_t i = 0; i < arena.n; i++)
-		PyMem_RawFree(arena.p[i]);
-	arena.n = 0;
+	return arena.n;
+}
+
+void
+pls_worker_arena_release(size_t mark)
+{
+	while (arena.n > mark)
+		PyMem_RawFree(arena.p[--arena.n]);
 }
 
 const PlsWireMem pls_worker_arena_mem = {arena_alloc, NULL, NULL, NULL};
+
+#define arena_mem pls_worker_arena_mem
 
 /* The protocol is broken (or memory is gone): the backend ends us. */
 static void pg_noreturn_exit(int code) __attribute__((noreturn));
@@ -103,16 +110,24 @@ pg_noreturn_exit(int code)
 
 /* ---------- requests to the backend ---------- */
 
-static PlsWireBuf reqbuf;
+PlsWireBuf	pls_worker_reqbuf;
 static PlsWireRecv reprecv;
+uint64_t	pls_worker_epoch = 0;
+int			pls_worker_call_depth = 0;
+
+#define reqbuf pls_worker_reqbuf
+#define request pls_worker_request
 
 /*
  * Send the REQ in reqbuf and wait for its REP; a reader over the reply's
- * fields after the ok byte in *r, whether ok in *ok.  The backend answers
+ * fields after the ok byte in *r, whether ok in *ok.  While it is served,
+ * the backend may call a function of this role (SQL that calls one): that
+ * CALL (or FETCH or CLOSE of a set) is run here, nested, before the REP
+ * comes.  The backend answers
  * every request, so anything else is the end.
  */
-static void
-request(PlsWireReader *r, bool *ok)
+void
+pls_worker_request(PlsWireReader *r, bool *ok)
 {
 	uint32_t	tag;
 	uint8_t		okb;
@@ -120,39 +135,80 @@ request(PlsWireReader *r, bool *ok)
 
 	if (reqbuf.failed)
 		pg_noreturn_exit(4);
+	pls_worker_epoch++;
 	rc = pls_wire_send(chan, PLS_MSG_REQ, &reqbuf, PLS_CHAN_NO_DEADLINE);
-	if (rc == PLS_CHAN_OK)
-		rc = pls_wire_recv(chan, &reprecv, &tag, PLS_WIRE_MAX_MESSAGE,
-						   PLS_CHAN_NO_DEADLINE);
+	for (;;)
+	{
+		void	   *nested;
+		size_t		len;
+
+		if (rc == PLS_CHAN_OK)
+			rc = pls_wire_recv(chan, &reprecv, &tag, PLS_WIRE_MAX_MESSAGE,
+							   PLS_CHAN_NO_DEADLINE);
+		if (rc != PLS_CHAN_OK ||
+			(tag != PLS_MSG_CALL && tag != PLS_MSG_FETCH && tag != PLS_MSG_CLOSE))
+			break;
+		/* its own requests reuse the buffers: run it from a copy */
+		len = reprecv.buf.len;
+		nested = PyMem_RawMalloc(len ? len : 1);
+		if (nested == NULL)
+			pg_noreturn_exit(4);
+		memcpy(nested, reprecv.buf.data, len);
+		pls_worker_dispatch(tag, nested, len);
+		PyMem_RawFree(nested);
+		/* the outer call goes on, interruptible again */
+		pls_watchdog_call_begin();
+	}
 	if (rc == PLS_CHAN_DEAD)
 		pg_noreturn_exit(0);
 	if (rc != PLS_CHAN_OK || tag != PLS_MSG_REP)
 		pg_noreturn_exit(3);
-	pls_wire_reader_init(r, reprecv.buf.data, reprecv.buf.len, &pls_worker_arena_mem);
+	pls_wire_reader_init(r, reprecv.buf.data, reprecv.buf.len, &arena_mem);
 	if (!pls_wire_get_u8(r, &okb) || okb > 1)
 		pg_noreturn_exit(3);
 	*ok = okb == 1;
 }
 
-/* The error of a failed request, as plpy_host.h's hooks return it. */
-static bool
-reply_error(PlsWireReader *r, PLSErrorFields *err)
+/*
+ * The error of a failed request, as plpy_host.h's hooks return it: on
+ * failure (out of memory) err is empty and MemoryError set.
+ */
+void
+pls_worker_reply_error(PlsWireReader *r, PLSErrorFields *err)
 {
 	PlsWireError we;
+	const char *const *src[] = {&we.detail, &we.hint, &we.query,
+		&we.schema_name, &we.table_name, &we.column_name, &we.datatype_name,
+		&we.constraint_name
+	};
+	char	  **dst[] = {&err->detail, &err->hint, &err->query,
+		&err->schema_name, &err->table_name, &err->column_name,
+		&err->datatype_name, &err->constraint_name
+	};
 
-	if (!pls_wire_get_error(r, &we) || !pls_wire_done(r))
+	if (!pls_wire_get_error(r, &we))
 		pg_noreturn_exit(3);
 	memset(err, 0, sizeof(*err));
 	err->kind = PLS_ERRK_PLPY;
 	err->sqlerrcode = we.sqlerrcode;
+	err->position = we.position;
 	err->message = strdup(we.message ? we.message : "");
-	err->detail = we.detail ? strdup(we.detail) : NULL;
-	err->hint = we.hint ? strdup(we.hint) : NULL;
+	for (size_t i = 0; i < sizeof(src) / sizeof(src[0]); i++)
+		if (*src[i] != NULL && (*dst[i] = strdup(*src[i])) == NULL)
+			err->message = NULL;
 	if (err->message == NULL)
 	{
 		pls_error_fields_free(err);
 		PyErr_NoMemory();
 	}
+}
+
+static bool
+reply_error(PlsWireReader *r, PLSErrorFields *err)
+{
+	pls_worker_reply_error(r, err);
+	if (!pls_wire_done(r))
+		pg_noreturn_exit(3);
 	return false;
 }
 
@@ -287,52 +343,6 @@ pls_worker_fatal(const char *message)
 	_exit(5);
 }
 
-/*
- * The SPI side of plpy is not carried to the worker yet: each function is
- * there (so code that only defines functions using it compiles and runs)
- * and refuses when called, with SQLSTATE 0A000.
- */
-static PyObject *
-spi_not_carried(PyObject *self, PyObject *args, PyObject *kw)
-{
-	PyObject   *cls = pls_spiexc_for_state(&interp, "0A000");
-
-	if (cls != NULL)
-		PyErr_Format(cls, "plpy.%U is not supported in process isolation yet",
-					 self);
-	return NULL;
-}
-
-static PyMethodDef spi_not_carried_def = {
-	"spi", (PyCFunction) (void (*) (void)) spi_not_carried,
-	METH_VARARGS | METH_KEYWORDS, NULL
-};
-
-int
-pls_host_plpy_add_spi(PyObject *module, struct PLSInterp *in)
-{
-	static const char *const names[] = {
-		"execute", "prepare", "cursor", "subtransaction", "commit", "rollback"
-	};
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-	{
-		PyObject   *name = PyUnicode_FromString(names[i]);
-		PyObject   *fn;
-
-		if (name == NULL)
-			return -1;
-		fn = PyCFunction_NewEx(&spi_not_carried_def, name, NULL);
-		Py_DECREF(name);
-		if (fn == NULL || PyModule_AddObject(module, names[i], fn) < 0)
-		{
-			Py_XDECREF(fn);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 /* ---------- functions ---------- */
 
 /*
@@ -384,6 +394,10 @@ void
 pls_worker_send(uint32_t tag, const PlsWireBuf *b)
 {
 	int			rc;
+
+	/* what the call's objects let go of is released before it ends */
+	if (tag == PLS_MSG_RETURN || tag == PLS_MSG_RAISE || tag == PLS_MSG_ROWS)
+		pls_worker_spi_flush();
 
 	if (b->failed)
 		pg_noreturn_exit(4);
@@ -446,6 +460,8 @@ pls_worker_exception_error(const PLSFuncInfo *fn, const char *msg,
 	we->column_name = f->column_name;
 	we->datatype_name = f->datatype_name;
 	we->constraint_name = f->constraint_name;
+	we->query = f->query;
+	we->position = f->position > 0 ? f->position : 0;
 	we->origin = f->kind == PLS_ERRK_INTERRUPT ? PLS_ERR_INTERRUPT :
 		f->fatal ? PLS_ERR_FATAL :
 		f->kind == PLS_ERRK_MEMORY ? PLS_ERR_MEMORY :
@@ -660,23 +676,28 @@ pls_worker_encoder_error(PLSEncoder *e, const PLSFuncInfo *fn,
 	we->origin = PLS_ERR_PLPY;
 }
 
-/* RETURN the function's result, encoded for the call's result shape. */
+/*
+ * RETURN the function's result res (a reference this takes), encoded for
+ * the call's result shape.  The buffer is filled only after encoding: code
+ * run by it may have made nested calls, which answered through it.
+ */
 static void
 return_result(const PlsWireCall *call, PyObject *res, WorkerFn *f)
 {
 	PLSEncoder	e;
 	PLSValue	v;
 
-	pls_wire_buf_reset(&outbuf);
 	if (call->result == NULL || res == Py_None)
 	{
 		/* void: only whether it returned None */
+		pls_wire_buf_reset(&outbuf);
 		pls_wire_put_u8(&outbuf, res == Py_None ? 0 : 1);
 		if (res != Py_None)
 		{
 			v.kind = PLS_V_NULL;
 			pls_wire_put_value(&outbuf, &v);
 		}
+		Py_DECREF(res);
 		pls_watchdog_call_end();
 		pls_worker_send(PLS_MSG_RETURN, &outbuf);
 		return;
@@ -689,14 +710,19 @@ return_result(const PlsWireCall *call, PyObject *res, WorkerFn *f)
 		PlsWireError we;
 
 		pls_worker_encoder_error(&e, &f->info, &we, &ef);
-		pls_worker_raise(&we);
+		pls_wire_buf_reset(&outbuf);
+		pls_wire_put_error(&outbuf, &we);
 		pls_error_fields_free(&ef);
 		pls_encoder_free(&e);
+		Py_DECREF(res);
+		pls_worker_send(PLS_MSG_RAISE, &outbuf);
 		return;
 	}
+	pls_wire_buf_reset(&outbuf);
 	pls_wire_put_u8(&outbuf, 1);
 	pls_wire_put_value(&outbuf, &v);
 	pls_encoder_free(&e);
+	Py_DECREF(res);
 	pls_watchdog_call_end();
 	pls_worker_send(PLS_MSG_RETURN, &outbuf);
 }
@@ -709,6 +735,7 @@ serve_call(const PlsWireCall *call)
 	PyObject  **argv;
 	Py_ssize_t	n = 0;
 	PyObject   *res = NULL;
+	PyObject   *td = NULL;
 
 	if (nwarnings > 0)
 		send_pending_warnings();
@@ -748,23 +775,33 @@ serve_call(const PlsWireCall *call)
 	pls_worker_function_name = f->info.name;
 	argv = make_args(f, call, &n);
 	if (argv != NULL)
-		res = PyObject_Vectorcall(f->c.func, argv, n, NULL);
-	/* converting the result may run its code: still interruptible */
-	if (res == NULL)
-		raise_exception(&f->info);
-	else if (call->flags & PLS_CALL_SETOF)
-		pls_worker_srf_begin(call, res, &f->info);
-	else if (call->flags & PLS_CALL_TRIGGER)
-		pls_worker_trigger_end(call, res, n == 1 ? argv[0] : NULL, &f->info);
-	else
-		return_result(call, res, f);
-	Py_XDECREF(res);
-	if (argv != NULL)
 	{
+		res = PyObject_Vectorcall(f->c.func, argv, n, NULL);
+		/* a trigger's TD is read after the call: MODIFY */
+		if (call->flags & PLS_CALL_TRIGGER)
+			td = n == 1 ? Py_NewRef(argv[0]) : NULL;
+		/* releasing the arguments may run code (a finally): in the call */
 		for (Py_ssize_t i = 0; i < n; i++)
 			Py_DECREF(argv[i]);
 		PyMem_Free(argv);
 	}
+
+	/*
+	 * Converting the result may run its code: still interruptible.  Each
+	 * answer releases res (and td) before it is sent, as what they let go
+	 * of may run code that makes requests.
+	 */
+	if (res == NULL)
+	{
+		Py_XDECREF(td);
+		raise_exception(&f->info);
+	}
+	else if (call->flags & PLS_CALL_SETOF)
+		pls_worker_srf_begin(call, res, &f->info);
+	else if (call->flags & PLS_CALL_TRIGGER)
+		pls_worker_trigger_end(call, res, td, &f->info);
+	else
+		return_result(call, res, f);
 	pls_watchdog_call_end();
 	pls_worker_function_name = NULL;
 	if (call->flags & PLS_CALL_DO)
@@ -773,19 +810,47 @@ serve_call(const PlsWireCall *call)
 
 /* ---------- entry points ---------- */
 
-/* One CALL message: run it, answered with RETURN or RAISE. */
+static void worker_call(const void *data, size_t len);
+
+/*
+ * A message that runs the role's code: CALL, or FETCH or CLOSE of an open
+ * set (srf.c), at the top or nested in a request.  It counts as a call for
+ * the SPI hooks (pls_worker_epoch, pls_worker_call_depth) as the CALL
+ * does, except CLOSE: releasing an iterator runs no call (exec.c's
+ * srf_release), so plpy's SPI refuses there as in inline mode.
+ */
 void
-pls_worker_call(const void *data, size_t len)
+pls_worker_dispatch(uint32_t tag, const void *data, size_t len)
+{
+	size_t		mark = pls_worker_arena_mark();
+	const char *save_fname = pls_worker_function_name;
+	int			depth = tag == PLS_MSG_CLOSE ? 0 : 1;
+
+	pls_worker_epoch++;
+	pls_worker_call_depth += depth;
+	if (tag == PLS_MSG_CALL)
+		worker_call(data, len);
+	else if (tag == PLS_MSG_FETCH)
+		pls_worker_fetch(data, len);
+	else
+		pls_worker_close(data, len);
+	pls_worker_call_depth -= depth;
+	pls_worker_epoch++;
+	pls_worker_function_name = save_fname;
+	pls_worker_arena_release(mark);
+}
+
+/* One CALL message: run it, answered with RETURN or RAISE. */
+static void
+worker_call(const void *data, size_t len)
 {
 	PlsWireReader r;
 	PlsWireCall call;
 
-	pls_worker_arena_reset();
-	pls_wire_reader_init(&r, data, len, &pls_worker_arena_mem);
+	pls_wire_reader_init(&r, data, len, &arena_mem);
 	if (!pls_wire_get_call(&r, &call) || !pls_wire_done(&r))
 		_exit(3);
 	serve_call(&call);
-	pls_worker_arena_reset();
 }
 
 /*
@@ -809,7 +874,7 @@ pls_worker_take_init(PlsChan *c, char *err, size_t errlen)
 		snprintf(err, errlen, "no INIT from the backend");
 		return -1;
 	}
-	pls_wire_reader_init(&r, reprecv.buf.data, reprecv.buf.len, &pls_worker_arena_mem);
+	pls_wire_reader_init(&r, reprecv.buf.data, reprecv.buf.len, &arena_mem);
 	if (!pls_wire_get_init(&r, &init) || !pls_wire_done(&r) ||
 		init.role == NULL || init.allowed_modules == NULL)
 	{
@@ -826,7 +891,7 @@ pls_worker_take_init(PlsChan *c, char *err, size_t errlen)
 	{
 #ifdef PLS_WORKER_TESTING
 		/* test/worker.sh's EXEC: full Python, no restricted interpreter */
-		pls_worker_arena_reset();
+		pls_worker_arena_release(0);
 		return 0;
 #else
 		snprintf(err, errlen, "this worker has no unsandboxed mode");
@@ -842,6 +907,6 @@ pls_worker_take_init(PlsChan *c, char *err, size_t errlen)
 		snprintf(err, errlen, "could not build the interpreter: %s", text);
 		return -1;
 	}
-	pls_worker_arena_reset();
+	pls_worker_arena_release(0);
 	return 0;
 }

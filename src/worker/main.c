@@ -265,13 +265,9 @@ serve(void)
 		switch (tag)
 		{
 			case PLS_MSG_CALL:
-				pls_worker_call(in.buf.data, in.buf.len);
-				break;
 			case PLS_MSG_FETCH:
-				pls_worker_fetch(in.buf.data, in.buf.len);
-				break;
 			case PLS_MSG_CLOSE:
-				pls_worker_close(in.buf.data, in.buf.len);
+				pls_worker_dispatch(tag, in.buf.data, in.buf.len);
 				break;
 			case PLS_MSG_PING:
 				rc = pls_wire_send(&chan, PLS_MSG_PONG, &in.buf,

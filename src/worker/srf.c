@@ -82,19 +82,23 @@ new_srf(void)
 
 /*
  * Release the iterator (a generator's finally runs, and may make requests)
- * and free the slot.  Interruptible as a call.
+ * and free the slot.  Interruptible as a call, but no call for plpy's SPI,
+ * which refuses there as in inline mode (exec.c's srf_release).
  */
 static void
 drop_srf(WorkerSrf *s)
 {
 	PyObject   *iter = s->iter;
+	int			depth = pls_worker_call_depth;
 
 	pls_worker_function_name = s->info.name;
 	s->iter = NULL;
 	s->handle = 0;
+	pls_worker_call_depth = 0;
 	pls_watchdog_call_begin();
 	Py_XDECREF(iter);
 	pls_watchdog_call_end();
+	pls_worker_call_depth = depth;
 	/* an exception of the finally was reported as unraisable */
 	PyErr_Clear();
 	free((char *) s->info.name);
@@ -179,6 +183,8 @@ pls_worker_srf_begin(const PlsWireCall *call, PyObject *res,
 	if (call->result == NULL)
 		_exit(3);				/* the backend always sends the row's shape */
 	iter = pls_srf_iter(res);
+	/* the iterator holds what it needs: res may go (its code runs now) */
+	Py_DECREF(res);
 	memset(&we, 0, sizeof(we));
 	if (iter == NULL)
 	{
@@ -225,7 +231,6 @@ pls_worker_fetch(const void *data, size_t len)
 	WorkerSrf  *s;
 	PLSShape   *shape;
 
-	pls_worker_arena_reset();
 	pls_wire_reader_init(&r, data, len, &pls_worker_arena_mem);
 	if (!pls_wire_get_fetch(&r, &handle, &batch) || !pls_wire_done(&r) ||
 		(s = find_srf(handle)) == NULL)
@@ -238,8 +243,6 @@ pls_worker_fetch(const void *data, size_t len)
 	pls_worker_function_name = s->info.name;
 	pls_watchdog_call_begin();
 	send_batch(s, shape, batch);
-	pls_worker_function_name = NULL;
-	pls_worker_arena_reset();
 }
 
 void
@@ -250,13 +253,11 @@ pls_worker_close(const void *data, size_t len)
 	uint32_t	handle;
 	WorkerSrf  *s;
 
-	pls_worker_arena_reset();
 	pls_wire_reader_init(&r, data, len, &pls_worker_arena_mem);
 	if (!pls_wire_get_u32(&r, &handle) || !pls_wire_done(&r) ||
 		(s = find_srf(handle)) == NULL)
 		_exit(3);
 	drop_srf(s);
-	pls_worker_function_name = NULL;
 	pls_wire_buf_init(&b, &pls_worker_raw_mem);
 	pls_wire_put_u8(&b, 0);
 	pls_worker_send(PLS_MSG_RETURN, &b);

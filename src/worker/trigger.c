@@ -114,6 +114,9 @@ pls_worker_trigger_end(const PlsWireCall *call, PyObject *res, PyObject *td,
 	pls_wire_put_u8(&b, (uint8_t) result);
 	if (result == PLS_TRIG_MODIFY && call->result != NULL)
 		put_td_new(&b, call->result, td, fn);
+	/* what they let go of may run code that makes requests: before RETURN */
+	Py_DECREF(res);
+	Py_DECREF(td);
 	pls_watchdog_call_end();
 	pls_worker_send(PLS_MSG_RETURN, &b);
 	pls_wire_buf_free(&b);

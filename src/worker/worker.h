@@ -80,30 +80,52 @@ extern void pls_worker_fatal(const char *message) __attribute__((noreturn));
 
 /*
  * call.c: the door's worker side.  take_init reads INIT (before lock-in)
- * and builds the role's interpreter; call serves one CALL message; the
- * wire memory of the worker (PyMem_Raw*).
+ * and builds the role's interpreter; dispatch serves one message that runs
+ * the role's code; the wire memory of the worker (PyMem_Raw*).
  */
 extern int	pls_worker_take_init(PlsChan *chan, char *err, size_t errlen);
-extern void pls_worker_call(const void *data, size_t len);
+/* CALL, FETCH or CLOSE, at the top or nested in a request */
+extern void pls_worker_dispatch(uint32_t tag, const void *data, size_t len);
 extern const struct PlsWireMem pls_worker_raw_mem;
 
 /*
+ * call.c, for the SPI hooks (spi_worker.c): a request is built in
+ * pls_worker_reqbuf, sent by pls_worker_request, which serves the nested
+ * calls that come first and then reads its REP (whether ok, and a reader
+ * over the fields after that byte, in the arena); pls_worker_reply_error
+ * takes a failed reply's error.  pls_worker_epoch counts requests and
+ * calls (anything that may have changed the backend's portals); the
+ * arena is released down to a mark once a reply has been read.
+ */
+struct PlsWireBuf;
+struct PlsWireReader;
+struct PLSErrorFields;
+extern struct PlsWireBuf pls_worker_reqbuf;
+extern void pls_worker_request(struct PlsWireReader *r, bool *ok);
+extern void pls_worker_reply_error(struct PlsWireReader *r,
+								   struct PLSErrorFields *err);
+extern uint64_t pls_worker_epoch;
+extern int	pls_worker_call_depth;
+extern size_t pls_worker_arena_mark(void);
+extern void pls_worker_arena_release(size_t mark);
+
+/* spi_worker.c: send the queued releases of plans and cursors now */
+extern void pls_worker_spi_flush(void);
+
+/*
  * call.c, for srf.c and trigger.c: the arena decoded messages live in
- * (reset before and after each message); sending a message (a failure
- * ends the worker); RAISE; the pending Python exception (msg: the message,
+ * (released to its mark after each message by pls_worker_dispatch);
+ * sending a message (a failure ends the worker); RAISE; the pending Python exception (msg: the message,
  * the exception then the detail) or an encoder's failure as a
  * PlsWireError, the watchdog let go first, whose strings live in *f (and
  * in e) until pls_error_fields_free.
  */
-struct PlsWireBuf;
 struct PlsWireError;
 struct PlsWireCall;
 struct PLSFuncInfo;
-struct PLSErrorFields;
 struct PLSEncoder;
 
 extern const struct PlsWireMem pls_worker_arena_mem;
-extern void pls_worker_arena_reset(void);
 extern void pls_worker_send(uint32_t tag, const struct PlsWireBuf *b);
 extern void pls_worker_raise(const struct PlsWireError *we);
 extern void pls_worker_exception_error(const struct PLSFuncInfo *fn,
@@ -117,8 +139,9 @@ extern void pls_worker_encoder_error(struct PLSEncoder *e,
 
 /*
  * srf.c: set-returning functions (wire.h).  srf_begin answers a SETOF
- * CALL whose function returned res: the iterator kept under a new handle,
- * the first ROWS; fetch and close serve FETCH and CLOSE messages.
+ * CALL whose function returned res (a reference it takes): the iterator
+ * kept under a new handle, the first ROWS; fetch and close serve FETCH and
+ * CLOSE messages.
  */
 extern void pls_worker_srf_begin(const struct PlsWireCall *call,
 								 struct _object *res,
@@ -137,7 +160,8 @@ extern bool pls_watchdog_pending(void);
 
 /*
  * trigger.c: answers a trigger's CALL whose function returned res, td
- * being the TD dict it was given (NULL: the call had no argument).
+ * being the TD dict it was given (references it takes; td NULL: the call
+ * had no argument).
  */
 extern void pls_worker_trigger_end(const struct PlsWireCall *call,
 								   struct _object *res, struct _object *td,
