@@ -321,6 +321,10 @@ fill_call(PLSWorker *w, PLSProc *proc, PlsWireCall *call)
 		call->flags |= PLS_CALL_DO;
 	else if (proc->kind == PLS_PROCEDURE)
 		call->flags |= PLS_CALL_PROCEDURE;
+#ifdef PLSAFEPY_TESTING
+	if (pls_pool_unsandboxed(w))
+		call->flags |= PLS_CALL_UNSANDBOXED;
+#endif
 	if (proc->kind == PLS_INLINE ||
 		!pls_pool_knows(w, call->fn_oid, call->fn_gen))
 	{

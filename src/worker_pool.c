@@ -111,6 +111,9 @@ struct PLSWorker
 	bool		interrupt_sent; /* the interrupt word was raised */
 	TimestampTz interrupt_at;
 	HTAB	   *known;			/* fn_oid -> fn_gen compiled in the worker */
+#ifdef PLSAFEPY_TESTING
+	bool		unsandboxed;	/* started with PLS_INIT_TESTING_UNSANDBOXED */
+#endif
 };
 
 typedef struct KnownFunction
@@ -172,6 +175,9 @@ pls_pool_init(void)
 							PGC_SUSET,
 							0,
 							NULL, NULL, NULL);
+#ifdef PLSAFEPY_TESTING
+	pls_testing_init();
+#endif
 }
 
 bool
@@ -187,6 +193,10 @@ find_worker(void)
 	Dl_info		info;
 	char	   *dir;
 
+#ifdef PLSAFEPY_TESTING
+	if (pls_testing_worker_path != NULL && pls_testing_worker_path[0] != '\0')
+		return pls_testing_worker_path;
+#endif
 	if (worker_path)
 		return worker_path;
 	if (dladdr((void *) pls_pool_get, &info) == 0 || info.dli_fname == NULL)
@@ -510,6 +520,9 @@ start_worker(Oid roleid, const PlsWireInit *init, const char *fname)
 	char		errbuf[512];
 	int			limit_kb;
 	HASHCTL		ctl;
+#ifdef PLSAFEPY_TESTING
+	PlsWireInit testing_init;
+#endif
 
 	w = MemoryContextAllocZero(TopMemoryContext, sizeof(PLSWorker));
 	w->roleid = roleid;
@@ -526,6 +539,14 @@ start_worker(Oid roleid, const PlsWireInit *init, const char *fname)
 	limit_kb = pls_settings_memory_limit(roleid);
 	opts.memory_limit = limit_kb > 0 ?
 		(uint64) limit_kb * 1024 + PLS_WORKER_RUNTIME_AS : 0;
+
+#ifdef PLSAFEPY_TESTING
+	testing_init = *init;
+	if (pls_testing_unsandboxed)
+		testing_init.flags |= PLS_INIT_TESTING_UNSANDBOXED;
+	w->unsandboxed = pls_testing_unsandboxed;
+	init = &testing_init;
+#endif
 
 	make_room();
 	if (!exit_hooked)
@@ -589,12 +610,29 @@ pls_pool_find(Oid roleid)
 	{
 		if (workers[i]->roleid == roleid)
 		{
+#ifdef PLSAFEPY_TESTING
+			/* a worker runs the mode it was started in: a new one */
+			if (workers[i]->unsandboxed != pls_testing_unsandboxed &&
+				workers[i]->depth == 0)
+			{
+				discard_quietly(workers[i]);
+				return NULL;
+			}
+#endif
 			workers[i]->last_used = ++pool_tick;
 			return workers[i];
 		}
 	}
 	return NULL;
 }
+
+#ifdef PLSAFEPY_TESTING
+bool
+pls_pool_unsandboxed(PLSWorker *w)
+{
+	return w->unsandboxed;
+}
+#endif
 
 PLSWorker *
 pls_pool_get(Oid roleid, const PlsWireInit *init, const char *fname)

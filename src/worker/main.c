@@ -316,13 +316,6 @@ main(int argc, char **argv)
 	start_python();
 	if (pls_worker_take_init(&chan, err, sizeof(err)) != 0)
 		fail();
-#ifdef PLS_WORKER_TESTING
-	if (pls_testing_prepare() != 0)
-	{
-		pls_worker_exception_text(err, sizeof(err));
-		fail();
-	}
-#endif
 	if (pls_watchdog_start(&chan.shm->interrupt_seq, err, sizeof(err)) != 0)
 		fail();
 	lock_in(&hello);
