@@ -51,7 +51,11 @@
  * Records of ended workers are kept (marked ended, their channel, process
  * and function table released; about 200 bytes each): a caller may hold a
  * pointer across a fault, and it must then get an ERROR, never reach a
- * worker started later for another role in a reused record.
+ * worker started later for another role in a reused record.  They are
+ * freed at the end of a top-level transaction in which no call is in
+ * progress (a procedure's COMMIT may end one inside a call): by then the
+ * ERROR that ended a worker has left every call that held it, so that a
+ * session with many faults does not grow (test/fuzz_backend.sh).
  *
  *-------------------------------------------------------------------------
  */
@@ -65,6 +69,7 @@
 #include <seccomp.h>
 #include <sys/syscall.h>
 
+#include "access/xact.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
@@ -126,6 +131,11 @@ typedef struct KnownFunction
 static PLSWorker **workers = NULL;
 static int	nworkers = 0;
 static int	maxslots = 0;
+
+/* Every record, live or ended, in TopMemoryContext: ended ones are freed. */
+static PLSWorker **records = NULL;
+static int	nrecords = 0;
+static int	maxrecords = 0;
 static uint64 pool_tick = 0;
 static char *worker_path = NULL;
 
@@ -223,6 +233,33 @@ pool_at_exit(int code, Datum arg)
 		workers[i]->live = false;
 	}
 	nworkers = 0;
+}
+
+/*
+ * At the end of a top-level transaction without a call in progress, free
+ * the records of ended workers (see the header).
+ */
+static void
+free_ended_records(XactEvent event, void *arg)
+{
+	int			kept = 0;
+
+	if (event != XACT_EVENT_COMMIT && event != XACT_EVENT_ABORT &&
+		event != XACT_EVENT_PREPARE)
+		return;
+	for (int i = 0; i < nworkers; i++)
+	{
+		if (workers[i]->depth > 0)
+			return;
+	}
+	for (int i = 0; i < nrecords; i++)
+	{
+		if (records[i]->live)
+			records[kept++] = records[i];
+		else
+			pfree(records[i]);
+	}
+	nrecords = kept;
 }
 
 /* End w (if live) and take it out of the pool; how tells how it ended. */
@@ -524,7 +561,22 @@ start_worker(Oid roleid, const PlsWireInit *init, const char *fname)
 	PlsWireInit testing_init;
 #endif
 
+	if (!exit_hooked)
+	{
+		on_proc_exit(pool_at_exit, (Datum) 0);
+		RegisterXactCallback(free_ended_records, NULL);
+		exit_hooked = true;
+	}
+	if (nrecords == maxrecords)
+	{
+		maxrecords = maxrecords ? maxrecords * 2 : 16;
+		records = records ?
+			repalloc(records, maxrecords * sizeof(PLSWorker *)) :
+			MemoryContextAlloc(TopMemoryContext,
+							   maxrecords * sizeof(PLSWorker *));
+	}
 	w = MemoryContextAllocZero(TopMemoryContext, sizeof(PLSWorker));
+	records[nrecords++] = w;
 	w->roleid = roleid;
 	namestrcpy(&w->rolename, GetUserNameFromId(roleid, false));
 
@@ -549,11 +601,6 @@ start_worker(Oid roleid, const PlsWireInit *init, const char *fname)
 #endif
 
 	make_room();
-	if (!exit_hooked)
-	{
-		on_proc_exit(pool_at_exit, (Datum) 0);
-		exit_hooked = true;
-	}
 	if (maxslots == 0)
 	{
 		maxslots = 16;
