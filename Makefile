@@ -47,20 +47,23 @@ EXTRA_CLEAN = src/embedded_py.h src/spiexceptions.h \
 WORKER = src/worker/plsafepy-worker
 WORKER_TESTING = src/worker/plsafepy-worker-testing
 WORKER_SRCS = src/worker/main.c src/worker/call.c src/worker/confine.c \
-	src/worker/seccomp.c src/worker/watchdog.c src/worker/channel.c src/wire.c
+	src/worker/seccomp.c src/worker/watchdog.c src/worker/channel.c src/wire.c \
+	src/worker/spi_worker.c
 WORKER_HDRS = src/worker/worker.h src/worker/channel.h src/worker/preload.h \
-	src/wire.h src/door.h
+	src/wire.h src/door.h src/spi_host.h
 # The Python side's core (src/pyhost.h), compiled for the worker without
 # PostgreSQL's headers, with the worker's host hooks, as an archive: the
 # worker links what it calls of it.
 # Values (encode.c, value_py.c: pyvalue.h) are part of it too.
 PYVALUE_SRCS = src/encode.c src/value_py.c
 PYVALUE_HDRS = src/pyvalue.h src/pyhost.h src/door.h
+# plpy's SPI types and functions (spi_host.h) too.
 PYCORE_SRCS = src/pybuild.c src/pycompile.c src/sandbox.c src/audit.c \
 	src/whitelist.c src/plpy.c src/pyerror.c src/pystrings.c \
-	$(PYVALUE_SRCS)
+	src/spi_execute.c src/spi_result.c src/spi_plan.c src/spi_cursor.c \
+	src/spi_subxact.c src/spi_xact.c $(PYVALUE_SRCS)
 PYCORE_HDRS = src/pyhost.h src/sandbox_int.h src/embedded_py.h \
-	src/plpy_host.h $(PYVALUE_HDRS)
+	src/plpy_host.h src/spi_host.h src/spi_py.h $(PYVALUE_HDRS)
 WORKER_PYCORE = src/worker/libpycore.a
 WORKER_PYCORE_OBJS = $(PYCORE_SRCS:src/%.c=src/worker/core/%.o) \
 	src/worker/core/pyhost_worker.o
@@ -85,7 +88,7 @@ src/embedded_py.h: $(PY_EMBED) tools/embed_py.py
 src/spiexceptions.h: tools/gen_spiexceptions.sh
 	PG_CONFIG=$(PG_CONFIG) sh tools/gen_spiexceptions.sh > $@
 
-$(OBJS) $(OBJS:.o=.bc): src/plsafepy.h src/pyhost.h src/pyvalue.h src/sandbox_int.h src/embedded_py.h src/spiexceptions.h
+$(OBJS) $(OBJS:.o=.bc): src/plsafepy.h src/pyhost.h src/pyvalue.h src/sandbox_int.h src/embedded_py.h src/spiexceptions.h src/spi_host.h src/spi_py.h src/plpy_int.h src/wire.h
 
 # The worker program (the testing flavour's: the testing worker).
 INSTALLED_WORKER = $(if $(filter testing,$(FLAVOUR)),$(WORKER_TESTING),$(WORKER))

@@ -117,10 +117,96 @@ CREATE OR REPLACE FUNCTION p_add(a int, b int) RETURNS int LANGUAGE plsafepy
 AS $$ return a * b $$;
 SELECT p_add(6, 7);
 
--- not carried yet: a clear error, not a wrong answer
-CREATE FUNCTION p_spi() RETURNS int LANGUAGE plsafepy
-AS $$ return plpy.execute('select 1 as x')[0]['x'] $$;
+-- plpy's SPI, carried to the worker: results, columns, status
+CREATE TABLE p_t (id int PRIMARY KEY, name text, n numeric, a int[]);
+INSERT INTO p_t VALUES (1, 'one', 1.5, '{1,2}'), (2, 'two', NULL, NULL);
+CREATE FUNCTION p_spi() RETURNS text LANGUAGE plsafepy AS $$
+r = plpy.execute("select * from p_t order by id")
+return "%s %s %s %s %s %s %s" % (r.status(), r.nrows(), len(r), r.colnames(),
+    r.coltypes(), r.coltypmods(), list(r))
+$$;
 SELECT p_spi();
+CREATE FUNCTION p_spi_str() RETURNS text LANGUAGE plsafepy AS $$
+r = plpy.execute("select id from p_t order by id", 1)
+u = plpy.execute("update p_t set name = name where id > 0")
+return "%s | %s | %s | %s" % (r, r[0:1], u, u.nrows())
+$$;
+SELECT p_spi_str();
+-- an SPI error with all its fields, caught, and uncaught with its query
+CREATE FUNCTION p_spi_err() RETURNS text LANGUAGE plsafepy AS $$
+try:
+    plpy.execute("insert into p_t values (1, 'dup')")
+except plpy.spiexceptions.UniqueViolation as e:
+    return "%s | %s" % (e.sqlstate, e.spidata)
+$$;
+SELECT p_spi_err();
+DO $$ plpy.execute("select nosuchcol from p_t") $$ LANGUAGE plsafepy;
+-- plans (kept in SD across calls), plan.execute, cursors, fetch
+CREATE FUNCTION p_plan(i int) RETURNS text LANGUAGE plsafepy AS $$
+if "p" not in SD:
+    SD["p"] = plpy.prepare("select name from p_t where id = $1", ["int"])
+return plpy.execute(SD["p"], [i])[0]["name"] + SD["p"].execute([i])[0]["name"]
+$$;
+SELECT p_plan(1), p_plan(2);
+CREATE FUNCTION p_cursor() RETURNS text LANGUAGE plsafepy AS $$
+p = plpy.prepare("select g from generate_series(1, $1) g", ["int"])
+c = plpy.cursor(p, [25])
+first = c.fetch(3)
+rest = [row["g"] for row in c]
+c.close()
+try:
+    c.fetch(1)
+except ValueError as e:
+    closed = str(e)
+return "%s %s %s %s %s" % (first, [r["g"] for r in first], len(rest), rest[-1], closed)
+$$;
+SELECT p_cursor();
+-- a type name that is not a str: PL/Python's error
+CREATE FUNCTION p_prepare_bad() RETURNS text LANGUAGE plsafepy AS $$
+try:
+    plpy.prepare("select $1", [42])
+except plpy.SPIError as e:
+    return str(e)
+$$;
+SELECT p_prepare_bad();
+-- subtransactions and commit/rollback
+CREATE FUNCTION p_subxact() RETURNS bigint LANGUAGE plsafepy AS $$
+try:
+    with plpy.subtransaction():
+        plpy.execute("insert into p_t values (3, 'three')")
+        plpy.execute("insert into p_t values (3, 'again')")
+except plpy.SPIError:
+    pass
+with plpy.subtransaction():
+    plpy.execute("insert into p_t values (4, 'four')")
+s = plpy.subtransaction()
+s.__enter__()
+return plpy.execute("select count(*) as n from p_t")[0]["n"]
+$$;
+SELECT p_subxact();
+SELECT id, name FROM p_t ORDER BY id;
+CREATE PROCEDURE p_xact() LANGUAGE plsafepy AS $$
+plpy.execute("insert into p_t values (5, 'kept')")
+plpy.commit()
+plpy.execute("insert into p_t values (6, 'gone')")
+plpy.rollback()
+$$;
+CALL p_xact();
+SELECT id, name FROM p_t WHERE id >= 5 ORDER BY id;
+CREATE FUNCTION p_commit_fn() RETURNS text LANGUAGE plsafepy AS $$
+try:
+    plpy.commit()
+except plpy.SPIError as e:
+    return "%s: %s" % (e.sqlstate, e)
+$$;
+SELECT p_commit_fn();
+-- a function of the same role called from SQL inside a request: nested
+CREATE FUNCTION p_nested() RETURNS int LANGUAGE plsafepy AS $$
+return plpy.execute("select p_add(2, 3) as v")[0]["v"]
+$$;
+SELECT p_nested();
+
+-- not carried yet: a clear error, not a wrong answer
 CREATE FUNCTION p_setof() RETURNS SETOF int LANGUAGE plsafepy
 AS $$ return [1, 2] $$;
 SELECT * FROM p_setof();

@@ -66,6 +66,8 @@ raise_worker_error(const PlsWireError *e)
 
 	if (e->origin == PLS_ERR_INTERRUPT)
 	{
+		/* a cancel that ended one of its requests, else the pending one */
+		pls_process_spi_rethrow_interrupt();
 		CHECK_FOR_INTERRUPTS();
 		ereport(ERROR,
 				(errcode(ERRCODE_QUERY_CANCELED),
@@ -79,6 +81,8 @@ raise_worker_error(const PlsWireError *e)
 			 errmsg_internal("%s", e->message ? to_server(e->message) : "unknown error"),
 			 e->detail ? errdetail_internal("%s", to_server(e->detail)) : 0,
 			 e->hint ? errhint("%s", to_server(e->hint)) : 0,
+			 e->query ? internalerrquery(to_server(e->query)) : 0,
+			 e->position > 0 ? internalerrposition(e->position) : 0,
 			 e->schema_name ? err_generic_string(PG_DIAG_SCHEMA_NAME, to_server(e->schema_name)) : 0,
 			 e->table_name ? err_generic_string(PG_DIAG_TABLE_NAME, to_server(e->table_name)) : 0,
 			 e->column_name ? err_generic_string(PG_DIAG_COLUMN_NAME, to_server(e->column_name)) : 0,
@@ -97,18 +101,7 @@ reply(PlsWireBuf *out, bool ok, PLSDoorError *err)
 	pls_wire_buf_reset(out);
 	pls_wire_put_u8(out, ok ? 1 : 0);
 	if (!ok)
-	{
-		PlsWireError we;
-
-		memset(&we, 0, sizeof(we));
-		we.sqlerrcode = err->sqlerrcode;
-		we.message = err->message ? pg_server_to_any(err->message, strlen(err->message), PG_UTF8) : NULL;
-		we.detail = err->detail ? pg_server_to_any(err->detail, strlen(err->detail), PG_UTF8) : NULL;
-		we.hint = err->hint ? pg_server_to_any(err->hint, strlen(err->hint), PG_UTF8) : NULL;
-		we.origin = PLS_ERR_PLPY;
-		pls_wire_put_error(out, &we);
-		pls_door_error_free(err);
-	}
+		pls_process_put_error(out, err);
 }
 
 /* A report's fields from the worker, into a PLSReport pointing at them. */
@@ -198,11 +191,26 @@ serve_request(PLSWorker *w, PLSProc *proc, PlsWireReader *r, PlsWireBuf *out)
 				break;
 			}
 		default:
-			worker_broke_protocol(w, "request");
+			if (!pls_process_spi_serve(w, op, r, out))
+				worker_broke_protocol(w, "request");
 	}
 }
 
 /* ---------- a call ---------- */
+
+/*
+ * The call's code is over: plpy.subtransaction()s it entered and did not
+ * exit are rolled back with PL/Python's warning, before its result or
+ * error is taken.
+ */
+static void
+abort_open_subxacts(void)
+{
+	PLSExecCtx *ctx = pls_exec_ctx;
+
+	if (ctx != NULL && ctx->nsubxacts > 0)
+		pls_subxact_abort_entries(ctx, 0);
+}
 
 /*
  * Send the call and serve the worker until it ends it; the RETURN's value
@@ -218,12 +226,14 @@ run_call(PLSWorker *w, PLSProc *proc, const PlsWireCall *call,
 	PlsWireRecv rv;
 	int			depth = pls_pool_depth(w);
 	const char *volatile save_fname = current_fname;
+	uint64		prev_call;
 	bool		present = false;
 
 	pls_wire_buf_init(&out, &pls_pool_wire_mem);
 	pls_wire_put_call(&out, call);
 	pls_wire_recv_init(&rv, &pls_pool_wire_mem);
 	current_fname = proc->name;
+	prev_call = pls_process_spi_call_begin();
 	PG_TRY();
 	{
 		uint32		tag = pls_pool_exchange(w, PLS_MSG_CALL, &out, &rv,
@@ -252,6 +262,7 @@ run_call(PLSWorker *w, PLSProc *proc, const PlsWireCall *call,
 				if (call->flags & PLS_CALL_SOURCE)
 					pls_pool_learned(w, call->fn_oid, call->fn_gen);
 				present = p == 1;
+				abort_open_subxacts();
 				break;
 			}
 			if (tag == PLS_MSG_RAISE)
@@ -264,6 +275,7 @@ run_call(PLSWorker *w, PLSProc *proc, const PlsWireCall *call,
 				if ((call->flags & PLS_CALL_SOURCE) &&
 					e.origin != PLS_ERR_COMPILE)
 					pls_pool_learned(w, call->fn_oid, call->fn_gen);
+				abort_open_subxacts();
 				raise_worker_error(&e);
 			}
 			worker_broke_protocol(w, "message");
@@ -272,11 +284,13 @@ run_call(PLSWorker *w, PLSProc *proc, const PlsWireCall *call,
 	PG_CATCH();
 	{
 		current_fname = save_fname;
+		pls_process_spi_call_end(prev_call);
 		pls_pool_unwind(w, depth);
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
 	current_fname = save_fname;
+	pls_process_spi_call_end(prev_call);
 	return present;
 }
 
@@ -302,6 +316,40 @@ worker_for(PLSProc *proc)
 	w = pls_pool_get(roleid, &init, proc->name);
 	pfree(allowed);
 	return w;
+}
+
+/*
+ * The shape with its column names in UTF-8, as the worker reads them: a
+ * copy in a database of another encoding, the shape itself otherwise.
+ */
+static const PLSShape *
+utf8_shape(const PLSShape *s)
+{
+	PLSShape   *copy;
+
+	if (s == NULL || GetDatabaseEncoding() == PG_UTF8 ||
+		GetDatabaseEncoding() == PG_SQL_ASCII)
+		return s;
+	copy = palloc(sizeof(PLSShape));
+	*copy = *s;
+	if (s->elem)
+		copy->elem = utf8_shape(s->elem);
+	if (s->kind == PLS_S_ROW && s->rowknown && s->natts > 0)
+	{
+		const PLSShape **atts = palloc(sizeof(PLSShape *) * s->natts);
+		const char **names = palloc(sizeof(char *) * s->natts);
+
+		for (int i = 0; i < s->natts; i++)
+		{
+			atts[i] = utf8_shape(s->atts[i]);
+			names[i] = s->attnames[i] ?
+				pg_server_to_any(s->attnames[i], strlen(s->attnames[i]), PG_UTF8) :
+				NULL;
+		}
+		copy->atts = atts;
+		copy->attnames = names;
+	}
+	return copy;
 }
 
 /* UTF-8 copy of a server-encoded string, for the worker. */
@@ -372,7 +420,7 @@ pls_process_function(PLSProc *proc, FunctionCallInfo fcinfo)
 	{
 		if (proc->is_record)
 			pls_type_set_tupdesc(&proc->result, pls_result_record_desc(fcinfo));
-		call.result = pls_type_shape(&proc->result);
+		call.result = utf8_shape(pls_type_shape(&proc->result));
 	}
 
 	present = run_call(w, proc, &call, &value);
@@ -390,26 +438,32 @@ pls_process_function(PLSProc *proc, FunctionCallInfo fcinfo)
 	return result;
 }
 
-void
-pls_process_inline(PLSProc *proc)
+/*
+ * A call with neither arguments nor result: a DO block, or the validator's
+ * compile-only call (CREATE FUNCTION compiles in the creating role's
+ * worker, so syntax and policy errors come then, as inline).
+ */
+static void
+call_bare(PLSProc *proc, uint32 flags)
 {
 	PLSWorker  *w = worker_for(proc);
 	PlsWireCall call;
 	PLSValue	value;
 
 	fill_call(w, proc, &call);
+	call.flags |= flags;
 	(void) run_call(w, proc, &call, &value);
+}
+
+void
+pls_process_inline(PLSProc *proc)
+{
+	call_bare(proc, 0);
 	pls_exec_spi_finish(pls_exec_ctx, CurrentMemoryContext);
 }
 
 void
 pls_process_validate(PLSProc *proc)
 {
-	PLSWorker  *w = worker_for(proc);
-	PlsWireCall call;
-	PLSValue	value;
-
-	fill_call(w, proc, &call);
-	call.flags |= PLS_CALL_SOURCE | PLS_CALL_COMPILE_ONLY;
-	(void) run_call(w, proc, &call, &value);
+	call_bare(proc, PLS_CALL_SOURCE | PLS_CALL_COMPILE_ONLY);
 }

@@ -176,21 +176,6 @@ pls_from_py(PLSType *t, PyObject *o, bool *isnull)
 }
 
 void
-pls_encoder_raise(PLSEncoder *e)
-{
-	PLSDoorError err;
-
-	if (e->pyexc)
-		return;
-	memset(&err, 0, sizeof(err));
-	err.sqlerrcode = e->sqlerrcode;
-	err.message = e->message;
-	err.detail = e->detail;
-	err.hint = e->hint;
-	pls_door_raise(&err);
-}
-
-void
 pls_encoder_report(PLSEncoder *e)
 {
 	int			code = e->sqlerrcode;

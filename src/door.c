@@ -114,18 +114,6 @@ pls_exec_rowtmp(PLSExecCtx *ctx)
 }
 
 bool
-pls_exec_check(void)
-{
-	if (pls_exec_ctx == NULL)
-	{
-		PyErr_SetString(pls_current->exc_error,
-						"plpy functions that use SPI can only run inside a plsafepy function call");
-		return false;
-	}
-	return true;
-}
-
-bool
 pls_exec_readonly(void)
 {
 	return pls_exec_ctx && pls_exec_ctx->proc && pls_exec_ctx->proc->readonly;

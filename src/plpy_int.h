@@ -4,11 +4,13 @@
  *	  Private declarations of the backend's plpy files: plpy_serve.c (the
  *	  hooks of plpy.c for logging and quoting), errors.c (error fields
  *	  for the Python side), door.c (the door's inline transport and the
- *	  execution context), and the SPI side of plpy, one file per Python
- *	  type or concern: spi_execute.c (also the hook adding the SPI
- *	  functions to plpy), spi_result.c, spi_plan.c, spi_cursor.c,
- *	  spi_subxact.c, spi_xact.c and spi_rowconv.c (the row-shape cache and
- *	  the row sink).  Nothing else includes it.
+ *	  execution context), and the PostgreSQL side of plpy's SPI (spi_host.h),
+ *	  one file per Python type or concern: spi_execute_serve.c (also the
+ *	  hook adding the SPI functions to plpy), spi_plan_serve.c,
+ *	  spi_cursor_serve.c, spi_subxact_serve.c, spi_xact_serve.c,
+ *	  spi_rowconv.c (the row-shape cache and the row sink of inline mode),
+ *	  and process_spi.c (the same requests served for a worker).  Nothing
+ *	  else includes it.
  *
  *-------------------------------------------------------------------------
  */
@@ -21,11 +23,10 @@
 #include "tcop/dest.h"
 
 #include "plpy_host.h"
+#include "spi_host.h"
 
 /* ---------- door.c ---------- */
 
-/* Is there a call to run SPI for?  Raises plpy.Error if not. */
-extern bool pls_exec_check(void);
 /* Is the running call's function read-only (not volatile)? */
 extern bool pls_exec_readonly(void);
 /* The running request's scratch memory (reset per request). */
@@ -38,6 +39,14 @@ extern bool pls_door_call_keep(PLSDoorServe serve, void *request,
 							   MemoryContext errcxt);
 /* The PostgreSQL side of it alone, no Python current (process transport) */
 extern bool pls_door_serve(PLSDoorServe serve, void *request,
+						   PLSDoorMode mode, PLSDoorError *err,
+						   MemoryContext errcxt);
+
+/*
+ * Either of those two: the serving code of a request is shared by the
+ * inline hooks (pls_door_call_keep) and process_spi.c (pls_door_serve).
+ */
+typedef bool (*PLSDoorFn) (PLSDoorServe serve, void *request,
 						   PLSDoorMode mode, PLSDoorError *err,
 						   MemoryContext errcxt);
 
@@ -74,6 +83,7 @@ typedef struct RowConv
 	PLSType    *types;			/* nlive entries */
 	PyObject  **keys;			/* nlive column names (str) */
 	PyObject   *colnames;		/* natts names (list of str) */
+	PLSColumns	cols;			/* the above, for result objects */
 	int			pins;			/* users now (results, conversions) */
 	bool		doomed;			/* replaced while pinned: free at unpin */
 } RowConv;
@@ -103,74 +113,127 @@ extern void pls_receiver_init(PyReceiver *rcv, RowConv **slot,
 							  MemoryContext rowtmp);
 extern void pls_receiver_cleanup(PyReceiver *rcv);
 
-/* ---------- spi_result.c ---------- */
+/* ---------- spi_execute_serve.c ---------- */
 
-typedef struct PLSResult
+/* A statement and where its rows go. */
+typedef struct PLSExecuteReq
 {
-	PyObject_HEAD
-	PyObject   *status;
-	PyObject   *nrows;
-	PyObject   *rows;
-	RowConv    *rc;				/* the columns (pinned), or NULL */
-} PLSResult;
+	PLSSpiStmt	st;
+	long		limit;
+	/* in the request: the receiver of the rows, and a check after it ran */
+	DestReceiver *(*dest) (struct PLSExecuteReq *req);
+	void		(*after) (struct PLSExecuteReq *req);
+	/* reply */
+	uint64		processed;
+	int			status;
+} PLSExecuteReq;
 
-extern PyTypeObject PLSResultType;
-extern PLSResult *pls_result_make(PyObject *status, PyObject *nrows,
-								  PyObject *rows);
-extern PyObject *pls_result_from_receiver(PyReceiver *rcv, uint64 processed,
-										  int status);
+extern bool pls_execute(PLSDoorFn door, PLSExecuteReq *req, PLSDoorError *err);
+/* Does a result of this (positive) status carry rows, as SPI's tuple table? */
+extern bool pls_spi_status_has_rows(int status);
 
-/* ---------- spi_plan.c ---------- */
+/* ---------- spi_plan_serve.c ---------- */
 
-typedef struct PLSPlan
+struct PLSHostPlan
 {
-	PyObject_HEAD
-	SPIPlanPtr	plan;			/* the plan handle */
+	SPIPlanPtr	plan;
 	int			nargs;
 	Oid		   *types;
 	PLSType    *args;
+	const PLSShape **shapes;	/* nargs entries: args[i].shape */
 	bool		args_have_rows; /* shapes to resolve before each use */
-	MemoryContext mcxt;
-	RowConv    *rc;				/* last result shape */
-} PLSPlan;
+	MemoryContext mcxt;			/* the plan's memory, this struct's too */
+	RowConv    *rc;				/* last result shape (inline mode) */
+};
 
-extern PyTypeObject PLSPlanType;
+extern PLSHostPlan *pls_plan_prepare(PLSDoorFn door, const char *query,
+									 size_t querylen, int nargs,
+									 const char *const *typenames,
+									 const size_t *lens, PLSDoorError *err);
+extern bool pls_plan_resolve(PLSDoorFn door, PLSHostPlan *plan,
+							 PLSDoorError *err);
+extern void pls_plan_free(PLSDoorFn door, PLSHostPlan *plan);
+/* in a request: the encoded arguments as Datums and nulls ('n'/' ') */
+extern void pls_plan_decode_args(PLSHostPlan *plan, const PLSValue *values,
+								 Datum *datums, char *nulls);
+
+/* ---------- spi_cursor_serve.c ---------- */
+
+struct PLSHostCursor
+{
+	char	   *portalname;		/* the portal */
+	MemoryContext mcxt;			/* this struct's memory */
+	uint64		epoch;			/* pls_portal_epoch when last found valid */
+	RowConv    *rc;				/* last result shape (inline mode) */
+	struct PLSHostCursor *next_open;	/* the open cursors */
+	struct PLSHostCursor *prev_open;
+};
 
 /*
- * Python side: the plan's arguments as door values, then a request that
- * uses them (NULL: failed, raised).
+ * A DestReceiver keeping copies of the rows a fetch produces, in memory
+ * that outlives the fetch's subtransaction: if the query fails after some
+ * rows, those rows are still delivered before the error, exactly as
+ * PL/Python's row-at-a-time fetching would.
  */
-typedef PyObject *(*PLSPlanUse) (void *request, const PLSValue *values);
-extern PyObject *pls_plan_use(PLSPlan *plan, PyObject *list, const char *what,
-							  PLSPlanUse use, void *request);
-/* PostgreSQL side: those values as Datums and nulls ('n'/' ') */
-extern void pls_plan_decode_args(PLSPlan *plan, const PLSValue *values,
-								 Datum *datums, char *nulls);
-extern PyObject *pls_execute_plan(PLSPlan *plan, PyObject *list, long limit);
+typedef struct RowCollector
+{
+	DestReceiver pub;
+	MemoryContext cxt;
+	TupleDesc	desc;
+	HeapTuple  *tuples;
+	uint64		n;
+	uint64		alloc;
+} RowCollector;
 
-/* ---------- spi_cursor.c ---------- */
+typedef struct PLSFetchReq
+{
+	PLSHostCursor *cur;
+	long		count;
+	RowCollector *coll;			/* reply, in the request's scratch memory */
+	MemoryContext rowtmp;
+} PLSFetchReq;
 
-extern PyTypeObject PLSCursorType;
-extern PyObject *pls_cursor_plan(PLSPlan *plan, PyObject *args);
+extern PLSHostCursor *pls_cursor_open(PLSDoorFn door, const PLSSpiStmt *st,
+									  PLSDoorError *err);
+extern bool pls_cursor_valid(PLSHostCursor *cur);
+extern bool pls_cursor_fetch(PLSDoorFn door, PLSFetchReq *req,
+							 PLSDoorError *err);
+extern void pls_cursor_close(PLSDoorFn door, PLSHostCursor *cur);
+extern void pls_cursor_free(PLSHostCursor *cur);
 /* Suspended: pin/unpin the open cursors' portals around commit/rollback */
 extern char **pls_cursors_pin(int *n);
 extern void pls_cursors_unpin(char **names, int n);
 
-/* ---------- spi_subxact.c ---------- */
+/* ---------- spi_subxact_serve.c ---------- */
 
-extern PyTypeObject PLSSubxactType;
+extern bool pls_subxact_enter(PLSDoorFn door, uint64 *token,
+							  PLSDoorError *err);
+/* 1 done, 0 failed (*err), -1 token is not the call's innermost one */
+extern int	pls_subxact_exit(PLSDoorFn door, uint64 token, bool commit,
+							 PLSDoorError *err);
+extern void pls_subxact_abort_entries(PLSExecCtx *ctx, int depth);
 extern void pls_subxact_forget(PLSExecCtx *ctx);
 extern void pls_subxact_register_callbacks(void);
 
-/* ---------- the module functions ---------- */
+/* ---------- spi_xact_serve.c ---------- */
 
-extern PyObject *pls_spi_execute(PyObject *self, PyObject *const *args,
-								 Py_ssize_t nargs, PyObject *kwnames);
-extern PyObject *pls_spi_prepare(PyObject *self, PyObject *args);
-extern PyObject *pls_spi_cursor(PyObject *self, PyObject *args);
-extern PyObject *pls_spi_subtransaction(PyObject *self, PyObject *unused);
-extern PyObject *pls_spi_commit(PyObject *self, PyObject *unused);
-extern PyObject *pls_spi_rollback(PyObject *self, PyObject *unused);
+extern bool pls_end_xact(PLSDoorFn door, bool commit, PLSDoorError *err);
+
+/* ---------- process_spi.c: the SPI requests of a worker ---------- */
+
+struct PLSWorker;
+struct PlsWireReader;
+struct PlsWireBuf;
+
+extern bool pls_process_spi_serve(struct PLSWorker *w, uint8 op,
+								  struct PlsWireReader *r,
+								  struct PlsWireBuf *out);
+/* around each call a worker serves: its cursors are forgotten at the end */
+extern uint64 pls_process_spi_call_begin(void);
+extern void pls_process_spi_call_end(uint64 prev);
+extern void pls_process_spi_rethrow_interrupt(void);
+/* a request's rolled-back error as a reply's PlsWireError (err freed) */
+extern void pls_process_put_error(struct PlsWireBuf *out, PLSDoorError *err);
 
 /* ---------- errors.c: errors for the Python side ---------- */
 

@@ -274,8 +274,6 @@ extern PyObject *pls_tuple_to_dict(PLSType *rowtype, HeapTuple tuple, TupleDesc 
 /* Python side: the encoder and door values as Python objects. */
 #include "pyvalue.h"
 
-/* After an encoding failure: raise it in Python (SPIError unless pyexc). */
-extern void pls_encoder_raise(PLSEncoder *e);
 /* After an encoding failure: ereport it (frees e first). */
 extern void pls_encoder_report(PLSEncoder *e) pg_attribute_noreturn();
 

@@ -1,151 +1,26 @@
 /*-------------------------------------------------------------------------
  *
  * spi_plan.c
- *	  plpy.prepare and plan objects (PL/Python's PLyPlan): preparing is a
- *	  door request; a plan's argument shapes are what the Python side
- *	  encodes its arguments for, and the PostgreSQL side decodes them into
- *	  Datums of the plan's types inside the request that uses them.
+ *	  plpy.prepare and plan objects (PL/Python's PLyPlan): preparing is done
+ *	  by the host (pls_host_spi_prepare, spi_host.h); a plan's argument
+ *	  shapes, which the host gives, are what its arguments are encoded for
+ *	  here before a statement uses them.  PostgreSQL-free: shared by every
+ *	  host.
  *
  *-------------------------------------------------------------------------
  */
-#include "plpy_int.h"
+#include "spi_host.h"
 
-#include "parser/parse_type.h"
-#include "utils/memutils.h"
+#include "pyhost.h"
+#include "pyvalue.h"
+#include "spi_py.h"
 
-/*
- * Plans dropped where no request could free them (outside a call): freed
- * by the next prepare or plan release.
- */
-typedef struct PendingPlan
+typedef struct PLSPlan
 {
-	SPIPlanPtr	plan;
-	struct PendingPlan *next;
-} PendingPlan;
-
-static PendingPlan *pending_plans = NULL;
-
-/* ---------- the requests ---------- */
-
-static void
-free_pending_plans(void)
-{
-	while (pending_plans != NULL)
-	{
-		PendingPlan *p = pending_plans;
-
-		pending_plans = p->next;
-		SPI_freeplan(p->plan);
-		pfree(p);
-	}
-}
-
-typedef struct PrepareReq
-{
-	const char *query;
-	Py_ssize_t	querylen;
+	PyObject_HEAD
+	PLSHostPlan *host;			/* the host's plan, NULL until prepared */
 	int			nargs;
-	const char **typenames;		/* UTF-8, NULL: not a str */
-	Py_ssize_t *typenamelens;
-	PLSPlan    *plan;			/* reply: filled in */
-} PrepareReq;
-
-/* PostgreSQL side */
-static void
-serve_prepare(void *arg)
-{
-	PrepareReq *req = (PrepareReq *) arg;
-	PLSPlan    *plan = req->plan;
-	MemoryContext scratch = pls_exec_scratch(pls_exec_ctx);
-	MemoryContext mcxt;
-	MemoryContext oldcxt;
-	int32	   *typmods;
-	Oid		   *types;
-	PLSType    *args;
-	SPIPlanPtr	spiplan;
-	char	   *sql;
-	int			nargs = req->nargs;
-
-	MemoryContextReset(scratch);
-	free_pending_plans();
-	/* the plan's memory joins TopMemoryContext once all went well */
-	mcxt = AllocSetContextCreate(scratch, "plsafepy plan", ALLOCSET_SMALL_SIZES);
-	oldcxt = MemoryContextSwitchTo(mcxt);
-	types = nargs ? palloc0(sizeof(Oid) * nargs) : NULL;
-	args = nargs ? palloc0(sizeof(PLSType) * nargs) : NULL;
-	typmods = nargs ? palloc0(sizeof(int32) * nargs) : NULL;
-	MemoryContextSwitchTo(scratch);
-	for (int i = 0; i < nargs; i++)
-	{
-		char	   *name;
-
-		if (req->typenames[i] == NULL)
-			ereport(ERROR,
-					(errmsg("plpy.prepare: type name at ordinal position %d is not a string", i)));
-		name = pls_utf8_to_server(req->typenames[i], req->typenamelens[i]);
-		parseTypeString(name, &types[i], &typmods[i], false);
-	}
-	sql = pls_utf8_to_server(req->query, req->querylen);
-	MemoryContextSwitchTo(oldcxt);
-
-	/* the argument conversions, built once for the plan's life */
-	plan->args_have_rows = false;
-	for (int i = 0; i < nargs; i++)
-	{
-		pls_type_init(&args[i], types[i], typmods[i], mcxt);
-		if (pls_type_has_row(&args[i]))
-		{
-			pls_type_resolve(&args[i]);
-			plan->args_have_rows = true;
-		}
-	}
-
-	spiplan = SPI_prepare(sql, nargs, types);
-	if (spiplan == NULL)
-		elog(ERROR, "SPI_prepare failed: %s",
-			 SPI_result_code_string(SPI_result));
-	/* move the plan out of the SPI procedure context */
-	if (SPI_keepplan(spiplan))
-		elog(ERROR, "SPI_keepplan failed");
-
-	MemoryContextSetParent(mcxt, TopMemoryContext);
-	plan->mcxt = mcxt;
-	plan->types = types;
-	plan->args = args;
-	plan->nargs = nargs;
-	plan->plan = spiplan;
-}
-
-typedef struct ResolveReq
-{
-	PLSPlan    *plan;
-} ResolveReq;
-
-/* PostgreSQL side: the row types of the arguments, looked up again */
-static void
-serve_resolve(void *arg)
-{
-	PLSPlan    *plan = ((ResolveReq *) arg)->plan;
-
-	for (int i = 0; i < plan->nargs; i++)
-		pls_type_resolve(&plan->args[i]);
-}
-
-typedef struct FreePlanReq
-{
-	SPIPlanPtr	plan;
-} FreePlanReq;
-
-/* PostgreSQL side */
-static void
-serve_free_plan(void *arg)
-{
-	FreePlanReq *req = (FreePlanReq *) arg;
-
-	free_pending_plans();
-	if (req->plan)
-		SPI_freeplan(req->plan);
-}
+} PLSPlan;
 
 /* ---------- arguments ---------- */
 
@@ -194,6 +69,22 @@ plan_check_args(PLSPlan *plan, PyObject *list, const char *what)
 	return (int) nargs;
 }
 
+/* After an encoding failure: raise it (SPIError unless pyexc). */
+static void
+encoder_raise(PLSEncoder *e)
+{
+	PLSErrorFields f;
+
+	if (e->pyexc)
+		return;
+	memset(&f, 0, sizeof(f));
+	f.sqlerrcode = e->sqlerrcode;
+	f.message = e->message;
+	f.detail = e->detail;
+	f.hint = e->hint;
+	pls_plpy_raise_spierror(&f);
+}
+
 /*
  * The arguments as door values, for pls_plan_use; *items is set to a new
  * reference the values point into (the caller releases it after use).
@@ -203,6 +94,7 @@ plan_encode_args(PLSPlan *plan, PyObject *list, const char *what,
 				 PLSEncoder *e, PyObject **items)
 {
 	PLSValue   *values;
+	const PLSShape *const *shapes;
 	int			nargs;
 
 	*items = NULL;
@@ -210,21 +102,12 @@ plan_encode_args(PLSPlan *plan, PyObject *list, const char *what,
 	if (nargs < 0)
 		return NULL;
 
-	if (plan->args_have_rows)
-	{
-		ResolveReq	req = {plan};
-		PLSDoorError err;
-
-		if (!pls_door_call(serve_resolve, &req, PLS_DOOR_SUBXACT, &err))
-		{
-			pls_door_raise(&err);
-			pls_door_error_free(&err);
-			return NULL;
-		}
-	}
+	shapes = pls_host_spi_plan_shapes(plan->host);
+	if (shapes == NULL)
+		return NULL;
 
 	/* at least one entry: a non-NULL result means success */
-	values = pls_encoder_alloc(e, sizeof(PLSValue) * Max(nargs, 1));
+	values = pls_encoder_alloc(e, sizeof(PLSValue) * (nargs > 0 ? nargs : 1));
 	if (values == NULL || nargs == 0)
 		return values;
 
@@ -245,9 +128,9 @@ plan_encode_args(PLSPlan *plan, PyObject *list, const char *what,
 	{
 		/* the tuple holds its items: values may point into them */
 		e->root = PyTuple_GET_ITEM(*items, i);
-		if (!pls_encode(e, plan->args[i].shape, e->root, &values[i]))
+		if (!pls_encode(e, shapes[i], e->root, &values[i]))
 		{
-			pls_encoder_raise(e);
+			encoder_raise(e);
 			return NULL;
 		}
 	}
@@ -259,38 +142,33 @@ plan_encode_args(PLSPlan *plan, PyObject *list, const char *what,
  * values are alive (the plan too, whatever the arguments' code does).
  */
 PyObject *
-pls_plan_use(PLSPlan *plan, PyObject *list, const char *what,
-			 PLSPlanUse use, void *request)
+pls_plan_use(PyObject *planobj, PyObject *list, const char *what,
+			 PLSPlanUse use, void *arg)
 {
+	PLSPlan    *plan = (PLSPlan *) planobj;
 	PLSEncoder	e;
 	const PLSValue *values;
 	PyObject   *items;
 	PyObject   *ret = NULL;
 
-	if (!pls_exec_check())
+	if (!pls_spi_check_call())
 		return NULL;
 	Py_INCREF(plan);
 	pls_encoder_init(&e);
 	values = plan_encode_args(plan, list, what, &e, &items);
 	if (values != NULL)
-		ret = use(request, values);
+	{
+		PLSSpiStmt	st;
+
+		memset(&st, 0, sizeof(st));
+		st.plan = plan->host;
+		st.args = values;
+		ret = use(&st, arg);
+	}
 	pls_encoder_free(&e);
 	Py_XDECREF(items);
 	Py_DECREF(plan);
 	return ret;
-}
-
-void
-pls_plan_decode_args(PLSPlan *plan, const PLSValue *values, Datum *datums,
-					 char *nulls)
-{
-	for (int i = 0; i < plan->nargs; i++)
-	{
-		bool		isnull;
-
-		datums[i] = pls_decode(&plan->args[i], &values[i], &isnull);
-		nulls[i] = isnull ? 'n' : ' ';
-	}
 }
 
 /* ---------- plan objects ---------- */
@@ -300,37 +178,9 @@ plan_dealloc(PyObject *self)
 {
 	PLSPlan    *ob = (PLSPlan *) self;
 
-	if (ob->plan)
-	{
-		FreePlanReq req = {ob->plan};
-
-		/*
-		 * Freed by a request (an error rolled back and dropped: there is no
-		 * one to tell), or, outside a call, by the next request.
-		 */
-		if (pls_exec_ctx == NULL ||
-			!pls_door_call(serve_free_plan, &req, PLS_DOOR_SUBXACT, NULL))
-		{
-			PendingPlan *p = MemoryContextAllocExtended(TopMemoryContext,
-														sizeof(PendingPlan),
-														MCXT_ALLOC_NO_OOM);
-
-			if (p != NULL)
-			{
-				p->plan = ob->plan;
-				p->next = pending_plans;
-				pending_plans = p;
-			}
-		}
-		ob->plan = NULL;
-	}
-	pls_rowconv_free(ob->rc);
-	ob->rc = NULL;
-	if (ob->mcxt)
-	{
-		MemoryContextDelete(ob->mcxt);
-		ob->mcxt = NULL;
-	}
+	if (ob->host)
+		pls_host_spi_plan_free(ob->host);
+	ob->host = NULL;
 	PyObject_Free(self);
 }
 
@@ -372,7 +222,7 @@ plan_execute(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
 		if (limit == -1 && PyErr_Occurred())
 			return NULL;
 	}
-	return pls_execute_plan((PLSPlan *) self, nargs >= 1 ? args[0] : NULL, limit);
+	return pls_execute_plan(self, nargs >= 1 ? args[0] : NULL, limit);
 }
 
 static PyObject *
@@ -382,7 +232,7 @@ plan_cursor(PyObject *self, PyObject *args)
 
 	if (!PyArg_ParseTuple(args, "|O:cursor", &planargs))
 		return NULL;
-	return pls_cursor_plan((PLSPlan *) self, planargs);
+	return pls_cursor_plan(self, planargs);
 }
 
 static PyMethodDef plan_methods[] = {
@@ -410,8 +260,11 @@ pls_spi_prepare(PyObject *self, PyObject *args)
 	PyObject   *list = NULL;
 	PyObject   *items = NULL;
 	PLSPlan    *plan;
-	PrepareReq	req;
-	PLSDoorError err;
+	const char *sql;
+	Py_ssize_t	sqllen;
+	const char **typenames = NULL;
+	size_t	   *lens = NULL;
+	int			nargs = 0;
 	PyObject   *ret = NULL;
 
 	if (!PyArg_ParseTuple(args, "U|O:prepare", &query, &list))
@@ -422,12 +275,11 @@ pls_spi_prepare(PyObject *self, PyObject *args)
 						"second argument of plpy.prepare must be a sequence");
 		return NULL;
 	}
-	if (!pls_exec_check())
+	if (!pls_spi_check_call())
 		return NULL;
 
-	memset(&req, 0, sizeof(req));
-	req.query = pls_str_utf8(query, &req.querylen);
-	if (req.query == NULL)
+	sql = pls_str_utf8(query, &sqllen);
+	if (sql == NULL)
 		return NULL;
 	if (list)
 	{
@@ -435,56 +287,51 @@ pls_spi_prepare(PyObject *self, PyObject *args)
 
 		if (n < 0)
 			return NULL;
-		req.nargs = (int) n;
+		nargs = (int) n;
 	}
 
-	/* Python side first: the type names, held in a tuple */
-	items = PyTuple_New(req.nargs);
+	/* the type names first, held in a tuple */
+	items = PyTuple_New(nargs);
 	if (items == NULL)
 		return NULL;
-	req.typenames = PyMem_Calloc(Max(req.nargs, 1), sizeof(char *));
-	req.typenamelens = PyMem_Calloc(Max(req.nargs, 1), sizeof(Py_ssize_t));
-	if (req.typenames == NULL || req.typenamelens == NULL)
+	typenames = PyMem_Calloc(nargs > 0 ? nargs : 1, sizeof(char *));
+	lens = PyMem_Calloc(nargs > 0 ? nargs : 1, sizeof(size_t));
+	if (typenames == NULL || lens == NULL)
 	{
 		PyErr_NoMemory();
 		goto done;
 	}
-	for (int i = 0; i < req.nargs; i++)
+	for (int i = 0; i < nargs; i++)
 	{
 		PyObject   *o = PySequence_GetItem(list, i);
+		Py_ssize_t	len;
 
 		if (o == NULL)
 			goto done;
 		PyTuple_SET_ITEM(items, i, o);
-		if (PyUnicode_Check(o) &&
-			(req.typenames[i] = pls_str_utf8(o, &req.typenamelens[i])) == NULL)
-			goto done;
+		if (PyUnicode_Check(o))
+		{
+			if ((typenames[i] = pls_str_utf8(o, &len)) == NULL)
+				goto done;
+			lens[i] = (size_t) len;
+		}
 	}
 
 	plan = PyObject_New(PLSPlan, &PLSPlanType);
 	if (plan == NULL)
 		goto done;
-	plan->plan = NULL;
-	plan->nargs = 0;
-	plan->types = NULL;
-	plan->args = NULL;
-	plan->args_have_rows = false;
-	plan->rc = NULL;
-	plan->mcxt = NULL;
-	req.plan = plan;
-
-	if (!pls_door_call(serve_prepare, &req, PLS_DOOR_SUBXACT, &err))
-	{
+	plan->host = NULL;
+	plan->nargs = nargs;
+	plan->host = pls_host_spi_prepare(sql, (size_t) sqllen, nargs,
+									  typenames, lens);
+	if (plan->host == NULL)
 		Py_DECREF(plan);
-		pls_door_raise(&err);
-		pls_door_error_free(&err);
-	}
 	else
 		ret = (PyObject *) plan;
 
 done:
-	PyMem_Free(req.typenames);
-	PyMem_Free(req.typenamelens);
+	PyMem_Free(typenames);
+	PyMem_Free(lens);
 	Py_DECREF(items);
 	return ret;
 }

@@ -3,19 +3,27 @@
  * spi_result.c
  *	  The result object of plpy.execute and cursor.fetch (PL/Python's
  *	  PLyResult): status, nrows, the rows as a list of dicts, and the
- *	  column names and types of the row shape they came with.
+ *	  column names and types of the row shape they came with (given by
+ *	  the host, spi_host.h).  PostgreSQL-free: shared by every host.
  *
  *-------------------------------------------------------------------------
  */
-#include "plpy_int.h"
+#include "spi_host.h"
 
-/*
- * A result object: status, nrows and rows given (references stolen; NULL
- * for PL/Python's initial None, -1 and []).  On failure the references
- * are released too.
- */
-PLSResult *
-pls_result_make(PyObject *status, PyObject *nrows, PyObject *rows)
+#include "pyhost.h"
+
+typedef struct PLSResult
+{
+	PyObject_HEAD
+	PyObject   *status;
+	PyObject   *nrows;
+	PyObject   *rows;
+	PLSColumns *cols;			/* the host's, or NULL */
+} PLSResult;
+
+PyObject *
+pls_result_new(PyObject *status, PyObject *nrows, PyObject *rows,
+			   PLSColumns *cols)
 {
 	PLSResult  *ob;
 
@@ -34,13 +42,15 @@ pls_result_make(PyObject *status, PyObject *nrows, PyObject *rows)
 		Py_DECREF(status);
 		Py_XDECREF(nrows);
 		Py_XDECREF(rows);
+		if (cols)
+			pls_host_columns_release(cols);
 		return NULL;
 	}
 	ob->status = status;
 	ob->nrows = nrows;
 	ob->rows = rows;
-	ob->rc = NULL;
-	return ob;
+	ob->cols = cols;
+	return (PyObject *) ob;
 }
 
 static void
@@ -51,10 +61,10 @@ result_dealloc(PyObject *self)
 	Py_XDECREF(ob->nrows);
 	Py_XDECREF(ob->rows);
 	Py_XDECREF(ob->status);
-	if (ob->rc)
+	if (ob->cols)
 	{
-		pls_rowconv_unpin(ob->rc);
-		ob->rc = NULL;
+		pls_host_columns_release(ob->cols);
+		ob->cols = NULL;
 	}
 	PyObject_Free(self);
 }
@@ -66,25 +76,25 @@ result_colinfo(PyObject *self, int which)
 	PyObject   *list;
 	int			i;
 
-	if (ob->rc == NULL)
+	if (ob->cols == NULL)
 	{
 		PyErr_SetString(pls_current->exc_error,
 						"command did not produce a result set");
 		return NULL;
 	}
 	if (which == 0)
-		return PyList_GetSlice(ob->rc->colnames, 0, ob->rc->natts);
-	list = PyList_New(ob->rc->natts);
+		return PyList_GetSlice(ob->cols->colnames, 0, ob->cols->natts);
+	list = PyList_New(ob->cols->natts);
 	if (list == NULL)
 		return NULL;
-	for (i = 0; i < ob->rc->natts; i++)
+	for (i = 0; i < ob->cols->natts; i++)
 	{
 		PyObject   *v;
 
 		if (which == 1)
-			v = PyLong_FromLong(ob->rc->typoids[i]);
+			v = PyLong_FromLong(ob->cols->typoids[i]);
 		else
-			v = PyLong_FromLong(ob->rc->typmods[i]);
+			v = PyLong_FromLong(ob->cols->typmods[i]);
 		if (v == NULL)
 		{
 			Py_DECREF(list);
@@ -214,62 +224,3 @@ PyTypeObject PLSResultType = {
 	.tp_iter = result_iter,
 	.tp_methods = result_methods,
 };
-
-/*
- * PL/Python's PLy_spi_execute_fetch_result, for rows a PyReceiver already
- * converted: the result object of an SPI call that returned status and
- * processed.  Resumed.  NULL with a Python exception on failure (also when
- * the receiver failed).
- */
-PyObject *
-pls_result_from_receiver(PyReceiver *rcv, uint64 processed, int status)
-{
-	PLSResult  *result;
-	PyObject   *st;
-	PyObject   *nrows = NULL;
-	PyObject   *rows = NULL;
-	bool		with_rows;
-
-	if (rcv->failed)
-		return NULL;
-
-	/* rows only from a command that returns them (as SPI's tuple table) */
-	with_rows = (status > 0 && rcv->rc != NULL &&
-				 (status == SPI_OK_SELECT || status == SPI_OK_UTILITY ||
-				  status == SPI_OK_FETCH ||
-				  status == SPI_OK_INSERT_RETURNING ||
-				  status == SPI_OK_DELETE_RETURNING ||
-				  status == SPI_OK_UPDATE_RETURNING));
-
-	st = PyLong_FromLong(status);
-	if (st == NULL)
-		return NULL;
-	if (status > 0)
-	{
-		/* SPI counts a utility command's rows only in its tuple table */
-		if (with_rows && status == SPI_OK_UTILITY)
-			nrows = PyLong_FromSsize_t(PyList_GET_SIZE(rcv->rows));
-		else
-			nrows = PyLong_FromUnsignedLongLong(processed);
-		if (nrows == NULL)
-		{
-			Py_DECREF(st);
-			return NULL;
-		}
-	}
-	if (with_rows)
-	{
-		rows = rcv->rows;
-		rcv->rows = NULL;
-	}
-	result = pls_result_make(st, nrows, rows);
-	if (result == NULL)
-		return NULL;
-	if (with_rows)
-	{
-		result->rc = rcv->rc;	/* the receiver's pin goes to the result */
-		rcv->rc = NULL;
-	}
-	return (PyObject *) result;
-}
-

@@ -155,6 +155,10 @@ rowconv_build(TupleDesc desc)
 		rc->live[rc->nlive] = i;
 		rc->nlive++;
 	}
+	rc->cols.natts = rc->natts;
+	rc->cols.colnames = rc->colnames;
+	rc->cols.typoids = rc->typoids;
+	rc->cols.typmods = rc->typmods;
 	return rc;
 }
 

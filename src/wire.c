@@ -148,6 +148,12 @@ put_u64(PlsWireBuf *b, uint64_t v)
 }
 
 void
+pls_wire_put_u64(PlsWireBuf *b, uint64_t v)
+{
+	put_u64(b, v);
+}
+
+void
 pls_wire_put_f64(PlsWireBuf *b, double v)
 {
 	put_raw(b, &v, sizeof(v));
@@ -403,6 +409,12 @@ static bool
 get_u64(PlsWireReader *r, uint64_t *v)
 {
 	return get_raw(r, v, sizeof(*v));
+}
+
+bool
+pls_wire_get_u64(PlsWireReader *r, uint64_t *v)
+{
+	return get_u64(r, v);
 }
 
 bool
@@ -896,6 +908,8 @@ pls_wire_put_error(PlsWireBuf *b, const PlsWireError *m)
 	pls_wire_put_cstr(b, m->column_name);
 	pls_wire_put_cstr(b, m->datatype_name);
 	pls_wire_put_cstr(b, m->constraint_name);
+	pls_wire_put_cstr(b, m->query);
+	pls_wire_put_i32(b, m->position);
 	pls_wire_put_u8(b, m->origin);
 }
 
@@ -905,7 +919,7 @@ pls_wire_get_error(PlsWireReader *r, PlsWireError *m)
 	const char **fields[] = {
 		&m->message, &m->detail, &m->hint, &m->context, &m->schema_name,
 		&m->table_name, &m->column_name, &m->datatype_name,
-		&m->constraint_name
+		&m->constraint_name, &m->query
 	};
 
 	memset(m, 0, sizeof(*m));
@@ -919,10 +933,112 @@ pls_wire_get_error(PlsWireReader *r, PlsWireError *m)
 			return false;
 		*fields[i] = s;
 	}
+	if (!pls_wire_get_i32(r, &m->position))
+		return false;
+	if (m->position < 0)
+		return refuse(r);
 	if (!pls_wire_get_u8(r, &m->origin))
 		return false;
 	if (m->origin > ERR_ORIGIN_MAX)
 		return refuse(r);
+	return true;
+}
+
+/* ---------- SPI records ---------- */
+
+void
+pls_wire_put_stmt(PlsWireBuf *b, const PlsWireStmt *m)
+{
+	pls_wire_put_u64(b, m->plan);
+	if (m->plan == 0)
+	{
+		pls_wire_put_bytes(b, m->query, m->querylen);
+		return;
+	}
+	pls_wire_put_u32(b, m->nargs);
+	for (uint32_t i = 0; i < m->nargs; i++)
+		pls_wire_put_value(b, &m->args[i]);
+}
+
+bool
+pls_wire_get_stmt(PlsWireReader *r, PlsWireStmt *m)
+{
+	memset(m, 0, sizeof(*m));
+	if (!pls_wire_get_u64(r, &m->plan))
+		return false;
+	if (m->plan == 0)
+	{
+		if (!pls_wire_get_bytes(r, &m->query, &m->querylen))
+			return false;
+		if (!utf8_valid((const unsigned char *) m->query, m->querylen))
+			return refuse(r);
+		return true;
+	}
+	if (!pls_wire_get_u32(r, &m->nargs))
+		return false;
+	/* every value takes at least one byte */
+	if (m->nargs > r->left)
+		return refuse(r);
+	{
+		PLSValue   *args = get_alloc(r, (size_t) m->nargs + 1, sizeof(PLSValue));
+
+		if (args == NULL)
+			return false;
+		for (uint32_t i = 0; i < m->nargs; i++)
+			if (!pls_wire_get_value(r, &args[i]))
+				return false;
+		m->args = args;
+	}
+	return true;
+}
+
+void
+pls_wire_put_columns(PlsWireBuf *b, const PlsWireColumns *m)
+{
+	pls_wire_put_u32(b, m->natts);
+	for (uint32_t i = 0; i < m->natts; i++)
+	{
+		pls_wire_put_cstr(b, m->names[i]);
+		pls_wire_put_u32(b, m->typoids[i]);
+		pls_wire_put_i32(b, m->typmods[i]);
+		pls_wire_put_u8(b, m->dropped[i]);
+	}
+}
+
+bool
+pls_wire_get_columns(PlsWireReader *r, PlsWireColumns *m)
+{
+	char	  **names;
+	uint32_t   *typoids;
+	int32_t    *typmods;
+	uint8_t    *dropped;
+
+	memset(m, 0, sizeof(*m));
+	if (!pls_wire_get_u32(r, &m->natts))
+		return false;
+	/* each column takes at least 13 bytes */
+	if (m->natts > r->left / 13)
+		return refuse(r);
+	names = get_alloc(r, (size_t) m->natts + 1, sizeof(char *));
+	typoids = get_alloc(r, (size_t) m->natts + 1, sizeof(uint32_t));
+	typmods = get_alloc(r, (size_t) m->natts + 1, sizeof(int32_t));
+	dropped = get_alloc(r, (size_t) m->natts + 1, 1);
+	if (names == NULL || typoids == NULL || typmods == NULL || dropped == NULL)
+		return false;
+	for (uint32_t i = 0; i < m->natts; i++)
+	{
+		if (!pls_wire_get_cstr(r, &names[i]) ||
+			!pls_wire_get_u32(r, &typoids[i]) ||
+			!pls_wire_get_i32(r, &typmods[i]) ||
+			!pls_wire_get_u8(r, &dropped[i]))
+			return false;
+		if (names[i] == NULL || dropped[i] > 1)
+			return refuse(r);
+	}
+	m->names = (const char *const *) names;
+	m->typoids = typoids;
+	m->typmods = typmods;
+	m->dropped = dropped;
 	return true;
 }
 

@@ -85,6 +85,7 @@ extern void pls_wire_buf_free(PlsWireBuf *b);
 extern void pls_wire_put_u8(PlsWireBuf *b, uint8_t v);
 extern void pls_wire_put_u32(PlsWireBuf *b, uint32_t v);
 extern void pls_wire_put_i32(PlsWireBuf *b, int32_t v);
+extern void pls_wire_put_u64(PlsWireBuf *b, uint64_t v);
 extern void pls_wire_put_i64(PlsWireBuf *b, int64_t v);
 extern void pls_wire_put_f64(PlsWireBuf *b, double v);
 extern void pls_wire_put_bytes(PlsWireBuf *b, const void *p, size_t len);
@@ -108,6 +109,7 @@ extern void pls_wire_reader_init(PlsWireReader *r, const void *data,
 extern bool pls_wire_get_u8(PlsWireReader *r, uint8_t *v);
 extern bool pls_wire_get_u32(PlsWireReader *r, uint32_t *v);
 extern bool pls_wire_get_i32(PlsWireReader *r, int32_t *v);
+extern bool pls_wire_get_u64(PlsWireReader *r, uint64_t *v);
 extern bool pls_wire_get_i64(PlsWireReader *r, int64_t *v);
 extern bool pls_wire_get_f64(PlsWireReader *r, double *v);
 /* points into the buffer: *p valid as long as the buffer */
@@ -180,6 +182,8 @@ typedef struct PlsWireError
 	const char *column_name;
 	const char *datatype_name;
 	const char *constraint_name;
+	const char *query;			/* an SPI error's internal query, or NULL */
+	int32_t		position;		/* ... and the position in it, or 0 */
 	uint8_t		origin;			/* PLS_ERR_* */
 } PlsWireError;
 
@@ -203,8 +207,61 @@ typedef enum PlsWireOp
 								 * bytes -> bytes */
 	PLS_OP_DENIAL,				/* string: a sandbox denial to log with the
 								 * role and function -> - */
+	/* plpy's SPI (spi_host.h); handles are u64 tokens of the backend */
+	PLS_OP_EXECUTE,				/* stmt, i64 limit -> i32 status; if < 0
+								 * string (SPI's code name), else u64 nrows,
+								 * u8 with_rows, if 1: result rows */
+	PLS_OP_PREPARE,				/* bytes query, u32 nargs, nargs times u8
+								 * is_str and bytes -> u64 plan, plan shapes */
+	PLS_OP_PLAN_SHAPES,			/* u64 plan -> plan shapes */
+	PLS_OP_RELEASE,				/* u32 n, n times u8 kind (PLS_RELEASE_*)
+								 * and u64 token -> - */
+	PLS_OP_CURSOR_OPEN,			/* stmt -> u64 cursor */
+	PLS_OP_CURSOR_VALID,		/* u64 cursor -> u8 valid */
+	PLS_OP_CURSOR_FETCH,		/* u64 cursor, i64 count -> result rows,
+								 * u8 pending, if 1 an error (the query's,
+								 * after those rows) */
+	PLS_OP_CURSOR_CLOSE,		/* u64 cursor -> - */
+	PLS_OP_SUBXACT_ENTER,		/* - -> u64 subtransaction */
+	PLS_OP_SUBXACT_EXIT,		/* u64 subtransaction, u8 commit -> u8
+								 * innermost (0: not the call's innermost,
+								 * nothing done) */
+	PLS_OP_END_XACT,			/* u8 commit -> - */
 	PLS_OP_END
 } PlsWireOp;
+
+/*
+ * Plan shapes: u32 nargs, u8 resolve (row types: ask PLAN_SHAPES before
+ * each use), nargs shapes.  Result rows: columns, then u64 n and a bytes
+ * string of n ROW values without names, one value per live column.
+ */
+#define PLS_RELEASE_PLAN	1
+#define PLS_RELEASE_CURSOR	2
+
+/* A statement: a query, or a plan token with its argument values. */
+typedef struct PlsWireStmt
+{
+	uint64_t	plan;			/* 0: a query */
+	const char *query;			/* UTF-8 without NUL */
+	size_t		querylen;
+	uint32_t	nargs;
+	const PLSValue *args;
+} PlsWireStmt;
+
+/* A result's columns, dropped ones included. */
+typedef struct PlsWireColumns
+{
+	uint32_t	natts;
+	const char *const *names;	/* UTF-8 */
+	const uint32_t *typoids;
+	const int32_t *typmods;
+	const uint8_t *dropped;
+} PlsWireColumns;
+
+extern void pls_wire_put_stmt(PlsWireBuf *b, const PlsWireStmt *m);
+extern bool pls_wire_get_stmt(PlsWireReader *r, PlsWireStmt *m);
+extern void pls_wire_put_columns(PlsWireBuf *b, const PlsWireColumns *m);
+extern bool pls_wire_get_columns(PlsWireReader *r, PlsWireColumns *m);
 
 extern void pls_wire_put_init(PlsWireBuf *b, const PlsWireInit *m);
 extern bool pls_wire_get_init(PlsWireReader *r, PlsWireInit *m);

@@ -273,6 +273,7 @@ discard(PLSWorker *w, PlsWorkerExit *how)
 	pls_worker_end(&w->proc, how);
 	w->live = false;
 	w->depth = 0;
+	pls_process_spi_forget(w);
 	if (w->known)
 		hash_destroy(w->known);
 	w->known = NULL;
@@ -439,6 +440,13 @@ raise_interrupt_word(PLSWorker *w)
 	(void) syscall(SYS_futex, word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
 	w->interrupt_sent = true;
 	w->interrupt_at = GetCurrentTimestamp();
+}
+
+void
+pls_pool_interrupt(PLSWorker *w)
+{
+	if (w->live && !w->interrupt_sent)
+		raise_interrupt_word(w);
 }
 
 /*

@@ -102,6 +102,15 @@ extern uint32 pls_pool_exchange(PLSWorker *w, uint32 tag,
  */
 extern void pls_pool_end(PLSWorker *w, const char *fname, const char *why);
 
+/*
+ * Stop w's Python code (its watchdog raises plsafepy.Interrupted): a
+ * request of it was ended by a cancel that the backend keeps.
+ */
+extern void pls_pool_interrupt(PLSWorker *w);
+
+/* process_spi.c: w ended, the plans and cursors it held go too */
+extern void pls_process_spi_forget(PLSWorker *w);
+
 /* Calls in progress in the worker (nested calls included). */
 extern int	pls_pool_depth(PLSWorker *w);
 

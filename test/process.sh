@@ -201,5 +201,28 @@ else
 	fail=1
 fi
 
+# A LATIN1 database: names, values, reports and errors cross in UTF-8 and
+# come back in the server's encoding.
+psql -X -q -d postgres -c "DROP DATABASE IF EXISTS plsafepy_latin1" \
+	-c "CREATE DATABASE plsafepy_latin1 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0"
+out=$(psql -X -q -At -d plsafepy_latin1 2>&1 <<'SQL' | tr '\n' ' '
+CREATE EXTENSION plsafepy;
+SET plsafepy.isolation = process;
+CREATE TYPE tü AS ("naïve" text, n int);
+CREATE FUNCTION lat(x tü) RETURNS tü LANGUAGE plsafepy AS $$
+plpy.notice('ünïcode')
+return {'naïve': x['naïve'] + 'é', 'n': x['n'] + 1}
+$$;
+SELECT lat(ROW('ä', 1)::tü);
+SQL
+)
+if [ "$out" = "NOTICE:  ünïcode (äé,2) " ]; then
+	echo "ok   LATIN1 database: names, values and reports"
+else
+	echo "FAIL LATIN1 database: $out"
+	fail=1
+fi
+psql -X -q -d postgres -c "DROP DATABASE plsafepy_latin1" > /dev/null
+
 psql -X -q -d postgres -c "DROP DATABASE $DB" > /dev/null
 exit $fail

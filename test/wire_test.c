@@ -416,6 +416,7 @@ error_eq(const PlsWireError *a, const PlsWireError *b)
 		str_eq(a->column_name, b->column_name) &&
 		str_eq(a->datatype_name, b->datatype_name) &&
 		str_eq(a->constraint_name, b->constraint_name) &&
+		str_eq(a->query, b->query) && a->position == b->position &&
 		a->origin == b->origin;
 }
 
@@ -903,6 +904,8 @@ test_round_trips(void)
 	d.error.column_name = "c";
 	d.error.datatype_name = "int4";
 	d.error.constraint_name = "t_pkey";
+	d.error.query = "select 1/0";
+	d.error.position = 9;
 	d.error.origin = PLS_ERR_COMPILE;
 	round_trip(DEC_ERROR, &d, true, __LINE__);
 	memset(&d, 0, sizeof(d));
@@ -1375,6 +1378,29 @@ b_error_origin(PlsWireBuf *b, bool bad)
 }
 
 static void
+b_error_position(PlsWireBuf *b, bool bad)
+{
+	PlsWireError m;
+
+	memset(&m, 0, sizeof(m));
+	m.message = "boom";
+	m.query = "select x";
+	m.position = bad ? -1 : 8;
+	pls_wire_put_error(b, &m);
+}
+
+static void
+b_error_query(PlsWireBuf *b, bool bad)
+{
+	PlsWireError m;
+
+	memset(&m, 0, sizeof(m));
+	m.message = "boom";
+	m.query = bad ? "select '\xc3'" : "select '\xc3\xa9'";
+	pls_wire_put_error(b, &m);
+}
+
+static void
 b_error_detail(PlsWireBuf *b, bool bad)
 {
 	PlsWireError m;
@@ -1449,6 +1475,8 @@ static const Violation violations[] = {
 	{"CALL source not UTF-8", DEC_CALL, b_call_source_utf8, false},
 	{"error origin unknown", DEC_ERROR, b_error_origin, false},
 	{"error detail cut inside a character", DEC_ERROR, b_error_detail, false},
+	{"error position negative", DEC_ERROR, b_error_position, false},
+	{"error query not UTF-8", DEC_ERROR, b_error_query, false},
 };
 
 /* invalid UTF-8 in TEXT, one sequence at a time, each beside a valid one */

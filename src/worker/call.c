@@ -90,12 +90,17 @@ arena_alloc(void *cx, size_t size)
 	return p;
 }
 
-static void
-arena_reset(void)
+size_t
+pls_worker_arena_mark(void)
 {
-	for (size_t i = 0; i < arena.n; i++)
-		PyMem_RawFree(arena.p[i]);
-	arena.n = 0;
+	return arena.n;
+}
+
+void
+pls_worker_arena_release(size_t mark)
+{
+	while (arena.n > mark)
+		PyMem_RawFree(arena.p[--arena.n]);
 }
 
 static const PlsWireMem arena_mem = {arena_alloc, NULL, NULL, NULL};
@@ -110,16 +115,23 @@ pg_noreturn_exit(int code)
 
 /* ---------- requests to the backend ---------- */
 
-static PlsWireBuf reqbuf;
+PlsWireBuf	pls_worker_reqbuf;
 static PlsWireRecv reprecv;
+uint64_t	pls_worker_epoch = 0;
+int			pls_worker_call_depth = 0;
+
+#define reqbuf pls_worker_reqbuf
+#define request pls_worker_request
 
 /*
  * Send the REQ in reqbuf and wait for its REP; a reader over the reply's
- * fields after the ok byte in *r, whether ok in *ok.  The backend answers
+ * fields after the ok byte in *r, whether ok in *ok.  While it is served,
+ * the backend may call a function of this role (SQL that calls one): that
+ * CALL is run here, nested, before the REP comes.  The backend answers
  * every request, so anything else is the end.
  */
-static void
-request(PlsWireReader *r, bool *ok)
+void
+pls_worker_request(PlsWireReader *r, bool *ok)
 {
 	uint32_t	tag;
 	uint8_t		okb;
@@ -127,10 +139,29 @@ request(PlsWireReader *r, bool *ok)
 
 	if (reqbuf.failed)
 		pg_noreturn_exit(4);
+	pls_worker_epoch++;
 	rc = pls_wire_send(chan, PLS_MSG_REQ, &reqbuf, PLS_CHAN_NO_DEADLINE);
-	if (rc == PLS_CHAN_OK)
-		rc = pls_wire_recv(chan, &reprecv, &tag, PLS_WIRE_MAX_MESSAGE,
-						   PLS_CHAN_NO_DEADLINE);
+	for (;;)
+	{
+		void	   *nested;
+		size_t		len;
+
+		if (rc == PLS_CHAN_OK)
+			rc = pls_wire_recv(chan, &reprecv, &tag, PLS_WIRE_MAX_MESSAGE,
+							   PLS_CHAN_NO_DEADLINE);
+		if (rc != PLS_CHAN_OK || tag != PLS_MSG_CALL)
+			break;
+		/* its own requests reuse the buffers: run it from a copy */
+		len = reprecv.buf.len;
+		nested = PyMem_RawMalloc(len ? len : 1);
+		if (nested == NULL)
+			pg_noreturn_exit(4);
+		memcpy(nested, reprecv.buf.data, len);
+		pls_worker_call(nested, len);
+		PyMem_RawFree(nested);
+		/* the outer call goes on, interruptible again */
+		pls_watchdog_call_begin();
+	}
 	if (rc == PLS_CHAN_DEAD)
 		pg_noreturn_exit(0);
 	if (rc != PLS_CHAN_OK || tag != PLS_MSG_REP)
@@ -141,25 +172,46 @@ request(PlsWireReader *r, bool *ok)
 	*ok = okb == 1;
 }
 
-/* The error of a failed request, as plpy_host.h's hooks return it. */
-static bool
-reply_error(PlsWireReader *r, PLSErrorFields *err)
+/*
+ * The error of a failed request, as plpy_host.h's hooks return it: on
+ * failure (out of memory) err is empty and MemoryError set.
+ */
+void
+pls_worker_reply_error(PlsWireReader *r, PLSErrorFields *err)
 {
 	PlsWireError we;
+	const char *const *src[] = {&we.detail, &we.hint, &we.query,
+		&we.schema_name, &we.table_name, &we.column_name, &we.datatype_name,
+		&we.constraint_name
+	};
+	char	  **dst[] = {&err->detail, &err->hint, &err->query,
+		&err->schema_name, &err->table_name, &err->column_name,
+		&err->datatype_name, &err->constraint_name
+	};
 
-	if (!pls_wire_get_error(r, &we) || !pls_wire_done(r))
+	if (!pls_wire_get_error(r, &we))
 		pg_noreturn_exit(3);
 	memset(err, 0, sizeof(*err));
 	err->kind = PLS_ERRK_PLPY;
 	err->sqlerrcode = we.sqlerrcode;
+	err->position = we.position;
 	err->message = strdup(we.message ? we.message : "");
-	err->detail = we.detail ? strdup(we.detail) : NULL;
-	err->hint = we.hint ? strdup(we.hint) : NULL;
+	for (size_t i = 0; i < sizeof(src) / sizeof(src[0]); i++)
+		if (*src[i] != NULL && (*dst[i] = strdup(*src[i])) == NULL)
+			err->message = NULL;
 	if (err->message == NULL)
 	{
 		pls_error_fields_free(err);
 		PyErr_NoMemory();
 	}
+}
+
+static bool
+reply_error(PlsWireReader *r, PLSErrorFields *err)
+{
+	pls_worker_reply_error(r, err);
+	if (!pls_wire_done(r))
+		pg_noreturn_exit(3);
 	return false;
 }
 
@@ -294,52 +346,6 @@ pls_worker_fatal(const char *message)
 	_exit(5);
 }
 
-/*
- * The SPI side of plpy is not carried to the worker yet: each function is
- * there (so code that only defines functions using it compiles and runs)
- * and refuses when called, with SQLSTATE 0A000.
- */
-static PyObject *
-spi_not_carried(PyObject *self, PyObject *args, PyObject *kw)
-{
-	PyObject   *cls = pls_spiexc_for_state(&interp, "0A000");
-
-	if (cls != NULL)
-		PyErr_Format(cls, "plpy.%U is not supported in process isolation yet",
-					 self);
-	return NULL;
-}
-
-static PyMethodDef spi_not_carried_def = {
-	"spi", (PyCFunction) (void (*) (void)) spi_not_carried,
-	METH_VARARGS | METH_KEYWORDS, NULL
-};
-
-int
-pls_host_plpy_add_spi(PyObject *module, struct PLSInterp *in)
-{
-	static const char *const names[] = {
-		"execute", "prepare", "cursor", "subtransaction", "commit", "rollback"
-	};
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-	{
-		PyObject   *name = PyUnicode_FromString(names[i]);
-		PyObject   *fn;
-
-		if (name == NULL)
-			return -1;
-		fn = PyCFunction_NewEx(&spi_not_carried_def, name, NULL);
-		Py_DECREF(name);
-		if (fn == NULL || PyModule_AddObject(module, names[i], fn) < 0)
-		{
-			Py_XDECREF(fn);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 /* ---------- functions ---------- */
 
 /*
@@ -390,6 +396,10 @@ static void
 send_out(uint32_t tag)
 {
 	int			rc;
+
+	/* what the call's objects let go of is released before it ends */
+	if (tag == PLS_MSG_RETURN || tag == PLS_MSG_RAISE)
+		pls_worker_spi_flush();
 
 	if (outbuf.failed)
 		pg_noreturn_exit(4);
@@ -451,6 +461,8 @@ raise_exception(const PLSFuncInfo *fn)
 	we.column_name = f.column_name;
 	we.datatype_name = f.datatype_name;
 	we.constraint_name = f.constraint_name;
+	we.query = f.query;
+	we.position = f.position > 0 ? f.position : 0;
 	we.origin = f.kind == PLS_ERRK_INTERRUPT ? PLS_ERR_INTERRUPT :
 		f.fatal ? PLS_ERR_FATAL :
 		f.kind == PLS_ERRK_MEMORY ? PLS_ERR_MEMORY :
@@ -794,16 +806,25 @@ pls_worker_call(const void *data, size_t len)
 {
 	PlsWireReader r;
 	PlsWireCall call;
+	size_t		mark = pls_worker_arena_mark();
+	const char *save_fname = pls_worker_function_name;
 
-	arena_reset();
 	pls_wire_reader_init(&r, data, len, &arena_mem);
 	if (!pls_wire_get_call(&r, &call) || !pls_wire_done(&r))
 		_exit(3);
 	if (((call.flags & PLS_CALL_UNSANDBOXED) != 0) != unsandboxed)
+	{
 		refuse_call_mode();
-	else
-		serve_call(&call);
-	arena_reset();
+		pls_worker_arena_release(mark);
+		return;
+	}
+	pls_worker_epoch++;
+	pls_worker_call_depth++;
+	serve_call(&call);
+	pls_worker_call_depth--;
+	pls_worker_epoch++;
+	pls_worker_function_name = save_fname;
+	pls_worker_arena_release(mark);
 }
 
 /*
@@ -844,7 +865,7 @@ pls_worker_take_init(PlsChan *c, char *err, size_t errlen)
 	{
 #ifdef PLS_WORKER_TESTING
 		/* full Python (EXEC, unsandboxed CALLs), no restricted interpreter */
-		arena_reset();
+		pls_worker_arena_release(0);
 		if (pls_testing_prepare() != 0)
 		{
 			char		text[200];
@@ -869,6 +890,6 @@ pls_worker_take_init(PlsChan *c, char *err, size_t errlen)
 		snprintf(err, errlen, "could not build the interpreter: %s", text);
 		return -1;
 	}
-	arena_reset();
+	pls_worker_arena_release(0);
 	return 0;
 }

@@ -87,6 +87,30 @@ extern int	pls_worker_take_init(PlsChan *chan, char *err, size_t errlen);
 extern void pls_worker_call(const void *data, size_t len);
 extern const struct PlsWireMem pls_worker_raw_mem;
 
+/*
+ * call.c, for the SPI hooks (spi_worker.c): a request is built in
+ * pls_worker_reqbuf, sent by pls_worker_request, which serves the nested
+ * calls that come first and then reads its REP (whether ok, and a reader
+ * over the fields after that byte, in the arena); pls_worker_reply_error
+ * takes a failed reply's error.  pls_worker_epoch counts requests and
+ * calls (anything that may have changed the backend's portals); the
+ * arena is released down to a mark once a reply has been read.
+ */
+struct PlsWireBuf;
+struct PlsWireReader;
+struct PLSErrorFields;
+extern struct PlsWireBuf pls_worker_reqbuf;
+extern void pls_worker_request(struct PlsWireReader *r, bool *ok);
+extern void pls_worker_reply_error(struct PlsWireReader *r,
+								   struct PLSErrorFields *err);
+extern uint64_t pls_worker_epoch;
+extern int	pls_worker_call_depth;
+extern size_t pls_worker_arena_mark(void);
+extern void pls_worker_arena_release(size_t mark);
+
+/* spi_worker.c: send the queued releases of plans and cursors now */
+extern void pls_worker_spi_flush(void);
+
 /* watchdog.c: stops running Python code on the backend's interrupt. */
 extern int	pls_watchdog_start(volatile uint32_t *interrupt_seq,
 							   char *err, size_t errlen);
