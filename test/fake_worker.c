@@ -213,16 +213,32 @@ put_random_text(PlsWireBuf *b, const char *prefix, uint32_t n)
 	pls_wire_put_bytes(b, text, len);
 }
 
-/* An error record (RAISE, REPORT) with message msg (len bytes). */
+/*
+ * An error record (RAISE, REPORT) with message msg (len bytes, which need
+ * not be UTF-8): wire.c's own writer with a placeholder of that length,
+ * whose bytes are then replaced (the message follows the i32 code and its
+ * u32 length).
+ */
 static void
 put_error(PlsWireBuf *b, int32_t code, const char *msg, size_t len,
 		  uint8_t origin)
 {
-	pls_wire_put_i32(b, code);
-	pls_wire_put_bytes(b, msg, len);
-	for (int i = 0; i < 8; i++)
-		pls_wire_put_cstr(b, NULL);
-	pls_wire_put_u8(b, origin);
+	PlsWireError we;
+	char	   *placeholder = malloc(len + 1);
+	size_t		start = b->len;
+
+	if (placeholder == NULL)
+		_exit(2);
+	memset(placeholder, 'x', len);
+	placeholder[len] = '\0';
+	memset(&we, 0, sizeof(we));
+	we.sqlerrcode = code;
+	we.message = placeholder;
+	we.origin = origin;
+	pls_wire_put_error(b, &we);
+	if (!b->failed)
+		memcpy(b->data + start + 8, msg, len);
+	free(placeholder);
 }
 
 /* Bytes that are not UTF-8: a lone continuation, an overlong form, a NUL. */
