@@ -27,7 +27,9 @@
  * This step serves PING only (the channel's round trip); the door's
  * requests come next.  The production worker has no way to run arbitrary
  * Python: the test-only build (PLS_WORKER_TESTING, program
- * plsafepy-worker-testing, never installed) adds EXEC for test/worker.sh.
+ * plsafepy-worker-testing, installed only by the testing flavour, make
+ * PLSAFEPY_TESTING=1) adds EXEC for test/worker.sh and full Python for
+ * unsandboxed calls (call.c, testing.c).
  *
  *-------------------------------------------------------------------------
  */
