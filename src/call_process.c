@@ -76,6 +76,15 @@ raise_worker_error(const PlsWireError *e)
 	/* denials were logged when the worker reported them (PLS_OP_DENIAL) */
 	if (code == 0)
 		code = ERRCODE_EXTERNAL_ROUTINE_EXCEPTION;
+
+	/*
+	 * Inline mode compiles before the call's context line is pushed (the
+	 * handler gets the procedure first); the worker compiles inside the
+	 * call: the same error, without that line.
+	 */
+	if (e->origin == PLS_ERR_COMPILE && error_context_stack != NULL &&
+		error_context_stack->callback == pls_error_context)
+		error_context_stack = error_context_stack->previous;
 	ereport(e->origin == PLS_ERR_FATAL ? FATAL : ERROR,
 			(errcode(code),
 			 errmsg_internal("%s", e->message ? to_server(e->message) : "unknown error"),
@@ -429,10 +438,13 @@ pls_process_function(PLSProc *proc, FunctionCallInfo fcinfo)
 	fcinfo->isnull = false;
 	if (proc->result.typoid == VOIDOID)
 		fcinfo->isnull = pls_result_void(proc, !present);
-	else if (!present)
-		fcinfo->isnull = true;
 	else
+	{
+		/* None too: a domain's NOT NULL and CHECK see it */
+		if (!present)
+			value.kind = PLS_V_NULL;
 		result = pls_decode(&proc->result, &value, &fcinfo->isnull);
+	}
 	pls_result_context_pop(&errcb);
 	pls_exec_spi_finish(pls_exec_ctx, CurrentMemoryContext);
 	return result;

@@ -45,6 +45,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -167,6 +168,26 @@ pls_worker_exception_text(char *buf, size_t len)
 	Py_XDECREF(type);
 	Py_XDECREF(value);
 	Py_XDECREF(tb);
+}
+
+/*
+ * Read the local time zone now, while files can be opened.  With TZ unset
+ * (the environment is empty) glibc looks at /etc/localtime again on every
+ * mktime() and at every tzset() (a stat, refused once locked in: the
+ * worker would die of time.mktime); with TZ set it reads the file once and
+ * then only compares TZ with what it read.  Inline mode uses the same file
+ * (a backend started without TZ).  After Python has started: its
+ * os.environ, a copy taken then, stays empty.
+ */
+static void
+take_timezone(void)
+{
+	if (setenv("TZ", ":/etc/localtime", 1) != 0)
+	{
+		snprintf(err, sizeof(err), "could not set the time zone");
+		fail();
+	}
+	tzset();
 }
 
 static void
@@ -316,6 +337,7 @@ main(int argc, char **argv)
 	memset(&hello, 0, sizeof(hello));
 	hello.walls = pls_confine_namespaces();
 	start_python();
+	take_timezone();
 	if (pls_worker_take_init(&chan, err, sizeof(err)) != 0)
 		fail();
 	if (pls_watchdog_start(&chan.shm->interrupt_seq, err, sizeof(err)) != 0)
