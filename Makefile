@@ -11,14 +11,25 @@ PY_LIBS := $(shell $(PYTHON_CONFIG) --embed --ldflags)
 # the interpreter of the same version, to compile the embedded helpers
 PLS_PYTHON ?= $(shell $(PYTHON_CONFIG) --prefix)/bin/python$(shell $(PYTHON_CONFIG) --embed --libs | sed -n 's/.*-lpython\([0-9.]*\).*/\1/p')
 
-SRCS = $(sort $(wildcard src/*.c))
+# The testing flavour (make PLSAFEPY_TESTING=1; test/kernel.sh): src/testing.c's
+# superuser-only settings, the testing worker installed as plsafepy-worker,
+# and test programs installed beside it for plsafepy.testing_worker_path.  Never for
+# production: a default build has none of it.
+PLSAFEPY_TESTING ?=
+ifeq ($(PLSAFEPY_TESTING),1)
+FLAVOUR = testing
+else
+FLAVOUR = production
+endif
+
+SRCS = $(filter-out $(if $(filter testing,$(FLAVOUR)),,src/testing.c),$(sort $(wildcard src/*.c)))
 # the channel is shared with the worker program (src/worker/channel.h)
 OBJS = $(SRCS:.c=.o) src/worker/channel.o
 # src/sandbox/*.py run in this order, in two namespaces (names.py says why)
 SANDBOX_PY = builtins names guards safetypes moduleguards records logbridge facades policy lockdown setup reach
 PY_EMBED = $(sort $(wildcard src/*.py)) $(SANDBOX_PY:%=src/sandbox/%.py)
 
-PG_CPPFLAGS = -Isrc $(PY_CFLAGS)
+PG_CPPFLAGS = -Isrc $(PY_CFLAGS) $(if $(filter testing,$(FLAVOUR)),-DPLSAFEPY_TESTING)
 # libseccomp: the name of the system call a worker was refused (worker_pool.c)
 SHLIB_LINK = $(PY_LIBS) -lseccomp
 
@@ -27,7 +38,8 @@ REGRESS_OPTS = --load-extension=plsafepy
 
 EXTRA_CLEAN = src/embedded_py.h src/spiexceptions.h \
 	$(WORKER) $(WORKER_TESTING) src/worker/preload.h $(WORKER_TEST_PROGS) \
-	$(WORKER_PYCORE) src/worker/core test/value_link_test
+	$(WORKER_PYCORE) src/worker/core test/value_link_test \
+	src/flavour.stamp test/fake_worker
 
 # plsafepy-worker (docs/isolation.md): the process a backend runs a role's
 # Python in, installed next to the library.  Explicit rules: PGXS's PROGRAM
@@ -79,8 +91,15 @@ src/spiexceptions.h: tools/gen_spiexceptions.sh
 
 $(OBJS) $(OBJS:.o=.bc): src/plsafepy.h src/pyhost.h src/pyvalue.h src/sandbox_int.h src/embedded_py.h src/spiexceptions.h src/spi_host.h src/spi_py.h src/plpy_int.h src/wire.h
 
-# The worker program.
-all: $(WORKER)
+# The worker program (the testing flavour's: the testing worker).
+INSTALLED_WORKER = $(if $(filter testing,$(FLAVOUR)),$(WORKER_TESTING),$(WORKER))
+all: $(INSTALLED_WORKER)
+
+# Objects that differ between the flavours are rebuilt when it changes.
+src/flavour.stamp: FORCE
+	@echo $(FLAVOUR) | cmp -s - $@ || echo $(FLAVOUR) > $@
+FORCE:
+src/worker_pool.o src/call_process.o src/worker_pool.bc src/call_process.bc: src/flavour.stamp
 
 src/worker/preload.h: src/worker/gen_preload.py $(SANDBOX_PY:%=src/sandbox/%.py)
 	$(PLS_PYTHON) src/worker/gen_preload.py $(SANDBOX_PY:%=src/sandbox/%.py) > $@
@@ -105,12 +124,29 @@ $(WORKER_TESTING): $(WORKER_SRCS) src/worker/testing.c $(WORKER_HDRS) $(WORKER_P
 	$(CC) $(CFLAGS) -fPIE $(WORKER_CPPFLAGS) -DPLS_WORKER_TESTING $(WORKER_SRCS) src/worker/testing.c $(WORKER_PYCORE) $(WORKER_LDFLAGS) $(WORKER_LIBS) -o $@
 
 install: install-worker
-install-worker: $(WORKER) installdirs
-	$(INSTALL_PROGRAM) $(WORKER) '$(DESTDIR)$(pkglibdir)/plsafepy-worker'
+install-worker: $(INSTALLED_WORKER) installdirs
+	$(INSTALL_PROGRAM) $(INSTALLED_WORKER) '$(DESTDIR)$(pkglibdir)/plsafepy-worker'
 
 uninstall: uninstall-worker
 uninstall-worker:
-	rm -f '$(DESTDIR)$(pkglibdir)/plsafepy-worker'
+	rm -f '$(DESTDIR)$(pkglibdir)/plsafepy-worker' \
+		'$(DESTDIR)$(pkglibdir)/plsafepy-fake-worker' \
+		'$(DESTDIR)$(pkglibdir)/plsafepy-worker-production'
+
+# The testing flavour also installs, for plsafepy.testing_worker_path, the
+# fake worker of test/fuzz_backend.sh (no Python, no walls) and the
+# production worker (test/kernel.sh: it refuses full Python).
+ifeq ($(FLAVOUR),testing)
+all: test/fake_worker $(WORKER)
+install: install-test-workers
+install-test-workers: test/fake_worker $(WORKER) installdirs
+	$(INSTALL_PROGRAM) test/fake_worker '$(DESTDIR)$(pkglibdir)/plsafepy-fake-worker'
+	$(INSTALL_PROGRAM) $(WORKER) '$(DESTDIR)$(pkglibdir)/plsafepy-worker-production'
+endif
+
+test/fake_worker: test/fake_worker.c src/worker/channel.c src/wire.c \
+		src/worker/channel.h src/wire.h src/door.h
+	$(CC) $(CFLAGS) -D_GNU_SOURCE -Isrc test/fake_worker.c src/worker/channel.c src/wire.c -o $@
 
 # Test programs: the driver of test/worker.sh and the channel benchmark.
 test/worker_driver: test/worker_driver.c $(LAUNCH_SRCS) $(LAUNCH_HDRS)
@@ -141,4 +177,4 @@ worker-tests: $(WORKER) $(WORKER_TESTING) test/worker_driver test/pycore_test \
 bench-channel: bench/channel $(WORKER)
 	bench/channel $(WORKER)
 
-.PHONY: install-worker uninstall-worker worker-tests bench-channel
+.PHONY: install-worker uninstall-worker install-test-workers worker-tests bench-channel FORCE

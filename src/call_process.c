@@ -73,6 +73,15 @@ pls_process_raise(const PlsWireError *e)
 	/* denials were logged when the worker reported them (PLS_OP_DENIAL) */
 	if (code == 0)
 		code = ERRCODE_EXTERNAL_ROUTINE_EXCEPTION;
+
+	/*
+	 * Inline mode compiles before the call's context line is pushed (the
+	 * handler gets the procedure first); the worker compiles inside the
+	 * call: the same error, without that line.
+	 */
+	if (e->origin == PLS_ERR_COMPILE && error_context_stack != NULL &&
+		error_context_stack->callback == pls_error_context)
+		error_context_stack = error_context_stack->previous;
 	ereport(e->origin == PLS_ERR_FATAL ? FATAL : ERROR,
 			(errcode(code),
 			 errmsg_internal("%s", e->message ? to_server(e->message) : "unknown error"),
@@ -388,6 +397,10 @@ pls_process_fill_call(PLSWorker *w, PLSProc *proc, PlsWireCall *call)
 		call->flags |= PLS_CALL_PROCEDURE;
 	else if (proc->kind == PLS_TRIGGER)
 		call->flags |= PLS_CALL_TRIGGER;
+#ifdef PLSAFEPY_TESTING
+	if (pls_pool_unsandboxed(w))
+		call->flags |= PLS_CALL_UNSANDBOXED;
+#endif
 	if (proc->kind == PLS_INLINE ||
 		!pls_pool_knows(w, call->fn_oid, call->fn_gen))
 	{
@@ -457,7 +470,7 @@ pls_process_function(PLSProc *proc, FunctionCallInfo fcinfo)
 		fcinfo->isnull = pls_result_void(proc, !present);
 	else
 	{
-		/* None: NULL, which a domain over the result type may refuse */
+		/* None too: a domain's NOT NULL and CHECK see it */
 		if (!present)
 			value.kind = PLS_V_NULL;
 		result = pls_decode(&proc->result, &value, &fcinfo->isnull);

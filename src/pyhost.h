@@ -55,6 +55,9 @@ typedef struct PLSInterp
 									 * (the worker, which can open no file
 									 * afterwards): the loader takes modules
 									 * from sys.modules only */
+	PyObject   *preload_errors;	/* with imports_preloaded: the exception of
+								 * each whitelisted module that failed to
+								 * import then, raised again on its import */
 	PyObject   *import_state;	/* (meta_path, path_hooks, path) as they
 								 * were before lock-down, for the trusted
 								 * loader of whitelisted modules */

@@ -411,9 +411,16 @@ import_now(PLSInterp *interp, const char *name)
 	mod = PyDict_GetItemString(PyImport_GetModuleDict(), name);
 	if (mod == NULL)
 	{
-		PyErr_Format(PyExc_ImportError,
-					 "module \"%s\" was not imported when the interpreter was built",
-					 name);
+		PyObject   *failed = interp->preload_errors ?
+			PyDict_GetItemString(interp->preload_errors, name) : NULL;
+
+		/* the import failed when the interpreter was built: that error */
+		if (failed != NULL)
+			PyErr_SetObject((PyObject *) Py_TYPE(failed), failed);
+		else
+			PyErr_Format(PyExc_ImportError,
+						 "module \"%s\" was not imported when the interpreter was built",
+						 name);
 		return NULL;
 	}
 	return Py_NewRef(mod);

@@ -51,7 +51,11 @@
  * Records of ended workers are kept (marked ended, their channel, process
  * and function table released; about 200 bytes each): a caller may hold a
  * pointer across a fault, and it must then get an ERROR, never reach a
- * worker started later for another role in a reused record.
+ * worker started later for another role in a reused record.  They are
+ * freed at the end of a top-level transaction in which no call is in
+ * progress (a procedure's COMMIT may end one inside a call): by then the
+ * ERROR that ended a worker has left every call that held it, so that a
+ * session with many faults does not grow (test/fuzz_backend.sh).
  *
  *-------------------------------------------------------------------------
  */
@@ -65,6 +69,7 @@
 #include <seccomp.h>
 #include <sys/syscall.h>
 
+#include "access/xact.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
@@ -111,6 +116,9 @@ struct PLSWorker
 	bool		interrupt_sent; /* the interrupt word was raised */
 	TimestampTz interrupt_at;
 	HTAB	   *known;			/* fn_oid -> fn_gen compiled in the worker */
+#ifdef PLSAFEPY_TESTING
+	bool		unsandboxed;	/* started with PLS_INIT_TESTING_UNSANDBOXED */
+#endif
 };
 
 typedef struct KnownFunction
@@ -123,6 +131,11 @@ typedef struct KnownFunction
 static PLSWorker **workers = NULL;
 static int	nworkers = 0;
 static int	maxslots = 0;
+
+/* Every record, live or ended, in TopMemoryContext: ended ones are freed. */
+static PLSWorker **records = NULL;
+static int	nrecords = 0;
+static int	maxrecords = 0;
 static uint64 pool_tick = 0;
 static char *worker_path = NULL;
 
@@ -172,6 +185,9 @@ pls_pool_init(void)
 							PGC_SUSET,
 							0,
 							NULL, NULL, NULL);
+#ifdef PLSAFEPY_TESTING
+	pls_testing_init();
+#endif
 }
 
 bool
@@ -187,6 +203,10 @@ find_worker(void)
 	Dl_info		info;
 	char	   *dir;
 
+#ifdef PLSAFEPY_TESTING
+	if (pls_testing_worker_path != NULL && pls_testing_worker_path[0] != '\0')
+		return pls_testing_worker_path;
+#endif
 	if (worker_path)
 		return worker_path;
 	if (dladdr((void *) pls_pool_get, &info) == 0 || info.dli_fname == NULL)
@@ -213,6 +233,33 @@ pool_at_exit(int code, Datum arg)
 		workers[i]->live = false;
 	}
 	nworkers = 0;
+}
+
+/*
+ * At the end of a top-level transaction without a call in progress, free
+ * the records of ended workers (see the header).
+ */
+static void
+free_ended_records(XactEvent event, void *arg)
+{
+	int			kept = 0;
+
+	if (event != XACT_EVENT_COMMIT && event != XACT_EVENT_ABORT &&
+		event != XACT_EVENT_PREPARE)
+		return;
+	for (int i = 0; i < nworkers; i++)
+	{
+		if (workers[i]->depth > 0)
+			return;
+	}
+	for (int i = 0; i < nrecords; i++)
+	{
+		if (records[i]->live)
+			records[kept++] = records[i];
+		else
+			pfree(records[i]);
+	}
+	nrecords = kept;
 }
 
 /* End w (if live) and take it out of the pool; how tells how it ended. */
@@ -518,8 +565,26 @@ start_worker(Oid roleid, const PlsWireInit *init, const char *fname)
 	char		errbuf[512];
 	int			limit_kb;
 	HASHCTL		ctl;
+#ifdef PLSAFEPY_TESTING
+	PlsWireInit testing_init;
+#endif
 
+	if (!exit_hooked)
+	{
+		on_proc_exit(pool_at_exit, (Datum) 0);
+		RegisterXactCallback(free_ended_records, NULL);
+		exit_hooked = true;
+	}
+	if (nrecords == maxrecords)
+	{
+		maxrecords = maxrecords ? maxrecords * 2 : 16;
+		records = records ?
+			repalloc(records, maxrecords * sizeof(PLSWorker *)) :
+			MemoryContextAlloc(TopMemoryContext,
+							   maxrecords * sizeof(PLSWorker *));
+	}
 	w = MemoryContextAllocZero(TopMemoryContext, sizeof(PLSWorker));
+	records[nrecords++] = w;
 	w->roleid = roleid;
 	namestrcpy(&w->rolename, GetUserNameFromId(roleid, false));
 
@@ -535,12 +600,15 @@ start_worker(Oid roleid, const PlsWireInit *init, const char *fname)
 	opts.memory_limit = limit_kb > 0 ?
 		(uint64) limit_kb * 1024 + PLS_WORKER_RUNTIME_AS : 0;
 
+#ifdef PLSAFEPY_TESTING
+	testing_init = *init;
+	if (pls_testing_unsandboxed)
+		testing_init.flags |= PLS_INIT_TESTING_UNSANDBOXED;
+	w->unsandboxed = pls_testing_unsandboxed;
+	init = &testing_init;
+#endif
+
 	make_room();
-	if (!exit_hooked)
-	{
-		on_proc_exit(pool_at_exit, (Datum) 0);
-		exit_hooked = true;
-	}
 	if (maxslots == 0)
 	{
 		maxslots = 16;
@@ -597,12 +665,29 @@ pls_pool_find(Oid roleid)
 	{
 		if (workers[i]->roleid == roleid)
 		{
+#ifdef PLSAFEPY_TESTING
+			/* a worker runs the mode it was started in: a new one */
+			if (workers[i]->unsandboxed != pls_testing_unsandboxed &&
+				workers[i]->depth == 0)
+			{
+				discard_quietly(workers[i]);
+				return NULL;
+			}
+#endif
 			workers[i]->last_used = ++pool_tick;
 			return workers[i];
 		}
 	}
 	return NULL;
 }
+
+#ifdef PLSAFEPY_TESTING
+bool
+pls_pool_unsandboxed(PLSWorker *w)
+{
+	return w->unsandboxed;
+}
+#endif
 
 PLSWorker *
 pls_pool_get(Oid roleid, const PlsWireInit *init, const char *fname)

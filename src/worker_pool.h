@@ -124,4 +124,14 @@ extern void pls_pool_unwind(PLSWorker *w, int depth);
 extern bool pls_pool_knows(PLSWorker *w, uint32 fn_oid, uint64 fn_gen);
 extern void pls_pool_learned(PLSWorker *w, uint32 fn_oid, uint64 fn_gen);
 
+#ifdef PLSAFEPY_TESTING
+/* testing.c: the test-only build's settings (make PLSAFEPY_TESTING=1) */
+extern bool pls_testing_unsandboxed;
+extern char *pls_testing_worker_path;
+extern void pls_testing_init(void);
+
+/* Was w started unsandboxed?  Then its CALLs carry PLS_CALL_UNSANDBOXED. */
+extern bool pls_pool_unsandboxed(PLSWorker *w);
+#endif
+
 #endif							/* PLS_WORKER_POOL_H */

@@ -24,6 +24,14 @@
 # role itself with a password, never through SET ROLE.  After each attack
 # the same session must still answer (the backend survived), and at the
 # end the postmaster must not have restarted (no crash recovery).
+#
+# The suite runs twice: inline, then with plsafepy.isolation = process for
+# the attack database (every role's functions in its worker), with the
+# same expectations, except the attacks listed in
+# test/attacks/process-differences with their process-mode outcome and
+# cause; a difference not listed, or a listed one that no longer occurs,
+# fails.  Arguments: attack files (default: all), and --mode inline or
+# --mode process for one pass only.
 import glob
 import os
 import re
@@ -185,33 +193,43 @@ def outcome(out, err):
     return "ok: " + " | ".join(lines)
 
 
-def main():
-    files = sys.argv[1:] or sorted(glob.glob("test/attacks/*.txt"))
-    attacks = []
-    for f in files:
-        attacks.extend(parse(f))
+DIFFERENCES = "test/attacks/process-differences"
 
+
+def known_differences():
+    """{attack name: (outcome in process mode, cause)} from DIFFERENCES:
+    lines "name | outcome | cause", # comments."""
+    known = {}
+    with open(DIFFERENCES) as f:
+        for line in f:
+            if not line.strip() or line.startswith("#"):
+                continue
+            parts = line.rstrip("\n").split(" | ")
+            if len(parts) < 3 or parts[0] in known:
+                sys.exit("%s: bad line: %s" % (DIFFERENCES, line))
+            # an outcome may hold " | " (the lines of a result)
+            known[parts[0]] = (" | ".join(parts[1:-1]), parts[-1])
+    return known
+
+
+def setup(mode):
+    """A fresh database and roles without settings, for one pass."""
     su(SETUP, db="postgres")
     for r, pw in ROLES.items():
         su("""DO $$ BEGIN
               IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '%s') THEN
                 CREATE ROLE %s LOGIN PASSWORD '%s';
-              END IF; END $$;""" % (r, r, pw), db="postgres")
+              END IF; END $$;
+              ALTER ROLE %s RESET ALL;""" % (r, r, pw, r), db="postgres")
     su(SETUP_DB)
-    # A session that must live through the whole suite: crash recovery
-    # would end it.
-    env = dict(os.environ, PGAPPNAME="pls_sentinel")
-    sentinel = subprocess.Popen(["psql", "-X", "-q", "-d", DB, "-c",
-                                 "SELECT pg_sleep(86400)"], env=env,
-                                stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
-    import time
-    for _ in range(50):
-        if su("SELECT count(*) FROM pg_stat_activity WHERE "
-              "application_name = 'pls_sentinel';").strip() == "1":
-            break
-        time.sleep(0.1)
+    if mode == "process":
+        su("ALTER DATABASE %s SET plsafepy.isolation = process;" % DB,
+           db="postgres")
 
+
+def run_pass(attacks, mode, known):
+    """Every attack once in mode; the names of those that failed."""
+    setup(mode)
     failed = []
     for n, a in enumerate(attacks, 1):
         for s in a["setup"]:
@@ -226,15 +244,60 @@ def main():
             # a new session at once (no crash recovery)
             rc2, out2, err2 = psql("SELECT 'backend-alive';\n")
             alive = "backend-alive" in out2.splitlines()
-        ok = got == a["expect"] and alive
+        expect = a["expect"]
+        if mode == "process" and a["name"] in known:
+            expect = known[a["name"]][0]
+            if got == a["expect"]:
+                expect = "a difference (listed in %s: %s)" % (
+                    DIFFERENCES, known[a["name"]][1])
+        ok = got == expect and alive
         status = "ok  " if ok else "FAIL"
-        print("%s %-22s %s" % (status, a["file"][:-4], a["name"]))
+        print("%s %-7s %-22s %s" % (status, mode, a["file"][:-4], a["name"]))
         if not ok:
-            failed.append(a["name"])
+            failed.append("%s (%s)" % (a["name"], mode))
             print("     expected: %s\n     got:      %s%s" % (
-                a["expect"], got, "" if alive else "\n     (backend died)"))
+                expect, got, "" if alive else "\n     (backend died)"))
             if os.environ.get("ATTACKS_VERBOSE"):
                 print(err)
+    return failed
+
+
+def main():
+    args = sys.argv[1:]
+    modes = ["inline", "process"]
+    if len(args) >= 2 and args[0] == "--mode":
+        modes = [args[1]]
+        args = args[2:]
+    files = args or sorted(glob.glob("test/attacks/*.txt"))
+    attacks = []
+    for f in files:
+        attacks.extend(parse(f))
+    known = known_differences()
+    names = set(a["name"] for a in attacks)
+    if len(names) != len(attacks):
+        sys.exit("attack names are not unique")
+    if not args:
+        for name in known:
+            if name not in names:
+                sys.exit("%s: no attack %s" % (DIFFERENCES, name))
+
+    # A session that must live through the whole suite: crash recovery
+    # would end it.
+    env = dict(os.environ, PGAPPNAME="pls_sentinel")
+    sentinel = subprocess.Popen(["psql", "-X", "-q", "-d", "postgres", "-c",
+                                 "SELECT pg_sleep(86400)"], env=env,
+                                stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+    import time
+    for _ in range(50):
+        if su("SELECT count(*) FROM pg_stat_activity WHERE "
+              "application_name = 'pls_sentinel';", db="postgres").strip() == "1":
+            break
+        time.sleep(0.1)
+
+    failed = []
+    for mode in modes:
+        failed.extend(run_pass(attacks, mode, known))
 
     alive = su("SELECT count(*) FROM pg_stat_activity WHERE "
                "application_name = 'pls_sentinel';", db="postgres").strip()
@@ -242,8 +305,8 @@ def main():
        "application_name = 'pls_sentinel';", db="postgres")
     sentinel.wait()
     cats = sorted(set(a["file"][:-4] for a in attacks))
-    print("%d attacks in %d categories, %d failed" % (
-        len(attacks), len(cats), len(failed)))
+    print("%d attacks in %d categories, %s, %d failed" % (
+        len(attacks), len(cats), " and ".join(modes), len(failed)))
     if alive != "1":
         print("FAIL: the sentinel session died: a backend crashed and the "
               "cluster went through crash recovery")

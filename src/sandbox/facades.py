@@ -375,6 +375,9 @@ def _load_logging(real):
     real.atexit.unregister(real.shutdown)
     # findCaller walks frames; without one it reports "(unknown file)"
     real.currentframe = _no_frame
+    # a record's process id would be the backend's, or call getpid, which
+    # a worker may not (docs/isolation.md): records carry None, in both
+    real.logProcesses = False
     # logging.info() and kin call the module's basicConfig themselves
     real.basicConfig = basic_config
     REPLACED[("logging", "basicConfig")] = basic_config

@@ -27,6 +27,13 @@
 static PlsChan *chan;
 static PLSInterp interp;
 
+/*
+ * The worker's INIT asked for full Python (PLS_INIT_TESTING_UNSANDBOXED,
+ * accepted by the testing worker only): every CALL must then carry
+ * PLS_CALL_UNSANDBOXED, and no other worker accepts that flag.
+ */
+static bool unsandboxed = false;
+
 /* ---------- memory for wire.c ---------- */
 
 static void *
@@ -529,6 +536,23 @@ raise_compile_error(const PLSFuncInfo *fn)
 
 /* ---------- CALL ---------- */
 
+#ifdef PLS_WORKER_TESTING
+/*
+ * Test build only: the body as plain Python (testing.c), with the real
+ * builtins and the modules imported before lock-in, so that test/kernel.sh
+ * attacks the kernel's walls alone.  Takes argnames.
+ */
+static bool
+compile_unsandboxed(const PlsWireCall *call, PyObject *argnames,
+					const char *filename, WorkerFn *nf)
+{
+	nf->c.func = pls_testing_function(call->defname, argnames, call->source,
+									  filename);
+	Py_DECREF(argnames);
+	return nf->c.func != NULL;
+}
+#endif
+
 /*
  * Compile the call's body into *nf; false with a RAISE sent (or a Python
  * exception set, for the caller to send).
@@ -574,6 +598,10 @@ compile_call(const PlsWireCall *call, WorkerFn *nf)
 	}
 	snprintf(filename, sizeof(filename), "<plsafepy function %s>", call->name);
 	pls_worker_function_name = nf->info.name;
+#ifdef PLS_WORKER_TESTING
+	if (unsandboxed)
+		return compile_unsandboxed(call, argnames, filename, nf);
+#endif
 	/* a trigger's one parameter is TD, as a DO block has none: no args */
 	if (pls_py_compile(&interp, call->defname, argnames, call->source,
 					   filename,
@@ -810,6 +838,25 @@ serve_call(const PlsWireCall *call)
 
 /* ---------- entry points ---------- */
 
+/*
+ * A CALL whose PLS_CALL_UNSANDBOXED flag is not this worker's mode: a
+ * production worker never runs unsandboxed code, and an unsandboxed one
+ * nothing else.
+ */
+static void
+refuse_call_mode(void)
+{
+	PlsWireError we;
+
+	memset(&we, 0, sizeof(we));
+	we.sqlerrcode = PLS_MAKE_SQLSTATE('4', '2', '5', '0', '1');
+	we.message = unsandboxed ?
+		"this plsafepy worker runs only unsandboxed calls" :
+		"this plsafepy worker has no unsandboxed mode";
+	we.origin = PLS_ERR_PYTHON;
+	pls_worker_raise(&we);
+}
+
 static void worker_call(const void *data, size_t len);
 
 /*
@@ -850,6 +897,11 @@ worker_call(const void *data, size_t len)
 	pls_wire_reader_init(&r, data, len, &arena_mem);
 	if (!pls_wire_get_call(&r, &call) || !pls_wire_done(&r))
 		_exit(3);
+	if (((call.flags & PLS_CALL_UNSANDBOXED) != 0) != unsandboxed)
+	{
+		refuse_call_mode();
+		return;
+	}
 	serve_call(&call);
 }
 
@@ -890,8 +942,17 @@ pls_worker_take_init(PlsChan *c, char *err, size_t errlen)
 	if (init.flags & PLS_INIT_TESTING_UNSANDBOXED)
 	{
 #ifdef PLS_WORKER_TESTING
-		/* test/worker.sh's EXEC: full Python, no restricted interpreter */
+		/* full Python (EXEC, unsandboxed CALLs), no restricted interpreter */
 		pls_worker_arena_release(0);
+		if (pls_testing_prepare() != 0)
+		{
+			char		text[200];
+
+			pls_worker_exception_text(text, sizeof(text));
+			snprintf(err, errlen, "could not prepare full Python: %s", text);
+			return -1;
+		}
+		unsandboxed = true;
 		return 0;
 #else
 		snprintf(err, errlen, "this worker has no unsandboxed mode");

@@ -27,7 +27,9 @@
  * This step serves PING only (the channel's round trip); the door's
  * requests come next.  The production worker has no way to run arbitrary
  * Python: the test-only build (PLS_WORKER_TESTING, program
- * plsafepy-worker-testing, never installed) adds EXEC for test/worker.sh.
+ * plsafepy-worker-testing, installed only by the testing flavour, make
+ * PLSAFEPY_TESTING=1) adds EXEC for test/worker.sh and full Python for
+ * unsandboxed calls (call.c, testing.c).
  *
  *-------------------------------------------------------------------------
  */
@@ -43,6 +45,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -165,6 +168,26 @@ pls_worker_exception_text(char *buf, size_t len)
 	Py_XDECREF(type);
 	Py_XDECREF(value);
 	Py_XDECREF(tb);
+}
+
+/*
+ * Read the local time zone now, while files can be opened.  With TZ unset
+ * (the environment is empty) glibc looks at /etc/localtime again on every
+ * mktime() and at every tzset() (a stat, refused once locked in: the
+ * worker would die of time.mktime); with TZ set it reads the file once and
+ * then only compares TZ with what it read.  Inline mode uses the same file
+ * (a backend started without TZ).  After Python has started: its
+ * os.environ, a copy taken then, stays empty.
+ */
+static void
+take_timezone(void)
+{
+	if (setenv("TZ", ":/etc/localtime", 1) != 0)
+	{
+		snprintf(err, sizeof(err), "could not set the time zone");
+		fail();
+	}
+	tzset();
 }
 
 static void
@@ -317,15 +340,9 @@ main(int argc, char **argv)
 	memset(&hello, 0, sizeof(hello));
 	hello.walls = pls_confine_namespaces();
 	start_python();
+	take_timezone();
 	if (pls_worker_take_init(&chan, err, sizeof(err)) != 0)
 		fail();
-#ifdef PLS_WORKER_TESTING
-	if (pls_testing_prepare() != 0)
-	{
-		pls_worker_exception_text(err, sizeof(err));
-		fail();
-	}
-#endif
 	if (pls_watchdog_start(&chan.shm->interrupt_seq, err, sizeof(err)) != 0)
 		fail();
 	lock_in(&hello);

@@ -164,11 +164,12 @@ preload(const char *name)
 
 /*
  * Every module of the whitelist: one that fails to import (or is not
- * installed: the build warns of it) is left out, and importing it later
- * fails, as only its own imports fail in the backend.
+ * installed: the build warns of it) is left out, its exception kept in
+ * interp->preload_errors, and importing it later raises that exception,
+ * as only its own imports fail in the backend.
  */
 static int
-preload_whitelist(const char *spec)
+preload_whitelist(PLSInterp *interp, const char *spec)
 {
 	const char *p = spec;
 	const char *bad;
@@ -185,9 +186,24 @@ preload_whitelist(const char *spec)
 		name[e.module_len] = '\0';
 		if (preload(name) < 0)
 		{
+			PyObject   *type,
+					   *value,
+					   *tb;
+
 			if (PyErr_ExceptionMatches(PyExc_MemoryError))
 				return -1;
-			PyErr_Clear();
+			/* kept, to be raised again where inline mode would raise it */
+			PyErr_Fetch(&type, &value, &tb);
+			PyErr_NormalizeException(&type, &value, &tb);
+			Py_XDECREF(type);
+			Py_XDECREF(tb);
+			if (value == NULL ||
+				PyDict_SetItemString(interp->preload_errors, name, value) < 0)
+			{
+				Py_XDECREF(value);
+				return -1;
+			}
+			Py_DECREF(value);
 		}
 	}
 	if (bad != NULL)
@@ -225,7 +241,12 @@ pls_worker_build_interp(PLSInterp *interp, const char *role,
 	for (const char *const *name = pls_preload_modules; *name != NULL; name++)
 		if (preload(*name) < 0)
 			return -1;
-	if (preload_whitelist(interp->allowed_modules) < 0)
+	for (const char *const *name = pls_preload_codecs; *name != NULL; name++)
+		if (preload(*name) < 0)
+			return -1;
+	interp->preload_errors = PyDict_New();
+	if (interp->preload_errors == NULL ||
+		preload_whitelist(interp, interp->allowed_modules) < 0)
 		return -1;
 
 	pls_current = interp;

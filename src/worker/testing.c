@@ -2,19 +2,25 @@
  *
  * testing.c
  *	  Test-only: full, unrestricted Python inside the locked-in worker, so
- *	  that test/worker.sh can attack the kernel's walls alone (as if every
+ *	  that tests can attack the kernel's walls alone (as if every
  *	  Python-level layer had failed).  Compiled only into
- *	  plsafepy-worker-testing (-DPLS_WORKER_TESTING), which is never
- *	  installed; test/worker.sh proves the installed worker refuses EXEC.
+ *	  plsafepy-worker-testing (-DPLS_WORKER_TESTING), which test/worker.sh
+ *	  drives with EXEC and which the testing flavour of the extension
+ *	  (make PLSAFEPY_TESTING=1) installs as plsafepy-worker, for
+ *	  test/kernel.sh's unsandboxed calls; test/worker.sh proves the
+ *	  production worker refuses EXEC, and call.c refuses unsandboxed INIT
+ *	  and CALLs in it.
  *
- * pls_testing_prepare runs before lock-down and imports what the attacks
- * use (os, socket, mmap, ctypes with libc's handle), since nothing can be
- * imported from files afterwards, and maps one writable and executable page
- * (codepage), so that a test can run machine code of its own: the attacker
- * who has taken over the process, with every system call instruction at
- * hand.  EXEC runs its source in a fresh copy of
- * those globals with the real builtins and answers "ok: repr(result)" or
- * "error: Type: message".
+ * pls_testing_prepare runs before lock-down, only for an INIT with
+ * PLS_INIT_TESTING_UNSANDBOXED, and imports what the attacks use (os, sys,
+ * socket, mmap, ctypes with libc's handle, resource, signal, ...), since
+ * nothing can be imported from files afterwards, and maps one writable and
+ * executable page (codepage), so that a test can run machine code of its
+ * own: the attacker who has taken over the process, with every system call
+ * instruction at hand.  EXEC runs its source in a fresh copy of those
+ * globals with the real builtins and answers "ok: repr(result)" or
+ * "error: Type: message"; pls_testing_function makes a CALL's body a
+ * plain function over such a copy.
  *
  *-------------------------------------------------------------------------
  */
@@ -38,10 +44,18 @@ pls_testing_prepare(void)
 		PyDict_SetItemString(template_globals, "__builtins__",
 							 PyEval_GetBuiltins()) != 0)
 		return -1;
-	r = PyRun_String("import os, sys, socket, mmap, ctypes, errno\n"
+	r = PyRun_String("import os, sys, socket, mmap, ctypes, errno, resource,"
+					 " signal, struct, select, fcntl\n"
 					 "libc = ctypes.CDLL(None, use_errno=True)\n"
 					 "codepage = mmap.mmap(-1, 4096, prot=mmap.PROT_READ |"
-					 " mmap.PROT_WRITE | mmap.PROT_EXEC)\n",
+					 " mmap.PROT_WRITE | mmap.PROT_EXEC)\n"
+					 "def _pls_function(defname, argnames, source, filename):\n"
+					 "    body = source.splitlines() or ['pass']\n"
+					 "    text = 'def %s(%s):\\n%s\\n' % (defname, ', '.join(argnames),"
+					 " '\\n'.join('    ' + line for line in body))\n"
+					 "    ns = dict(globals())\n"
+					 "    exec(compile(text, filename, 'exec'), ns)\n"
+					 "    return ns[defname]\n",
 					 Py_file_input, template_globals, template_globals);
 	if (r == NULL)
 		return -1;
@@ -92,4 +106,20 @@ pls_testing_exec(const char *src, uint32_t len, char *out, uint32_t outsize)
 	if (n < 0)
 		n = 0;
 	return (uint32_t) n >= outsize ? outsize - 1 : (uint32_t) n;
+}
+
+PyObject *
+pls_testing_function(const char *defname, PyObject *argnames,
+					 const char *source, const char *filename)
+{
+	PyObject   *make = PyDict_GetItemString(template_globals,
+											"_pls_function");	/* borrowed */
+
+	if (make == NULL)
+	{
+		PyErr_SetString(PyExc_RuntimeError, "full Python was not prepared");
+		return NULL;
+	}
+	return PyObject_CallFunction(make, "sOss", defname, argnames, source,
+								 filename);
 }

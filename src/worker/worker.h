@@ -168,10 +168,20 @@ extern void pls_worker_trigger_end(const struct PlsWireCall *call,
 								   const struct PLSFuncInfo *fn);
 
 #ifdef PLS_WORKER_TESTING
-/* testing.c: full, unrestricted Python inside the locked worker. */
+/*
+ * testing.c: full, unrestricted Python inside the locked worker, for an
+ * INIT with PLS_INIT_TESTING_UNSANDBOXED (call.c prepares it then).
+ * pls_testing_function: "def defname(argnames): source" as plain Python,
+ * compiled under filename, in a fresh copy of the prepared globals (a new
+ * reference, or NULL with a Python exception).
+ */
 extern int	pls_testing_prepare(void);
 extern uint32_t pls_testing_exec(const char *src, uint32_t len,
 							 char *out, uint32_t outsize);
+extern struct _object *pls_testing_function(const char *defname,
+											struct _object *argnames,
+											const char *source,
+											const char *filename);
 #endif
 
 #endif							/* PLS_WORKER_WORKER_H */
