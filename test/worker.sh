@@ -256,7 +256,7 @@ __globals__: denied at line 1: attribute "__globals__" is not allowed in plsafep
 json: returned '\''{"a": [1, 2.5, null]}'\''
 decimal: returned '\''3.10'\''
 datetime: returned '\''2024-02-29T00:00:00'\''
-codec: raised LookupError: unknown encoding: cp1252
+codec: raised LookupError: unknown encoding: shift_jis
 files opened by the loads: 0
 print: returned None
 printed: hello
