@@ -326,10 +326,23 @@ pls_process_worker(PLSProc *proc)
 	char	   *allowed;
 	int			memory_kb;
 	const char *role;
+	ErrorContextCallback *save_context;
 
 	if (w != NULL)
 		return w;
+	/* error texts go to the worker in UTF-8 (errors.c) */
+	pls_errors_prepare();
+
+	/*
+	 * An invalid stored setting is reported as inline mode reports it when
+	 * it builds the interpreter, before the call's context line.
+	 */
+	save_context = error_context_stack;
+	if (error_context_stack != NULL &&
+		error_context_stack->callback == pls_error_context)
+		error_context_stack = error_context_stack->previous;
 	pls_settings_resolve(roleid, &allowed, &memory_kb);
+	error_context_stack = save_context;
 	role = GetUserNameFromId(roleid, false);
 	memset(&init, 0, sizeof(init));
 	init.role = pg_server_to_any(role, strlen(role), PG_UTF8);
