@@ -62,7 +62,7 @@ PYVALUE_HDRS = src/pyvalue.h src/pyhost.h src/door.h
 PYCORE_SRCS = src/pybuild.c src/pycompile.c src/sandbox.c src/audit.c \
 	src/whitelist.c src/plpy.c src/pyerror.c src/pystrings.c src/pycall.c \
 	src/spi_execute.c src/spi_result.c src/spi_plan.c src/spi_cursor.c \
-	src/spi_subxact.c src/spi_xact.c $(PYVALUE_SRCS)
+	src/spi_subxact.c src/spi_xact.c src/pymemory.c $(PYVALUE_SRCS)
 PYCORE_HDRS = src/pyhost.h src/sandbox_int.h src/embedded_py.h \
 	src/plpy_host.h src/pycall.h src/spi_host.h src/spi_py.h $(PYVALUE_HDRS)
 WORKER_PYCORE = src/worker/libpycore.a

@@ -348,6 +348,7 @@ pls_process_worker(PLSProc *proc)
 	init.role = pg_server_to_any(role, strlen(role), PG_UTF8);
 	init.allowed_modules = allowed;
 	init.recursion_limit = pls_host_recursion_limit();
+	init.memory_limit_kb = memory_kb >= 0 ? memory_kb : pls_memory_limit_kb;
 	w = pls_pool_get(roleid, &init, proc->name);
 	pfree(allowed);
 	return w;
@@ -404,6 +405,7 @@ pls_process_fill_call(PLSWorker *w, PLSProc *proc, PlsWireCall *call)
 	memset(call, 0, sizeof(*call));
 	call->fn_oid = proc->key.fn_oid;
 	call->fn_gen = proc->generation;
+	call->memory_limit_kb = pls_memory_call_kb(proc->key.roleid);
 	if (proc->kind == PLS_INLINE)
 		call->flags |= PLS_CALL_DO;
 	else if (proc->kind == PLS_PROCEDURE)

@@ -163,8 +163,6 @@ extern void pls_settings_resolve(Oid roleid, char **allowed_modules,
 								 int *memory_limit_kb);
 /* plsafepy.isolation (a PLS_ISOLATION_* of worker_pool.h) for roleid */
 extern int	pls_settings_isolation(Oid roleid);
-/* plsafepy.memory_limit for roleid in kB, the session user's included */
-extern int	pls_settings_memory_limit(Oid roleid);
 
 /* ---------- type conversion (convert*.c, encode.c, decode.c) ---------- */
 
@@ -446,6 +444,8 @@ extern bool pls_tstate_make_unique(PyThreadState **ts);
 extern int	pls_memory_limit_kb;
 extern int	pls_interrupt_grace_ms;
 extern void pls_memory_install(void);
+/* the budget of a call of roleid's code in its worker, kB (0: none) */
+extern int	pls_memory_call_kb(Oid roleid);
 extern void pls_limits_init(void);
 
 /*
@@ -478,12 +478,11 @@ extern void pls_exit_after_escalation(void) pg_attribute_noreturn();
 
 /*
  * State shared with signal handlers (signals.c, under its rules).
- * pls_limits_active: nesting depth of plsafepy Python running now (zero
- * while PostgreSQL code runs).  pls_python_abandoned: set before the
- * backend is ended with Python stuck; nothing may run Python again.
+ * pls_limits_active (pyhost.h): nesting depth of plsafepy Python running
+ * now (zero while PostgreSQL code runs).  pls_python_abandoned: set before
+ * the backend is ended with Python stuck; nothing may run Python again.
  * pls_delivery_open: the handler may queue the pending call.
  */
-extern volatile sig_atomic_t pls_limits_active;
 extern volatile sig_atomic_t pls_python_abandoned;
 extern volatile sig_atomic_t pls_delivery_open;
 extern volatile sig_atomic_t pls_grace_armed;

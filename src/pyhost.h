@@ -10,13 +10,14 @@
  * Core files: pybuild.c (the embedded helpers, building an interpreter),
  * pycompile.c (bodies into functions, compile failures as plain values),
  * sandbox.c (the restricted runtime and its C functions), audit.c (the
- * audit hook), whitelist.c (reading plsafepy.allowed_modules lists).  They
- * include no PostgreSQL header and call no PostgreSQL function (the worker
- * links them without PostgreSQL: test/pycore_test.c proves it).
+ * audit hook), whitelist.c (reading plsafepy.allowed_modules lists),
+ * pymemory.c (the memory budget).  They include no PostgreSQL header and
+ * call no PostgreSQL function (the worker links them without PostgreSQL:
+ * test/pycore_test.c proves it).
  *
  * What the core needs from its host is the HOST HOOKS below: each host
- * defines every one of them (the backend in pyhost_backend.c, limits.c and
- * plpy.c; the worker in src/worker/pyhost_worker.c).
+ * defines every one of them (the backend in pyhost_backend.c, limits.c,
+ * signals.c and plpy.c; the worker in src/worker/pyhost_worker.c).
  *
  * Rules: functions returning int return 0, or -1 with a Python exception
  * set; functions returning PyObject * return a new reference, or NULL with
@@ -196,7 +197,50 @@ extern void pls_compile_error_release(PLSCompileError *err);
 #define PLS_MODULE_UNAVAILABLE_DETAIL "Role \"%s\" cannot import it."
 #define PLS_MODULE_UNAVAILABLE_HINT "Check the spelling of the entry."
 
+/* ---------- the memory budget (pymemory.c) ---------- */
+
+/*
+ * A byte budget over everything Python allocates in the process: over it,
+ * while pls_limits_active, an allocation fails with MemoryError (53200)
+ * and the interpreter goes on.  The budget of the running interpreter
+ * (pls_current) is its memory_limit_kb lowered by the session's user_kb
+ * (pls_budget_of), or, for an interpreter whose memory_limit_kb is -1 (and
+ * outside any), the session's budget.
+ */
+
+/* limit_kb lowered by user_kb, in bytes; 0 for either means none */
+static inline int64_t
+pls_budget_of(int limit_kb, int user_kb)
+{
+	int64_t		b = (int64_t) limit_kb * 1024;
+
+	if (user_kb > 0 && (b == 0 || (int64_t) user_kb * 1024 < b))
+		b = (int64_t) user_kb * 1024;
+	return b;
+}
+
+/*
+ * Wrap Python's RAW and arena allocators, once per process, before
+ * Py_Initialize (or after it: the running allocator is then wrapped).
+ * NULL when installed; else the value of PYTHONMALLOC (debug hooks of a
+ * runtime another PL started) that keeps the budget from being enforced.
+ */
+extern const char *pls_budget_install(void);
+
+/*
+ * The session's budget in bytes (0: none) and the session's lowering of
+ * every interpreter's limit (kB, 0: none).  Not while Python allocates.
+ */
+extern void pls_budget_set(int64_t session_bytes, int user_kb);
+
 /* ---------- HOST HOOKS: defined by each host ---------- */
+
+/*
+ * Nesting depth of plsafepy Python running now: the memory budget refuses
+ * only while it is positive.  A variable (read on every allocation); the
+ * backend's is also shared with its signal handlers (signals.c).
+ */
+extern volatile sig_atomic_t pls_limits_active;
 
 /*
  * A denial (message: "... is not allowed in plsafepy") by function

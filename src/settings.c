@@ -328,21 +328,3 @@ pls_settings_isolation(Oid roleid)
 	return result;
 }
 
-/*
- * plsafepy.memory_limit for roleid, in kB (0: none), the session user's
- * current value included: a worker's budget is fixed when it starts.
- */
-int
-pls_settings_memory_limit(Oid roleid)
-{
-	char	   *value;
-	int			kb;
-
-	if (roleid == GetSessionUserId())
-		return pls_memory_limit_kb;
-	value = resolve_one("plsafepy.memory_limit", roleid);
-	if (!parse_int(value, &kb, GUC_UNIT_KB, NULL) || kb < 0)
-		elog(ERROR, "plsafepy.memory_limit \"%s\" did not parse", value);
-	pfree(value);
-	return kb;
-}

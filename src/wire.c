@@ -758,8 +758,10 @@ pls_wire_done(const PlsWireReader *r)
 /* ---------- records ----------
  *
  * Each record's fields in a fixed order, strings as cstr (NULL allowed):
- *	INIT	role, allowed_modules, i32 recursion_limit, u32 flags
- *	CALL	u32 fn_oid, u64 fn_gen, u32 flags; with PLS_CALL_SOURCE: name,
+ *	INIT	role, allowed_modules, i32 recursion_limit, u32 flags,
+ *			i32 memory_limit_kb (not negative)
+ *	CALL	u32 fn_oid, u64 fn_gen, u32 flags, i32 memory_limit_kb (not
+ *			negative); with PLS_CALL_SOURCE: name,
  *			defname, source, u32 nargnames, the argnames; then u32 nargs,
  *			the values, u8 result present, the result shape; with
  *			PLS_CALL_SETOF: u32 batch (1..PLS_WIRE_MAX_BATCH)
@@ -778,6 +780,7 @@ pls_wire_put_init(PlsWireBuf *b, const PlsWireInit *m)
 	pls_wire_put_cstr(b, m->allowed_modules);
 	pls_wire_put_i32(b, m->recursion_limit);
 	pls_wire_put_u32(b, m->flags);
+	pls_wire_put_i32(b, m->memory_limit_kb);
 }
 
 bool
@@ -790,9 +793,11 @@ pls_wire_get_init(PlsWireReader *r, PlsWireInit *m)
 	if (!pls_wire_get_cstr(r, &role) ||
 		!pls_wire_get_cstr(r, &allowed) ||
 		!pls_wire_get_i32(r, &m->recursion_limit) ||
-		!pls_wire_get_u32(r, &m->flags))
+		!pls_wire_get_u32(r, &m->flags) ||
+		!pls_wire_get_i32(r, &m->memory_limit_kb))
 		return false;
-	if ((m->flags & ~(uint32_t) INIT_FLAGS_KNOWN) != 0)
+	if ((m->flags & ~(uint32_t) INIT_FLAGS_KNOWN) != 0 ||
+		m->memory_limit_kb < 0)
 		return refuse(r);
 	m->role = role;
 	m->allowed_modules = allowed;
@@ -805,6 +810,7 @@ pls_wire_put_call(PlsWireBuf *b, const PlsWireCall *m)
 	pls_wire_put_u32(b, m->fn_oid);
 	put_u64(b, m->fn_gen);
 	pls_wire_put_u32(b, m->flags);
+	pls_wire_put_i32(b, m->memory_limit_kb);
 	if (m->flags & PLS_CALL_SOURCE)
 	{
 		pls_wire_put_cstr(b, m->name);
@@ -864,9 +870,11 @@ pls_wire_get_call(PlsWireReader *r, PlsWireCall *m)
 	memset(m, 0, sizeof(*m));
 	if (!pls_wire_get_u32(r, &m->fn_oid) ||
 		!get_u64(r, &m->fn_gen) ||
-		!pls_wire_get_u32(r, &m->flags))
+		!pls_wire_get_u32(r, &m->flags) ||
+		!pls_wire_get_i32(r, &m->memory_limit_kb))
 		return false;
-	if ((m->flags & ~(uint32_t) CALL_FLAGS_KNOWN) != 0)
+	if ((m->flags & ~(uint32_t) CALL_FLAGS_KNOWN) != 0 ||
+		m->memory_limit_kb < 0)
 		return refuse(r);
 	if ((m->flags & PLS_CALL_SOURCE) && !get_call_source(r, m))
 		return false;

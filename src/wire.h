@@ -130,6 +130,9 @@ typedef struct PlsWireInit
 	const char *allowed_modules;	/* the role's resolved whitelist */
 	int32_t		recursion_limit;
 	uint32_t	flags;			/* PLS_INIT_* */
+	int32_t		memory_limit_kb;	/* the role's plsafepy.memory_limit (0:
+									 * none): the worker's memory budget
+									 * (pymemory.c), never raised by a CALL */
 } PlsWireInit;
 
 #define PLS_INIT_TESTING_UNSANDBOXED 0x01	/* test build only: full Python */
@@ -140,6 +143,10 @@ typedef struct PlsWireCall
 	uint32_t	fn_oid;			/* 0 for a DO block */
 	uint64_t	fn_gen;			/* changes when the function changes */
 	uint32_t	flags;			/* PLS_CALL_* */
+	int32_t		memory_limit_kb;	/* this call's budget as the session's
+									 * settings give it (0: none); the
+									 * worker applies the smaller of it and
+									 * INIT's */
 	/* with PLS_CALL_SOURCE: what the worker compiles */
 	const char *name;			/* for messages and tracebacks */
 	const char *defname;		/* the Python name of the def */

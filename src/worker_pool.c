@@ -9,9 +9,10 @@
  *
  * Start: the program is found next to this library (dladdr: $libdir, where
  * make install puts it, also under extension_destdir).  Its address space
- * is limited to the role's plsafepy.memory_limit plus PLS_WORKER_RUNTIME_AS
- * for the runtime itself (libpython, the preloaded modules, stacks: about
- * 23 MB), fixed at start.  Then INIT, then the wait for HELLO (the worker
+ * is limited to the role's plsafepy.memory_limit (INIT's, which is also the
+ * worker's memory budget, pymemory.c) plus PLS_WORKER_RUNTIME_AS for the
+ * runtime itself (libpython, the preloaded modules, stacks: about 23 MB),
+ * fixed at start.  Then INIT, then the wait for HELLO (the worker
  * builds its interpreter and locks itself in between), in slices that run
  * CHECK_FOR_INTERRUPTS (nothing of the user's runs yet).
  *
@@ -563,7 +564,6 @@ start_worker(Oid roleid, const PlsWireInit *init, const char *fname)
 	PlsWorkerExit how;
 	PLSWorker  *w;
 	char		errbuf[512];
-	int			limit_kb;
 	HASHCTL		ctl;
 #ifdef PLSAFEPY_TESTING
 	PlsWireInit testing_init;
@@ -596,9 +596,8 @@ start_worker(Oid roleid, const PlsWireInit *init, const char *fname)
 				 errdetail("The program is \"%s\".", path),
 				 errhint("\"make install\" installs it next to the plsafepy library.")));
 
-	limit_kb = pls_settings_memory_limit(roleid);
-	opts.memory_limit = limit_kb > 0 ?
-		(uint64) limit_kb * 1024 + PLS_WORKER_RUNTIME_AS : 0;
+	opts.memory_limit = init->memory_limit_kb > 0 ?
+		(uint64) init->memory_limit_kb * 1024 + PLS_WORKER_RUNTIME_AS : 0;
 
 #ifdef PLSAFEPY_TESTING
 	testing_init = *init;

@@ -378,14 +378,16 @@ init_eq(const PlsWireInit *a, const PlsWireInit *b)
 {
 	return str_eq(a->role, b->role) &&
 		str_eq(a->allowed_modules, b->allowed_modules) &&
-		a->recursion_limit == b->recursion_limit && a->flags == b->flags;
+		a->recursion_limit == b->recursion_limit && a->flags == b->flags &&
+		a->memory_limit_kb == b->memory_limit_kb;
 }
 
 static bool
 call_eq(const PlsWireCall *a, const PlsWireCall *b)
 {
 	if (a->fn_oid != b->fn_oid || a->fn_gen != b->fn_gen ||
-		a->flags != b->flags || a->nargs != b->nargs ||
+		a->flags != b->flags || a->memory_limit_kb != b->memory_limit_kb ||
+		a->nargs != b->nargs ||
 		(a->result == NULL) != (b->result == NULL) ||
 		((a->flags & PLS_CALL_SETOF) && a->batch != b->batch))
 		return false;
@@ -927,11 +929,13 @@ test_round_trips(void)
 	d.init.allowed_modules = "math, json, re";
 	d.init.recursion_limit = 200;
 	d.init.flags = PLS_INIT_TESTING_UNSANDBOXED;
+	d.init.memory_limit_kb = INT32_MAX;
 	round_trip(DEC_INIT, &d, true, __LINE__);
 	d.init.role = NULL;
 	d.init.allowed_modules = "";
 	d.init.recursion_limit = -1;
 	d.init.flags = 0;
+	d.init.memory_limit_kb = 0;
 	round_trip(DEC_INIT, &d, false, __LINE__);
 
 	memset(&d, 0, sizeof(d));
@@ -947,6 +951,7 @@ test_round_trips(void)
 	d.call.args = outer;
 	d.call.result = &row3;
 	d.call.batch = 7;
+	d.call.memory_limit_kb = 48 * 1024;
 	round_trip(DEC_CALL, &d, true, __LINE__);
 	d.call.name = NULL;
 	d.call.defname = "";
@@ -1424,7 +1429,7 @@ b_shape_count(PlsWireBuf *b, bool bad)
 static void
 b_init_flags(PlsWireBuf *b, bool bad)
 {
-	PlsWireInit m = {"r", "math", 100, bad ? 0x02 : 0x01};
+	PlsWireInit m = {"r", "math", 100, bad ? 0x02 : 0x01, 0};
 
 	pls_wire_put_init(b, &m);
 }
@@ -1432,7 +1437,15 @@ b_init_flags(PlsWireBuf *b, bool bad)
 static void
 b_init_role(PlsWireBuf *b, bool bad)
 {
-	PlsWireInit m = {bad ? "r\xf5" : "r\xf4\x8f\xbf\xbf", "", 100, 0};
+	PlsWireInit m = {bad ? "r\xf5" : "r\xf4\x8f\xbf\xbf", "", 100, 0, 0};
+
+	pls_wire_put_init(b, &m);
+}
+
+static void
+b_init_memory(PlsWireBuf *b, bool bad)
+{
+	PlsWireInit m = {"r", "", 100, 0, bad ? -1 : INT32_MAX};
 
 	pls_wire_put_init(b, &m);
 }
@@ -1443,6 +1456,18 @@ put_call_head(PlsWireBuf *b, uint32_t flags)
 	pls_wire_put_u32(b, 1);
 	pls_wire_put_i64(b, 2);
 	pls_wire_put_u32(b, flags);
+	pls_wire_put_i32(b, 0);
+}
+
+static void
+b_call_memory(PlsWireBuf *b, bool bad)
+{
+	pls_wire_put_u32(b, 1);
+	pls_wire_put_i64(b, 2);
+	pls_wire_put_u32(b, 0);
+	pls_wire_put_i32(b, bad ? INT32_MIN : INT32_MAX);
+	pls_wire_put_u32(b, 0);
+	pls_wire_put_u8(b, 0);
 }
 
 static void
@@ -1692,6 +1717,8 @@ static const Violation violations[] = {
 	{"shape count over the bytes left", DEC_SHAPE, b_shape_count, false},
 	{"unknown INIT flag", DEC_INIT, b_init_flags, false},
 	{"INIT role above U+10FFFF", DEC_INIT, b_init_role, false},
+	{"INIT memory limit negative", DEC_INIT, b_init_memory, false},
+	{"CALL memory limit negative", DEC_CALL, b_call_memory, true},
 	{"unknown CALL flag", DEC_CALL, b_call_flags, true},
 	{"CALL nargs over the bytes left", DEC_CALL, b_call_nargs, true},
 	{"CALL argnames over the bytes left", DEC_CALL, b_call_argnames, true},

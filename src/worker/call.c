@@ -34,24 +34,30 @@ static PLSInterp interp;
  */
 static bool unsandboxed = false;
 
-/* ---------- memory for wire.c ---------- */
+/*
+ * ---------- memory for wire.c ----------
+ *
+ * Messages and the values decoded from them are the transport's, as the
+ * backend's are PostgreSQL's: plain malloc, outside the memory budget of
+ * the role's Python (pymemory.c), which counts them in neither mode.
+ */
 
 static void *
 mem_alloc(void *cx, size_t size)
 {
-	return PyMem_RawMalloc(size ? size : 1);
+	return malloc(size ? size : 1);
 }
 
 static void *
 mem_realloc(void *cx, void *p, size_t size)
 {
-	return PyMem_RawRealloc(p, size ? size : 1);
+	return realloc(p, size ? size : 1);
 }
 
 static void
 mem_free(void *cx, void *p)
 {
-	PyMem_RawFree(p);
+	free(p);
 }
 
 const PlsWireMem pls_worker_raw_mem = {mem_alloc, mem_realloc, mem_free, NULL};
@@ -77,14 +83,14 @@ arena_alloc(void *cx, size_t size)
 	if (arena.n == arena.cap)
 	{
 		size_t		cap = arena.cap ? arena.cap * 2 : 64;
-		void	  **np = PyMem_RawRealloc(arena.p, cap * sizeof(void *));
+		void	  **np = realloc(arena.p, cap * sizeof(void *));
 
 		if (np == NULL)
 			return NULL;
 		arena.p = np;
 		arena.cap = cap;
 	}
-	p = PyMem_RawMalloc(size ? size : 1);
+	p = malloc(size ? size : 1);
 	if (p != NULL)
 		arena.p[arena.n++] = p;
 	return p;
@@ -100,7 +106,7 @@ void
 pls_worker_arena_release(size_t mark)
 {
 	while (arena.n > mark)
-		PyMem_RawFree(arena.p[--arena.n]);
+		free(arena.p[--arena.n]);
 }
 
 const PlsWireMem pls_worker_arena_mem = {arena_alloc, NULL, NULL, NULL};
@@ -157,12 +163,12 @@ pls_worker_request(PlsWireReader *r, bool *ok)
 			break;
 		/* its own requests reuse the buffers: run it from a copy */
 		len = reprecv.buf.len;
-		nested = PyMem_RawMalloc(len ? len : 1);
+		nested = malloc(len ? len : 1);
 		if (nested == NULL)
 			pg_noreturn_exit(4);
 		memcpy(nested, reprecv.buf.data, len);
 		pls_worker_dispatch(tag, nested, len);
-		PyMem_RawFree(nested);
+		free(nested);
 		/* the outer call goes on, interruptible again */
 		pls_watchdog_call_begin();
 	}
@@ -902,6 +908,7 @@ worker_call(const void *data, size_t len)
 		refuse_call_mode();
 		return;
 	}
+	pls_worker_budget_call(call.memory_limit_kb);
 	serve_call(&call);
 }
 
@@ -953,6 +960,7 @@ pls_worker_take_init(PlsChan *c, char *err, size_t errlen)
 			return -1;
 		}
 		unsandboxed = true;
+		pls_worker_budget_init(init.memory_limit_kb);
 		return 0;
 #else
 		snprintf(err, errlen, "this worker has no unsandboxed mode");
@@ -969,5 +977,6 @@ pls_worker_take_init(PlsChan *c, char *err, size_t errlen)
 		return -1;
 	}
 	pls_worker_arena_release(0);
+	pls_worker_budget_init(init.memory_limit_kb);
 	return 0;
 }

@@ -36,6 +36,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include "pyhost.h"
 #include "worker/worker.h"
 #include "worker/preload.h"
 #include "wire.h"
@@ -197,6 +198,8 @@ start_python(void)
 	PyStatus	status;
 	const char *const *name;
 
+	/* before Python allocates: the memory budget knows every block */
+	(void) pls_budget_install();
 	PyConfig_InitIsolatedConfig(&config);
 	config.install_signal_handlers = 0;
 	config.site_import = 0;

@@ -34,8 +34,12 @@
 volatile uint32_t *pls_worker_interrupt_word = NULL;
 const char *pls_worker_function_name = NULL;
 
+/* the memory budget refuses once the role's code can run: pls_worker_budget */
+volatile sig_atomic_t pls_limits_active = 0;
+
 static char *role_name = NULL;
 static int	recursion_limit = 1000;
+static int	init_memory_limit_kb = 0;
 
 void
 pls_host_log_denial(const char *message, const char *function_name)
@@ -251,4 +255,23 @@ pls_worker_build_interp(PLSInterp *interp, const char *role,
 
 	pls_current = interp;
 	return pls_interp_build(interp);
+}
+
+/*
+ * The memory budget (pymemory.c), as inline mode's for the role: INIT's
+ * plsafepy.memory_limit, lowered for each call by the CALL's.  The worker's
+ * interpreter has memory_limit_kb -1: the budget set here applies to it.
+ */
+void
+pls_worker_budget_init(int memory_limit_kb)
+{
+	init_memory_limit_kb = memory_limit_kb;
+	pls_budget_set(pls_budget_of(memory_limit_kb, 0), 0);
+	pls_limits_active = 1;
+}
+
+void
+pls_worker_budget_call(int memory_limit_kb)
+{
+	pls_budget_set(pls_budget_of(init_memory_limit_kb, memory_limit_kb), 0);
 }

@@ -55,6 +55,16 @@ extern int	pls_worker_build_interp(struct PLSInterp *interp, const char *role,
 									int recursion_limit);
 
 /*
+ * The memory budget of the role's code (pyhost.h's, pymemory.c), as inline
+ * mode's: budget_init with INIT's plsafepy.memory_limit once the
+ * interpreter is built (the budget refuses from then on: the role's code
+ * can run), budget_call with each CALL's, which can only lower INIT's.
+ * kB, 0: none.
+ */
+extern void pls_worker_budget_init(int memory_limit_kb);
+extern void pls_worker_budget_call(int memory_limit_kb);
+
+/*
  * The channel's interrupt word (PlsChanShm.interrupt_seq), set before the
  * first call: the sandbox's time.sleep waits on it with FUTEX_WAIT and
  * ends early when the backend's interrupt changes it.
