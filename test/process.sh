@@ -4,7 +4,8 @@
 # loops and sleeps in the worker (57014, the worker kept), a C-level
 # runaway is killed after plsafepy.interrupt_grace (57014, a new worker
 # next time), a worker killed from outside is an ERROR naming the signal,
-# MemoryError at the worker's limit is 53200 and the worker goes on, and
+# MemoryError at the worker's limit is 53200 and the worker goes on, the
+# session's memory settings lower the worker's budget but never raise it, and
 # pg_terminate_backend ends the worker with its backend.  Needs the PG*
 # environment of pg_virtualenv and an installed plsafepy.
 set -uo pipefail
@@ -177,6 +178,23 @@ if [ "$out" = "1 ERROR:  MemoryError 2|1048576 " ]; then
 	echo "ok   MemoryError in the worker, which goes on"
 else
 	echo "FAIL MemoryError: $out"
+	fail=1
+fi
+
+# the worker's memory budget is inline mode's, not only its RLIMIT_AS (the
+# limit plus 64 MB): started with a 64 MB limit, 40 MB fit; the session's
+# plsafepy.user_memory_limit lowers it for the next call and RESET restores
+# it; a plsafepy.memory_limit raised after the start does not raise it (80
+# MB would fit under RLIMIT_AS); the same worker throughout (counter)
+out=$(psql -X -q -At -d $DB -v VERBOSITY=terse -c "SET plsafepy.memory_limit = '64MB'" \
+	-c "SELECT counter(), hog(40)" -c "SET plsafepy.user_memory_limit = '16MB'" \
+	-c "SELECT hog(20)" -c "RESET plsafepy.user_memory_limit" -c "SELECT hog(20)" \
+	-c "SET plsafepy.memory_limit = '1GB'" -c "SELECT hog(80)" \
+	-c "SELECT counter()" 2>&1 | tr '\n' ' ')
+if [ "$out" = "1|41943040 ERROR:  MemoryError 20971520 ERROR:  MemoryError 2 " ]; then
+	echo "ok   the worker's budget: the session's settings lower it, never raise it"
+else
+	echo "FAIL the worker's budget: $out"
 	fail=1
 fi
 

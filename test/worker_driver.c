@@ -268,6 +268,8 @@ main(int argc, char **argv)
 	init.role = "worker_driver";
 	init.allowed_modules = "";
 	init.recursion_limit = 1000;
+	/* no budget: the kernel's RLIMIT_AS (--memory-limit) is the wall here */
+	init.memory_limit_kb = 0;
 	/* the test-only worker runs EXEC's full Python without the sandbox */
 	init.flags = strstr(argv[1], "plsafepy-worker-testing") ?
 		PLS_INIT_TESTING_UNSANDBOXED : 0;
