@@ -20,7 +20,7 @@
 #include "utils/guc.h"
 
 int			pls_memory_limit_kb = 512 * 1024;
-int			pls_user_memory_limit_kb = 0;
+static int	pls_user_memory_limit_kb = 0;
 
 static void
 assign_memory_limit(int newval, void *extra)

@@ -198,7 +198,11 @@ start_python(void)
 	PyStatus	status;
 	const char *const *name;
 
-	/* before Python allocates: the memory budget knows every block */
+	/*
+	 * Before Python allocates: the memory budget knows every block (it
+	 * refuses only once the interpreter is built).  Installed always before
+	 * Python runs, so no PYTHONMALLOC of a running runtime can stop it.
+	 */
 	(void) pls_budget_install();
 	PyConfig_InitIsolatedConfig(&config);
 	config.install_signal_handlers = 0;

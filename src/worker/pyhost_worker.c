@@ -34,7 +34,7 @@
 volatile uint32_t *pls_worker_interrupt_word = NULL;
 const char *pls_worker_function_name = NULL;
 
-/* the memory budget refuses once the role's code can run: pls_worker_budget */
+/* the memory budget refuses once the role's code can run: pls_worker_budget_init */
 volatile sig_atomic_t pls_limits_active = 0;
 
 static char *role_name = NULL;

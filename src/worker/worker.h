@@ -91,7 +91,8 @@ extern void pls_worker_fatal(const char *message) __attribute__((noreturn));
 /*
  * call.c: the door's worker side.  take_init reads INIT (before lock-in)
  * and builds the role's interpreter; dispatch serves one message that runs
- * the role's code; the wire memory of the worker (PyMem_Raw*).
+ * the role's code; the wire memory of the worker (plain malloc, outside
+ * the memory budget of its Python).
  */
 extern int	pls_worker_take_init(PlsChan *chan, char *err, size_t errlen);
 /* CALL, FETCH or CLOSE, at the top or nested in a request */
