@@ -263,6 +263,7 @@ pls_process_run(PLSWorker *w, PLSProc *proc, uint32 tag, PlsWireBuf *out,
 			if (tag == PLS_MSG_RAISE)
 			{
 				PlsWireError e;
+				ErrorContextCallback result_cb;
 
 				if (!pls_wire_get_error(&r, &e) || !pls_wire_done(&r))
 					pls_process_broke(w, "error");
@@ -271,6 +272,9 @@ pls_process_run(PLSWorker *w, PLSProc *proc, uint32 tag, PlsWireBuf *out,
 					e.origin != PLS_ERR_COMPILE)
 					pls_pool_learned(w, call->fn_oid, call->fn_gen);
 				abort_open_subxacts();
+				/* the result did not convert: inline's context line */
+				if (e.origin == PLS_ERR_RESULT)
+					pls_result_context_push(proc, &result_cb);
 				pls_process_raise(&e);
 			}
 			pls_process_broke(w, "message");

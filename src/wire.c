@@ -41,7 +41,7 @@
 						  PLS_CALL_SETOF | PLS_CALL_UNSANDBOXED | \
 						  PLS_CALL_COMPILE_ONLY | PLS_CALL_TRIGGER)
 /* the last PLS_ERR_* origin */
-#define ERR_ORIGIN_MAX PLS_ERR_FATAL
+#define ERR_ORIGIN_MAX PLS_ERR_RESULT
 
 /* ---------- writing ---------- */
 

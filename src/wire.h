@@ -206,6 +206,8 @@ typedef struct PlsWireError
 								 * or the policy refused it: 42501); the
 								 * worker did not keep it */
 #define PLS_ERR_FATAL		6	/* plpy.fatal: the backend ends the session */
+#define PLS_ERR_RESULT		7	/* the function's result did not convert
+								 * (raised under inline's context line) */
 
 /*
  * REQ, W->B: u8 opcode then its fields; REP, B->W: u8 ok, then on success

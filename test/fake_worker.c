@@ -318,7 +318,7 @@ scenario(int32_t s, int64_t seed)
 			send_msg(PLS_MSG_RAISE, &b);
 			break;
 		case 10:				/* RAISE with an unknown origin */
-			put_error(&b, 0, "fuzz", 4, (uint8_t) range(PLS_ERR_FATAL + 1, 255));
+			put_error(&b, 0, "fuzz", 4, (uint8_t) range(PLS_ERR_RESULT + 1, 255));
 			send_msg(PLS_MSG_RAISE, &b);
 			break;
 		case 11:				/* REQ with an unknown op */

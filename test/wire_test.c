@@ -1622,7 +1622,7 @@ b_error_origin(PlsWireBuf *b, bool bad)
 
 	memset(&m, 0, sizeof(m));
 	m.message = "boom";
-	m.origin = bad ? PLS_ERR_FATAL + 1 : PLS_ERR_FATAL;
+	m.origin = bad ? PLS_ERR_RESULT + 1 : PLS_ERR_RESULT;
 	pls_wire_put_error(b, &m);
 }
 

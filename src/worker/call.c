@@ -744,6 +744,8 @@ return_result(const PlsWireCall *call, PyObject *res, WorkerFn *f)
 		PlsWireError we;
 
 		pls_worker_encoder_error(&e, &f->info, &we, &ef);
+		if (we.origin != PLS_ERR_INTERRUPT && we.origin != PLS_ERR_FATAL)
+			we.origin = PLS_ERR_RESULT;
 		pls_wire_buf_reset(&outbuf);
 		pls_wire_put_error(&outbuf, &we);
 		pls_error_fields_free(&ef);
