@@ -11,7 +11,9 @@
  * two (both busy).  Prints the median and the 10th and 90th percentiles
  * of the mean round trip over batches of 1000, in microseconds.
  *
- * Usage: bench/channel WORKER [ROUNDS]   (make bench-channel)
+ * Usage: bench/channel WORKER [ROUNDS [MAXLOAD]]   (make bench-channel)
+ * MAXLOAD (0 to 2, default 2): the most busy processes measured; bench/run
+ * measures only the first level (0: the machine as it is).
  */
 #include "worker_launch.h"
 
@@ -153,16 +155,19 @@ main(int argc, char **argv)
 	char		err[512];
 	pid_t		busy[2];
 	int			load;
+	int			maxload = 2;
 	PlsWorkerExit how;
 	int			rc;
 
 	if (argc < 2)
 	{
-		fprintf(stderr, "usage: %s WORKER [ROUNDS]\n", argv[0]);
+		fprintf(stderr, "usage: %s WORKER [ROUNDS [MAXLOAD]]\n", argv[0]);
 		return 2;
 	}
 	if (argc > 2)
 		rounds = atoi(argv[2]) > 10 ? atoi(argv[2]) : 10;
+	if (argc > 3)
+		maxload = atoi(argv[3]) < 0 ? 0 : atoi(argv[3]) > 2 ? 2 : atoi(argv[3]);
 	if (pls_worker_start(&w, argv[1], &opts, err, sizeof(err), NULL) != 0)
 	{
 		fprintf(stderr, "%s\n", err);
@@ -188,7 +193,7 @@ main(int argc, char **argv)
 	printf("round trip of 8 bytes each way, microseconds: median [p10 .. p90]"
 		   " of %d batches of %d; %ld CPUs\n", rounds, BATCH,
 		   sysconf(_SC_NPROCESSORS_ONLN));
-	for (load = 0; load <= 2; load++)
+	for (load = 0; load <= maxload; load++)
 	{
 		char		what[64];
 		int			b;

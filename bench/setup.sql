@@ -18,24 +18,45 @@ LANGUAGE sql AS $$
 	SELECT split_part(pg_read_file('/proc/self/schedstat'), ' ', 1)::float8 / 1e6
 $$;
 
+-- CPU time of this session's plsafepy workers (process isolation), in ms;
+-- 0 without any.  Only called in process-mode sessions: plsafepy_workers()
+-- loads plsafepy into the backend.
+CREATE FUNCTION public.bench_workers_cpu() RETURNS float8
+LANGUAGE plpgsql AS $$
+BEGIN
+	RETURN (SELECT coalesce(sum(split_part(pg_read_file('/proc/' || pid || '/schedstat'),
+											' ', 1)::float8), 0) / 1e6
+			FROM plsafepy_workers());
+END
+$$;
+
 -- One query timed on the server, in ms: the wall clock (clock_timestamp()
--- differences) and the backend's CPU time.  No client or network in either.
+-- differences) and the backend's CPU time, plus its plsafepy workers' if
+-- workers is set (process isolation: the call's work is split between the
+-- two processes).  No client or network in either.
 -- q runs reps times in a row; the times returned are per run (a workload of
 -- a few milliseconds is measured over several, see bench/run reps_of).
 CREATE FUNCTION public.bench_time(q text, reps int DEFAULT 1,
-	OUT wall_ms float8, OUT cpu_ms float8)
+	workers bool DEFAULT false, OUT wall_ms float8, OUT cpu_ms float8)
 LANGUAGE plpgsql AS $$
 DECLARE
 	t0 timestamptz;
 	c0 float8;
 BEGIN
 	c0 := public.bench_cpu();
+	IF workers THEN
+		c0 := c0 + public.bench_workers_cpu();
+	END IF;
 	t0 := clock_timestamp();
 	FOR i IN 1 .. reps LOOP
 		EXECUTE q;
 	END LOOP;
 	wall_ms := 1000 * extract(epoch FROM clock_timestamp() - t0)::float8 / reps;
-	cpu_ms := (public.bench_cpu() - c0) / reps;
+	cpu_ms := public.bench_cpu() - c0;
+	IF workers THEN
+		cpu_ms := cpu_ms + public.bench_workers_cpu();
+	END IF;
+	cpu_ms := cpu_ms / reps;
 END
 $$;
 
@@ -96,6 +117,10 @@ BEGIN
 	FOR i IN 1..4 LOOP
 		IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'bench_role' || i) THEN
 			EXECUTE format('CREATE ROLE %I NOLOGIN', 'bench_role' || i);
+		END IF;
+		-- the same probe in process isolation (bench/run sets it for them)
+		IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'bench_prole' || i) THEN
+			EXECUTE format('CREATE ROLE %I NOLOGIN', 'bench_prole' || i);
 		END IF;
 	END LOOP;
 END

@@ -294,25 +294,95 @@ pls_process_run(PLSWorker *w, PLSProc *proc, uint32 tag, PlsWireBuf *out,
 }
 
 /*
- * Send the call and serve the worker until it ends it; the RETURN's value
- * in *value (false: no value, the function returned None), in the
- * caller's memory context.
+ * The buffers of a call's messages.  The outermost call of the backend
+ * keeps one set for the session (a trivial call would otherwise allocate
+ * a frame of PLS_CHAN_MAX_PAYLOAD and two buffers, and free them, every
+ * time); a call made while it holds them (a request whose SQL calls
+ * plsafepy again, a type's input function run while its result is
+ * decoded, the validator) gets its own in the call's memory context.  The
+ * result a call returns points into its buffers, so they are held until
+ * it is decoded.  Kept buffers a long message grew past
+ * PLS_CALL_KEEP_BYTES are freed after it.
  */
-static bool
-run_call(PLSWorker *w, PLSProc *proc, const PlsWireCall *call,
-		 PLSValue *value)
+typedef struct CallBufs
 {
 	PlsWireBuf	out;
 	PlsWireRecv rv;
+	bool		kept;
+} CallBufs;
+
+#define PLS_CALL_KEEP_BYTES (256 * 1024)
+
+static CallBufs kept_bufs;
+static bool kept_bufs_ready = false;
+static bool kept_bufs_held = false;
+
+static CallBufs *
+call_bufs_own(CallBufs *own)
+{
+	pls_wire_buf_init(&own->out, &pls_pool_wire_mem);
+	pls_wire_recv_init(&own->rv, &pls_pool_wire_mem);
+	own->kept = false;
+	return own;
+}
+
+/* For a call main.c's handler made (its context is pls_exec_ctx). */
+static CallBufs *
+call_bufs_take(CallBufs *own)
+{
+	/*
+	 * The outermost plsafepy call (main.c pushed its context on an empty
+	 * stack): nothing below it can hold the kept buffers, whatever an
+	 * error left in kept_bufs_held.
+	 */
+	if (pls_exec_ctx != NULL && pls_exec_ctx->prev == NULL)
+		kept_bufs_held = false;
+	if (kept_bufs_held)
+		return call_bufs_own(own);
+	if (!kept_bufs_ready)
+	{
+		pls_wire_buf_init(&kept_bufs.out, &pls_pool_session_wire_mem);
+		pls_wire_recv_init(&kept_bufs.rv, &pls_pool_session_wire_mem);
+		kept_bufs.kept = true;
+		kept_bufs_ready = true;
+	}
+	kept_bufs_held = true;
+	/* an error may have left a message half sent or received */
+	pls_wire_buf_reset(&kept_bufs.out);
+	kept_bufs.rv.in_progress = false;
+	return &kept_bufs;
+}
+
+static void
+call_bufs_release(CallBufs *b)
+{
+	if (!b->kept)
+		return;
+	if (b->out.cap > PLS_CALL_KEEP_BYTES)
+		pls_wire_buf_free(&b->out);
+	if (b->rv.buf.cap > PLS_CALL_KEEP_BYTES)
+		pls_wire_buf_free(&b->rv.buf);
+	kept_bufs_held = false;
+}
+
+/*
+ * Send the call and serve the worker until it ends it; the RETURN's value
+ * in *value (false: no value, the function returned None), in the
+ * caller's memory context, pointing into bufs.
+ */
+static bool
+run_call(PLSWorker *w, PLSProc *proc, const PlsWireCall *call,
+		 CallBufs *bufs, PLSValue *value)
+{
+	PlsWireBuf *out = &bufs->out;
+	PlsWireRecv *rv = &bufs->rv;
 	PlsWireReader r;
 	uint8_t		p;
 
-	pls_wire_buf_init(&out, &pls_pool_wire_mem);
-	pls_wire_put_call(&out, call);
-	pls_wire_recv_init(&rv, &pls_pool_wire_mem);
-	if (pls_process_run(w, proc, PLS_MSG_CALL, &out, &rv, call) != PLS_MSG_RETURN)
+	pls_wire_put_call(out, call);
+	if (pls_process_run(w, proc, PLS_MSG_CALL, out, rv, call) != PLS_MSG_RETURN)
 		pls_process_broke(w, "result");
-	pls_wire_reader_init(&r, rv.buf.data, rv.buf.len, &pls_pool_wire_mem);
+	pls_wire_reader_init(&r, rv->buf.data, rv->buf.len, &pls_pool_wire_mem);
 	if (!pls_wire_get_u8(&r, &p) || p > 1 ||
 		(p == 1 && !pls_wire_get_value(&r, value)) ||
 		!pls_wire_done(&r))
@@ -467,6 +537,8 @@ pls_process_function(PLSProc *proc, FunctionCallInfo fcinfo)
 	Datum		result = (Datum) 0;
 	bool		present;
 	ErrorContextCallback errcb;
+	CallBufs	own;
+	CallBufs   *bufs;
 
 	if (proc->is_setof)
 		return pls_process_srf(proc, fcinfo);
@@ -481,7 +553,8 @@ pls_process_function(PLSProc *proc, FunctionCallInfo fcinfo)
 		call.result = pls_process_utf8_shape(pls_type_shape(&proc->result));
 	}
 
-	present = run_call(w, proc, &call, &value);
+	bufs = call_bufs_take(&own);
+	present = run_call(w, proc, &call, bufs, &value);
 
 	pls_result_context_push(proc, &errcb);
 	fcinfo->isnull = false;
@@ -495,6 +568,7 @@ pls_process_function(PLSProc *proc, FunctionCallInfo fcinfo)
 		result = pls_decode(&proc->result, &value, &fcinfo->isnull);
 	}
 	pls_result_context_pop(&errcb);
+	call_bufs_release(bufs);
 	pls_exec_spi_finish(pls_exec_ctx, CurrentMemoryContext);
 	return result;
 }
@@ -510,10 +584,16 @@ call_bare(PLSProc *proc, uint32 flags)
 	PLSWorker  *w = pls_process_worker(proc);
 	PlsWireCall call;
 	PLSValue	value;
+	CallBufs	own;
+	CallBufs   *bufs;
 
 	pls_process_fill_call(w, proc, &call);
 	call.flags |= flags;
-	(void) run_call(w, proc, &call, &value);
+	/* the validator runs outside main.c's calls, maybe inside a request */
+	bufs = (flags & PLS_CALL_COMPILE_ONLY) ? call_bufs_own(&own) :
+		call_bufs_take(&own);
+	(void) run_call(w, proc, &call, bufs, &value);
+	call_bufs_release(bufs);
 }
 
 void

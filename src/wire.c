@@ -108,13 +108,30 @@ buf_reserve(PlsWireBuf *b, size_t n)
 	return true;
 }
 
+/*
+ * Append n bytes.  Inline when there is room, so that a value's fields (a
+ * tag byte, a fixed-width number: an array of them element by element)
+ * cost a store each; growing is out of line.
+ */
 static void
-put_raw(PlsWireBuf *b, const void *p, size_t n)
+put_raw_grow(PlsWireBuf *b, const void *p, size_t n)
 {
 	if (n == 0 || !buf_reserve(b, n))
 		return;
 	memcpy(b->data + b->len, p, n);
 	b->len += n;
+}
+
+static inline void
+put_raw(PlsWireBuf *b, const void *p, size_t n)
+{
+	if (__builtin_expect(!b->failed && n > 0 && n <= b->cap - b->len, 1))
+	{
+		memcpy(b->data + b->len, p, n);
+		b->len += n;
+		return;
+	}
+	put_raw_grow(b, p, n);
 }
 
 void
@@ -351,7 +368,7 @@ refuse(PlsWireReader *r)
 	return false;
 }
 
-static bool
+static inline bool
 get_raw(PlsWireReader *r, void *dst, size_t n)
 {
 	if (r->bad)

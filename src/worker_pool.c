@@ -146,10 +146,12 @@ static void fault(PLSWorker *w, const char *fname, int rc) pg_attribute_noreturn
 static void start_failed(PLSWorker *w, const char *fname,
 						 const char *reason) pg_attribute_noreturn();
 
+/* cx: NULL (CurrentMemoryContext) or the address of a MemoryContext */
 static void *
 pool_alloc(void *cx, size_t size)
 {
-	return MemoryContextAllocHuge(CurrentMemoryContext, size);
+	return MemoryContextAllocHuge(cx ? *(MemoryContext *) cx :
+								  CurrentMemoryContext, size);
 }
 
 static void *
@@ -165,6 +167,8 @@ pool_free(void *cx, void *p)
 }
 
 const PlsWireMem pls_pool_wire_mem = {pool_alloc, pool_realloc, pool_free, NULL};
+const PlsWireMem pls_pool_session_wire_mem = {pool_alloc, pool_realloc, pool_free,
+&TopMemoryContext};
 
 void
 pls_pool_init(void)

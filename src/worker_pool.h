@@ -56,6 +56,8 @@ typedef struct PLSWorker PLSWorker;
 
 /* Palloc-based wire memory (CurrentMemoryContext; ERROR when out of it). */
 extern const PlsWireMem pls_pool_wire_mem;
+/* The same in TopMemoryContext: buffers kept for the session. */
+extern const PlsWireMem pls_pool_session_wire_mem;
 
 /* Defines plsafepy.isolation and plsafepy.max_workers (from _PG_init). */
 extern void pls_pool_init(void);

@@ -64,13 +64,20 @@ const PlsWireMem pls_worker_raw_mem = {mem_alloc, mem_realloc, mem_free, NULL};
 
 /*
  * Decoded records point into, or were allocated alongside, the message:
- * an arena of allocations freed together after each message.
+ * an arena of allocations freed together after each message.  Small ones
+ * come from a block kept across messages (a call's argument array and
+ * result shape, every call), larger ones from allocations of their own.
  */
+#define ARENA_BLOCK 8192
+#define ARENA_SMALL 512
+
 typedef struct Arena
 {
-	void	  **p;
+	void	  **p;				/* the large allocations */
 	size_t		n;
 	size_t		cap;
+	char	   *block;			/* the kept block, ARENA_BLOCK bytes */
+	size_t		used;			/* bytes of it in use */
 } Arena;
 
 static Arena arena;
@@ -79,7 +86,19 @@ static void *
 arena_alloc(void *cx, size_t size)
 {
 	void	   *p;
+	size_t		aligned = (size + 15) & ~(size_t) 15;
 
+	if (size <= ARENA_SMALL)
+	{
+		if (arena.block == NULL)
+			arena.block = malloc(ARENA_BLOCK);
+		if (arena.block != NULL && ARENA_BLOCK - arena.used >= aligned)
+		{
+			p = arena.block + arena.used;
+			arena.used += aligned;
+			return p;
+		}
+	}
 	if (arena.n == arena.cap)
 	{
 		size_t		cap = arena.cap ? arena.cap * 2 : 64;
@@ -96,17 +115,25 @@ arena_alloc(void *cx, size_t size)
 	return p;
 }
 
+/*
+ * Where the arena stands, as one number: its large allocations and the
+ * bytes of the block in use (n * (ARENA_BLOCK + 1) + used).  Marks nest
+ * (a CALL served inside a request), so the block is used as a stack.
+ */
 size_t
 pls_worker_arena_mark(void)
 {
-	return arena.n;
+	return arena.n * (ARENA_BLOCK + 1) + arena.used;
 }
 
 void
 pls_worker_arena_release(size_t mark)
 {
-	while (arena.n > mark)
+	size_t		n = mark / (ARENA_BLOCK + 1);
+
+	while (arena.n > n)
 		free(arena.p[--arena.n]);
+	arena.used = mark % (ARENA_BLOCK + 1);
 }
 
 const PlsWireMem pls_worker_arena_mem = {arena_alloc, NULL, NULL, NULL};
@@ -372,6 +399,7 @@ typedef struct WorkerFn
 	int			nargs;			/* SQL arguments */
 	int			npyargs;		/* Python parameters */
 	int		   *argpos;
+	bool		direct;			/* argpos is 0 .. nargs - 1 */
 } WorkerFn;
 
 static WorkerFn *fns;
@@ -619,6 +647,7 @@ compile_call(const PlsWireCall *call, WorkerFn *nf)
 		return false;
 	}
 	Py_DECREF(argnames);
+	nf->direct = nf->npyargs == nf->nargs && !nf->c.uses_args;
 	if (nf->c.uses_args)
 		nf->argpos[nf->npyargs++] = -1;
 	return true;
@@ -645,15 +674,38 @@ keep_fn(WorkerFn *nf)
 	return f;
 }
 
-/* The call's arguments as the Python parameters (and the args list). */
+/*
+ * The call's arguments as the Python parameters (and the args list).  A
+ * body whose arguments all have names and that does not use args gets
+ * them straight into stack (the caller's PLS_STACK_ARGS slots) if they fit;
+ * otherwise they go through the args list into memory of their own.
+ */
+#define PLS_STACK_ARGS 8
+
 static PyObject **
-make_args(WorkerFn *f, const PlsWireCall *call, Py_ssize_t *n)
+make_args(WorkerFn *f, const PlsWireCall *call, PyObject **stack,
+		  Py_ssize_t *n)
 {
 	PyObject  **argv;
 	PyObject   *all;
 
 	if (call->nargs != (uint32_t) f->nargs)
 		pg_noreturn_exit(3);	/* the backend sends what it declared */
+	if (f->direct && f->nargs <= PLS_STACK_ARGS)
+	{
+		for (int i = 0; i < f->nargs; i++)
+		{
+			stack[i] = pls_value_to_py(&call->args[i]);
+			if (stack[i] == NULL)
+			{
+				while (--i >= 0)
+					Py_DECREF(stack[i]);
+				return NULL;
+			}
+		}
+		*n = f->nargs;
+		return stack;
+	}
 	all = PyList_New(call->nargs);
 	if (all == NULL)
 		return NULL;
@@ -768,6 +820,7 @@ serve_call(const PlsWireCall *call)
 {
 	WorkerFn	nf;
 	WorkerFn   *f;
+	PyObject   *stack[PLS_STACK_ARGS];
 	PyObject  **argv;
 	Py_ssize_t	n = 0;
 	PyObject   *res = NULL;
@@ -809,7 +862,7 @@ serve_call(const PlsWireCall *call)
 		pg_noreturn_exit(3);	/* the backend sends the source when needed */
 
 	pls_worker_function_name = f->info.name;
-	argv = make_args(f, call, &n);
+	argv = make_args(f, call, stack, &n);
 	if (argv != NULL)
 	{
 		res = PyObject_Vectorcall(f->c.func, argv, n, NULL);
@@ -819,7 +872,8 @@ serve_call(const PlsWireCall *call)
 		/* releasing the arguments may run code (a finally): in the call */
 		for (Py_ssize_t i = 0; i < n; i++)
 			Py_DECREF(argv[i]);
-		PyMem_Free(argv);
+		if (argv != stack)
+			PyMem_Free(argv);
 	}
 
 	/*

@@ -17,10 +17,16 @@
  *
  * Spinning: a waiter first polls for up to spin_ns (the peer of a small
  * request usually answers within microseconds, and a futex sleep and
- * wake-up on a virtual CPU costs tens of microseconds); if the message
- * came while spinning the budget doubles (up to PLS_SPIN_MAX_NS), if it
- * had to sleep the budget halves (down to PLS_SPIN_MIN_NS), so a loaded
- * machine, where spinning only steals the peer's CPU, soon stops spinning.
+ * wake-up on a virtual CPU costs tens of microseconds).  The budget follows
+ * whether spinning pays: a message that came while spinning doubles it
+ * (up to PLS_SPIN_MAX_NS), a wait that had to sleep halves it (down to PLS_SPIN_MIN_NS), so that a peer running a long
+ * call, or one that is not on a CPU (a loaded machine, or both processes
+ * on one CPU, where spinning only delays it), soon finds this side asleep
+ * instead.  At the minimum, every PLS_SPIN_PROBE-th wait spins the whole
+ * PLS_SPIN_MAX_NS again, so that a machine that became idle is noticed: a
+ * budget only grown back from the minimum would not catch an answer again
+ * once both sides sleep (each reply then waits for the other's wake-up,
+ * which no short spin covers), and every call would pay two wake-ups.
  *
  * No PostgreSQL header: this file is also part of the worker program.
  *
@@ -39,6 +45,7 @@
 #define PLS_SPIN_MIN_NS 1000
 #define PLS_SPIN_MAX_NS 50000
 #define PLS_SPIN_START_NS 20000
+#define PLS_SPIN_PROBE 64
 
 /*
  * A sleeping waiter wakes this often to check the peer's socket: the backend
@@ -129,6 +136,7 @@ pls_chan_attach(PlsChan *chan, PlsChanShm *shm, int sock, PlsChanSide side)
 	chan->send_head = 0;
 	chan->recv_tail = 0;
 	chan->spin_ns = PLS_SPIN_START_NS;
+	chan->spin_probe = 0;
 	return PLS_CHAN_OK;
 }
 
@@ -159,28 +167,44 @@ static int
 wait_for_change(PlsChan *chan, uint32_t *word, uint32_t seen, uint32_t *flag,
 				int timeout_ms)
 {
-	int64_t		start = now_ns();
-	int64_t		deadline = timeout_ms < 0 ? INT64_MAX :
-		start + (int64_t) timeout_ms * 1000000;
-	int64_t		spin_end = start + chan->spin_ns;
+	int64_t		start = 0;
+	int64_t		deadline;
+	int64_t		spin_end = 0;
 	int			i;
 
-	/* Spin: poll the word, reading the clock every 64 rounds. */
+	/*
+	 * Spin: poll the word, reading the clock every 64 rounds; the first
+	 * reading, the wait's start, only after the first 64 (most answers of a
+	 * spinning peer come before, and need no clock).
+	 */
 	for (;;)
 	{
+		int64_t		now;
+
 		for (i = 0; i < 64; i++)
 		{
 			if (load_word(word) != seen)
 			{
-				if (chan->spin_ns < PLS_SPIN_MAX_NS)
-					chan->spin_ns *= 2;
+				chan->spin_ns = chan->spin_ns >= PLS_SPIN_MAX_NS / 2 ?
+					PLS_SPIN_MAX_NS : chan->spin_ns * 2;
 				return PLS_CHAN_OK;
 			}
 			cpu_relax();
 		}
-		if (now_ns() >= spin_end)
+		now = now_ns();
+		if (start == 0)
+		{
+			start = now;
+			spin_end = start + chan->spin_ns;
+			if (chan->spin_ns <= PLS_SPIN_MIN_NS &&
+				++chan->spin_probe % PLS_SPIN_PROBE == 0)
+				spin_end = start + PLS_SPIN_MAX_NS;
+		}
+		if (now >= spin_end)
 			break;
 	}
+	deadline = timeout_ms < 0 ? INT64_MAX :
+		start + (int64_t) timeout_ms * 1000000;
 	if (chan->spin_ns > PLS_SPIN_MIN_NS)
 		chan->spin_ns /= 2;
 

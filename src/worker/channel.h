@@ -143,6 +143,7 @@ typedef struct PlsChan
 	uint32_t	send_head;		/* private: bytes this side produced */
 	uint32_t	recv_tail;		/* private: bytes this side consumed */
 	uint32_t	spin_ns;		/* adaptive spin budget before a futex wait */
+	uint32_t	spin_probe;		/* waits at the least budget (channel.c) */
 } PlsChan;
 
 /* Results of pls_chan_send and pls_chan_recv. */
