@@ -495,5 +495,26 @@ while True:
 $$;
 SELECT p_cur_gen(), p_gen(2);
 
+-- a function replaced, and others compiled, by a call nested in its own:
+-- the running one keeps its entry in the worker until it returns
+CREATE FUNCTION p_re(fail bool) RETURNS text LANGUAGE plsafepy AS $$
+for i in range(20):
+    plpy.execute("CREATE OR REPLACE FUNCTION p_re_%d() RETURNS int LANGUAGE plsafepy AS 'return %d'" % (i, i))
+    plpy.execute("SELECT p_re_%d()" % i)
+plpy.execute("CREATE OR REPLACE FUNCTION p_re(fail bool) RETURNS text LANGUAGE plsafepy AS 'return \"new\"'")
+r = plpy.execute("SELECT p_re(false) AS r")[0]['r']
+if fail:
+    raise ValueError('old saw ' + r)
+return 'old saw ' + r
+$$;
+SELECT p_re(false);
+CREATE OR REPLACE FUNCTION p_re(fail bool) RETURNS text LANGUAGE plsafepy AS $$
+plpy.execute("CREATE OR REPLACE FUNCTION p_re(fail bool) RETURNS text LANGUAGE plsafepy AS 'return \"new\"'")
+r = plpy.execute("SELECT p_re(false) AS r")[0]['r']
+raise ValueError('old saw ' + r)
+$$;
+SELECT p_re(true);
+SELECT p_re(true);
+
 -- the worker ends with the session; back to inline for the next tests
 RESET plsafepy.isolation;

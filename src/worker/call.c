@@ -388,7 +388,11 @@ pls_worker_fatal(const char *message)
 /*
  * A compiled function: kept per oid (the latest generation), with the
  * mapping of its Python parameters to the SQL arguments (argpos, -1: the
- * args list), as procedure.c builds it for inline mode.
+ * args list), as procedure.c builds it for inline mode.  Each is allocated
+ * on its own and counts the calls running it: a nested call (through SPI)
+ * may compile a new generation of the same function, or add functions,
+ * while an outer call still uses its entry, which is then freed when that
+ * call ends (as procedure.c retires a procedure that is running).
  */
 typedef struct WorkerFn
 {
@@ -400,17 +404,19 @@ typedef struct WorkerFn
 	int			npyargs;		/* Python parameters */
 	int		   *argpos;
 	bool		direct;			/* argpos is 0 .. nargs - 1 */
+	int			running;		/* calls using it now */
+	bool		retired;		/* replaced: freed when running is 0 */
 } WorkerFn;
 
-static WorkerFn *fns;
+static WorkerFn **fns;
 static size_t nfns;
 
 static WorkerFn *
 find_fn(uint32_t oid)
 {
 	for (size_t i = 0; i < nfns; i++)
-		if (fns[i].oid == oid)
-			return &fns[i];
+		if (fns[i]->oid == oid)
+			return fns[i];
 	return NULL;
 }
 
@@ -653,24 +659,47 @@ compile_call(const PlsWireCall *call, WorkerFn *nf)
 	return true;
 }
 
-/* Keep nf as the function of its oid, replacing an older generation. */
+/* An entry no call uses any more, or a DO block's. */
+static void
+free_fn(WorkerFn *f)
+{
+	drop_fn(f);
+	free(f);
+}
+
+/*
+ * Keep nf as the function of its oid, replacing an older generation (freed
+ * now, or retired if a call still runs it).  NULL: out of memory, nf kept.
+ */
 static WorkerFn *
 keep_fn(WorkerFn *nf)
 {
-	WorkerFn   *f = find_fn(nf->oid);
+	WorkerFn   *f = malloc(sizeof(WorkerFn));
+	size_t		i;
 
-	if (f != NULL)
-		drop_fn(f);
-	else
+	if (f == NULL)
+		return NULL;
+	for (i = 0; i < nfns; i++)
+		if (fns[i]->oid == nf->oid)
+			break;
+	if (i == nfns)
 	{
-		WorkerFn   *grown = realloc(fns, (nfns + 1) * sizeof(WorkerFn));
+		WorkerFn  **grown = realloc(fns, (nfns + 1) * sizeof(WorkerFn *));
 
 		if (grown == NULL)
+		{
+			free(f);
 			return NULL;
+		}
 		fns = grown;
-		f = &fns[nfns++];
+		nfns++;
 	}
+	else if (fns[i]->running > 0)
+		fns[i]->retired = true;
+	else
+		free_fn(fns[i]);
 	*f = *nf;
+	fns[i] = f;
 	return f;
 }
 
@@ -825,6 +854,7 @@ serve_call(const PlsWireCall *call)
 	Py_ssize_t	n = 0;
 	PyObject   *res = NULL;
 	PyObject   *td = NULL;
+	const char *save_name;
 
 	if (nwarnings > 0)
 		send_pending_warnings();
@@ -849,7 +879,14 @@ serve_call(const PlsWireCall *call)
 			pls_worker_send(PLS_MSG_RETURN, &outbuf);
 			return;
 		}
-		f = (call->flags & PLS_CALL_DO) ? &nf : keep_fn(&nf);
+		if (call->flags & PLS_CALL_DO)
+		{
+			f = malloc(sizeof(WorkerFn));
+			if (f != NULL)
+				*f = nf;
+		}
+		else
+			f = keep_fn(&nf);
 		if (f == NULL)
 		{
 			drop_fn(&nf);
@@ -861,6 +898,8 @@ serve_call(const PlsWireCall *call)
 	else if ((f = find_fn(call->fn_oid)) == NULL || f->gen != call->fn_gen)
 		pg_noreturn_exit(3);	/* the backend sends the source when needed */
 
+	f->running++;
+	save_name = pls_worker_function_name;
 	pls_worker_function_name = f->info.name;
 	argv = make_args(f, call, stack, &n);
 	if (argv != NULL)
@@ -893,9 +932,9 @@ serve_call(const PlsWireCall *call)
 	else
 		return_result(call, res, f);
 	pls_watchdog_call_end();
-	pls_worker_function_name = NULL;
-	if (call->flags & PLS_CALL_DO)
-		drop_fn(f);
+	pls_worker_function_name = save_name;
+	if (--f->running == 0 && (f->retired || (call->flags & PLS_CALL_DO)))
+		free_fn(f);
 }
 
 /* ---------- entry points ---------- */
