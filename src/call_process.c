@@ -539,6 +539,7 @@ pls_process_function(PLSProc *proc, FunctionCallInfo fcinfo)
 	ErrorContextCallback errcb;
 	CallBufs	own;
 	CallBufs   *bufs;
+	TupleDesc	desc = NULL;
 
 	if (proc->is_setof)
 		return pls_process_srf(proc, fcinfo);
@@ -549,12 +550,19 @@ pls_process_function(PLSProc *proc, FunctionCallInfo fcinfo)
 	if (proc->result.typoid != VOIDOID)
 	{
 		if (proc->is_record)
-			pls_type_set_tupdesc(&proc->result, pls_result_record_desc(fcinfo));
+		{
+			desc = pls_result_record_desc(fcinfo);
+			pls_type_set_tupdesc(&proc->result, desc);
+		}
 		call.result = pls_process_utf8_shape(pls_type_shape(&proc->result));
 	}
 
 	bufs = call_bufs_take(&own);
 	present = run_call(w, proc, &call, bufs, &value);
+
+	/* a nested call of the same function may have set another row type */
+	if (desc != NULL)
+		pls_type_set_tupdesc(&proc->result, desc);
 
 	pls_result_context_push(proc, &errcb);
 	fcinfo->isnull = false;
