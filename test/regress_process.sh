@@ -5,9 +5,9 @@
 # test/process-mode/NAME.diff (a unified diff of expected against the
 # process-mode output, without its file header): a difference that changes,
 # appears or disappears fails.  The isolation is set for the whole cluster
-# (ALTER SYSTEM), so that roles the tests switch to run in process
-# isolation too, and reset at the end.  Needs the PG* environment of
-# pg_virtualenv and an installed plsafepy.
+# (test/in-process-isolation), so that roles the tests switch to run in
+# process isolation too.  Needs the PG* environment of pg_virtualenv and an
+# installed plsafepy.
 #
 #   test/regress_process.sh            check
 #   test/regress_process.sh --accept   write the current differences
@@ -20,15 +20,6 @@ out=$(mktemp -d /tmp/plsafepy-regress-process.XXXXXX)
 known=test/process-mode
 fail=0
 
-reset() {
-	psql -X -q -d postgres -c "ALTER SYSTEM RESET plsafepy.isolation" \
-		-c "SELECT pg_reload_conf()" > /dev/null
-}
-trap reset EXIT
-psql -X -q -d postgres -c "LOAD 'plsafepy'" \
-	-c "ALTER SYSTEM SET plsafepy.isolation = 'process'" \
-	-c "SELECT pg_reload_conf()" > /dev/null || exit 1
-
 tests=$(make -s -f - print-regress <<'MAKE'
 include Makefile
 print-regress:
@@ -36,7 +27,8 @@ print-regress:
 MAKE
 )
 regress=$(dirname "$(pg_config --pgxs)")/../test/regress/pg_regress
-"$regress" --inputdir=. --outputdir="$out" --bindir="$(pg_config --bindir)" \
+test/in-process-isolation \
+	"$regress" --inputdir=. --outputdir="$out" --bindir="$(pg_config --bindir)" \
 	--load-extension=plsafepy --dbname=contrib_regression_process \
 	$tests > "$out/pg_regress.log" 2>&1
 
