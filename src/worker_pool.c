@@ -92,8 +92,15 @@
 #define PLS_POOL_START_TIMEOUT_MS 30000
 /* A worker that does not read its messages for this long is ended. */
 #define PLS_POOL_SEND_TIMEOUT_MS 10000
-/* Address space for the worker's runtime on top of the role's limit. */
+/*
+ * The worker's address space (RLIMIT_AS, the kernel's wall behind the
+ * memory budget its allocator enforces): the role's limit twice (Python's
+ * objects, counted by the budget, and a value's message buffer beside it as
+ * it crosses, which is not) plus its runtime.
+ */
 #define PLS_WORKER_RUNTIME_AS ((uint64) 64 * 1024 * 1024)
+#define PLS_WORKER_AS(limit_kb) \
+	((uint64) (limit_kb) * 1024 * 2 + PLS_WORKER_RUNTIME_AS)
 
 int			pls_isolation = PLS_ISOLATION_DEFAULT;
 int			pls_max_workers = 8;
@@ -601,7 +608,7 @@ start_worker(Oid roleid, const PlsWireInit *init, const char *fname)
 				 errhint("\"make install\" installs it next to the plsafepy library.")));
 
 	opts.memory_limit = init->memory_limit_kb > 0 ?
-		(uint64) init->memory_limit_kb * 1024 + PLS_WORKER_RUNTIME_AS : 0;
+		PLS_WORKER_AS(init->memory_limit_kb) : 0;
 
 #ifdef PLSAFEPY_TESTING
 	testing_init = *init;

@@ -43,6 +43,9 @@ CREATE FUNCTION counter() RETURNS int LANGUAGE plsafepy AS $$
 SD['n'] = SD.get('n', 0) + 1
 return SD['n']
 $$;
+CREATE FUNCTION big(mb int) RETURNS text LANGUAGE plsafepy AS $$
+return 'x' * (mb * 1024 * 1024)
+$$;
 CREATE FUNCTION hog(mb int) RETURNS int LANGUAGE plsafepy AS $$
 return len('x' * (mb * 1024 * 1024))
 $$;
@@ -181,8 +184,8 @@ else
 	fail=1
 fi
 
-# the worker's memory budget is inline mode's, not only its RLIMIT_AS (the
-# limit plus 64 MB): started with a 64 MB limit, 40 MB fit; the session's
+# the worker's memory budget is inline mode's, not only its RLIMIT_AS (twice
+# the limit plus 64 MB): started with a 64 MB limit, 40 MB fit; the session's
 # plsafepy.user_memory_limit lowers it for the next call and RESET restores
 # it; a plsafepy.memory_limit raised after the start does not raise it (80
 # MB would fit under RLIMIT_AS); the same worker throughout (counter)
@@ -195,6 +198,17 @@ if [ "$out" = "1|41943040 ERROR:  MemoryError 20971520 ERROR:  MemoryError 2 " ]
 	echo "ok   the worker's budget: the session's settings lower it, never raise it"
 else
 	echo "FAIL the worker's budget: $out"
+	fail=1
+fi
+
+# a result of most of the budget crosses (its message buffer beside it is
+# outside the budget, inside RLIMIT_AS), as inline returns it
+out=$(psql -X -q -At -d $DB -v VERBOSITY=terse -c "SET plsafepy.memory_limit = '64MB'" \
+	-c "SELECT length(big(45))" 2>&1 | tr '\n' ' ')
+if [ "$out" = "47185920 " ]; then
+	echo "ok   a 45 MB result under a 64 MB limit"
+else
+	echo "FAIL a 45 MB result under a 64 MB limit: $out"
 	fail=1
 fi
 
