@@ -25,6 +25,10 @@ CREATE FUNCTION f4() RETURNS text LANGUAGE plsafepy AS $$
 import json
 import os
 $$;
+-- a name of sys beyond its facade: the hint names no setting (none helps)
+CREATE FUNCTION f4s() RETURNS text LANGUAGE plsafepy AS $$
+from sys import modules
+$$;
 -- syntax that is not on the allowlist
 CREATE FUNCTION f5() RETURNS text LANGUAGE plsafepy AS $$
 async def f():

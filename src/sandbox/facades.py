@@ -437,6 +437,9 @@ def _installed(modname):
 # read-only structseqs, nothing that reaches the interpreter.
 SYS_EXPOSED = ("version", "version_info", "maxsize", "float_info",
                "byteorder")
+# the HINT for another name of sys: no setting can change what it offers
+HINT_SYS = ('Of module "sys", plsafepy offers only %s; no setting adds to '
+            'them.' % ", ".join(SYS_EXPOSED))
 
 
 def _sys_facade():

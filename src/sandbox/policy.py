@@ -282,7 +282,9 @@ class _Checker(ast.NodeTransformer):
             self.name(node, al.name)
             if al.name not in self.facades[modname]:
                 _fail(node, 'import of "%s" from module "%s" is not allowed'
-                      % (al.name, modname), HINT_MODULES, line=self.line)
+                      % (al.name, modname),
+                      HINT_SYS if modname == "sys" else HINT_MODULES,
+                      line=self.line)
             out.append(self._import_assign(node, al.asname or al.name,
                                            [modname, al.name]))
         return out
