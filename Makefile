@@ -48,7 +48,7 @@ WORKER = src/worker/plsafepy-worker
 WORKER_TESTING = src/worker/plsafepy-worker-testing
 WORKER_SRCS = src/worker/main.c src/worker/call.c src/worker/srf.c \
 	src/worker/trigger.c src/worker/confine.c \
-	src/worker/seccomp.c src/worker/watchdog.c src/worker/channel.c src/wire.c \
+	src/worker/seccomp.c src/worker/watchdog.c src/worker/channel.c src/wire.c src/wire_records.c \
 	src/worker/spi_worker.c
 WORKER_HDRS = src/worker/worker.h src/worker/channel.h src/worker/preload.h \
 	src/wire.h src/door.h src/spi_host.h
@@ -73,7 +73,7 @@ WORKER_CPPFLAGS = -D_GNU_SOURCE -Isrc $(PY_CFLAGS) \
 WORKER_LDFLAGS = -pie -Wl,-z,relro -Wl,-z,now
 WORKER_LIBS = $(PY_LIBS) -lseccomp -lpthread
 # test-only programs, never installed (make worker-tests)
-LAUNCH_SRCS = src/worker_launch.c src/worker/channel.c src/wire.c
+LAUNCH_SRCS = src/worker_launch.c src/worker/channel.c src/wire.c src/wire_records.c
 LAUNCH_HDRS = src/worker_launch.h src/worker/channel.h src/wire.h src/door.h
 WORKER_TEST_PROGS = test/worker_driver test/wire_test bench/channel test/pycore_test
 
@@ -89,7 +89,7 @@ src/embedded_py.h: $(PY_EMBED) tools/embed_py.py
 src/spiexceptions.h: tools/gen_spiexceptions.sh
 	PG_CONFIG=$(PG_CONFIG) sh tools/gen_spiexceptions.sh > $@
 
-$(OBJS) $(OBJS:.o=.bc): src/plsafepy.h src/pyhost.h src/pyvalue.h src/sandbox_int.h src/embedded_py.h src/spiexceptions.h src/spi_host.h src/spi_py.h src/plpy_int.h src/wire.h
+$(OBJS) $(OBJS:.o=.bc): src/plsafepy.h src/pyhost.h src/pyvalue.h src/sandbox_int.h src/embedded_py.h src/spiexceptions.h src/spi_host.h src/spi_py.h src/plpy_int.h src/wire.h src/wire_int.h
 
 # The worker program (the testing flavour's: the testing worker).
 INSTALLED_WORKER = $(if $(filter testing,$(FLAVOUR)),$(WORKER_TESTING),$(WORKER))
@@ -144,9 +144,9 @@ install-test-workers: test/fake_worker $(WORKER) installdirs
 	$(INSTALL_PROGRAM) $(WORKER) '$(DESTDIR)$(pkglibdir)/plsafepy-worker-production'
 endif
 
-test/fake_worker: test/fake_worker.c src/worker/channel.c src/wire.c \
+test/fake_worker: test/fake_worker.c src/worker/channel.c src/wire.c src/wire_records.c \
 		src/worker/channel.h src/wire.h src/door.h
-	$(CC) $(CFLAGS) -D_GNU_SOURCE -Isrc test/fake_worker.c src/worker/channel.c src/wire.c -o $@
+	$(CC) $(CFLAGS) -D_GNU_SOURCE -Isrc test/fake_worker.c src/worker/channel.c src/wire.c src/wire_records.c -o $@
 
 # Test programs: the driver of test/worker.sh and the channel benchmark.
 test/worker_driver: test/worker_driver.c $(LAUNCH_SRCS) $(LAUNCH_HDRS)
@@ -157,11 +157,11 @@ test/value_link_test: test/value_link_test.c $(PYVALUE_SRCS) $(PYVALUE_HDRS)
 
 # The wire's encoding and fragmenting against hostile bytes, under the
 # sanitizers (test/worker.sh runs it).
-test/wire_test: test/wire_test.c src/wire.c src/wire.h src/door.h \
+test/wire_test: test/wire_test.c src/wire.c src/wire_records.c src/wire.h src/wire_int.h src/door.h \
 		src/worker/channel.c src/worker/channel.h
 	$(CC) $(CFLAGS) -O1 -g -fno-omit-frame-pointer \
 		-fsanitize=address,undefined -fno-sanitize-recover=all \
-		-D_GNU_SOURCE -Isrc test/wire_test.c src/wire.c src/worker/channel.c -o $@
+		-D_GNU_SOURCE -Isrc test/wire_test.c src/wire.c src/wire_records.c src/worker/channel.c -o $@
 
 bench/channel: bench/channel.c $(LAUNCH_SRCS) $(LAUNCH_HDRS)
 	$(CC) $(CFLAGS) -D_GNU_SOURCE -Isrc bench/channel.c $(LAUNCH_SRCS) -o $@

@@ -2,8 +2,9 @@
  *
  * wire.c
  *	  The door as bytes (the encoding is described in wire.h): writing into
- *	  a growing buffer, reading hostile bytes back into door values, shapes
- *	  and records, and carrying messages of any length over the channel.
+ *	  a growing buffer, reading hostile bytes back into door values and
+ *	  shapes, and carrying messages of any length over the channel.  The
+ *	  records built of them are wire_records.c's.
  *
  * Writing never fails loudly: when an allocation fails, or a value cannot
  * be carried by the encoding (a length of 4 GB or more, an array whose
@@ -27,7 +28,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "wire.h"
+#include "wire_int.h"
 
 #include <limits.h>
 #include <string.h>
@@ -35,13 +36,6 @@
 /* the length that stands for a NULL string (pls_wire_put_cstr) */
 #define WIRE_NULL_LEN 0xFFFFFFFFu
 
-/* flags a record may carry; any other bit is refused */
-#define INIT_FLAGS_KNOWN PLS_INIT_TESTING_UNSANDBOXED
-#define CALL_FLAGS_KNOWN (PLS_CALL_SOURCE | PLS_CALL_DO | PLS_CALL_PROCEDURE | \
-						  PLS_CALL_SETOF | PLS_CALL_UNSANDBOXED | \
-						  PLS_CALL_COMPILE_ONLY | PLS_CALL_TRIGGER)
-/* the last PLS_ERR_* origin */
-#define ERR_ORIGIN_MAX PLS_ERR_RESULT
 
 /* ---------- writing ---------- */
 
@@ -361,8 +355,8 @@ pls_wire_reader_init(PlsWireReader *r, const void *data, size_t len,
 	r->mem = mem;
 }
 
-static bool
-refuse(PlsWireReader *r)
+bool
+pls_wire_refuse(PlsWireReader *r)
 {
 	r->bad = true;
 	return false;
@@ -374,7 +368,7 @@ get_raw(PlsWireReader *r, void *dst, size_t n)
 	if (r->bad)
 		return false;
 	if (n > r->left)
-		return refuse(r);
+		return pls_wire_refuse(r);
 	memcpy(dst, r->p, n);
 	r->p += n;
 	r->left -= n;
@@ -382,19 +376,19 @@ get_raw(PlsWireReader *r, void *dst, size_t n)
 }
 
 /* n bytes from mem, refusing what does not fit in a size_t */
-static void *
-get_alloc(PlsWireReader *r, size_t count, size_t size)
+void *
+pls_wire_get_alloc(PlsWireReader *r, size_t count, size_t size)
 {
 	void	   *p;
 
 	if (count > SIZE_MAX / size)
 	{
-		refuse(r);
+		pls_wire_refuse(r);
 		return NULL;
 	}
 	p = r->mem->alloc(r->mem->cx, count * size);
 	if (p == NULL)
-		refuse(r);
+		pls_wire_refuse(r);
 	return p;
 }
 
@@ -441,15 +435,15 @@ pls_wire_get_f64(PlsWireReader *r, double *v)
 }
 
 /* a u8 that must be 0 or 1 */
-static bool
-get_flag(PlsWireReader *r, bool *v)
+bool
+pls_wire_get_flag(PlsWireReader *r, bool *v)
 {
 	uint8_t		u;
 
 	if (!pls_wire_get_u8(r, &u))
 		return false;
 	if (u > 1)
-		return refuse(r);
+		return pls_wire_refuse(r);
 	*v = u;
 	return true;
 }
@@ -462,7 +456,7 @@ pls_wire_get_bytes(PlsWireReader *r, const char **p, size_t *len)
 	if (!pls_wire_get_u32(r, &n))
 		return false;
 	if (n > r->left)
-		return refuse(r);
+		return pls_wire_refuse(r);
 	*p = (const char *) r->p;
 	*len = n;
 	r->p += n;
@@ -474,8 +468,8 @@ pls_wire_get_bytes(PlsWireReader *r, const char **p, size_t *len)
  * Well-formed UTF-8 without NUL: no overlong forms, no surrogates, nothing
  * above U+10FFFF (the rules of PostgreSQL's pg_utf8_islegal).
  */
-static bool
-utf8_valid(const unsigned char *s, size_t len)
+bool
+pls_wire_utf8_valid(const unsigned char *s, size_t len)
 {
 	size_t		i = 0;
 
@@ -539,10 +533,10 @@ pls_wire_get_cstr(PlsWireReader *r, char **s)
 		return true;
 	}
 	if (n > r->left)
-		return refuse(r);
-	if (!utf8_valid(r->p, n))
-		return refuse(r);
-	copy = get_alloc(r, (size_t) n + 1, 1);
+		return pls_wire_refuse(r);
+	if (!pls_wire_utf8_valid(r->p, n))
+		return pls_wire_refuse(r);
+	copy = pls_wire_get_alloc(r, (size_t) n + 1, 1);
 	if (copy == NULL)
 		return false;
 	memcpy(copy, r->p, n);
@@ -565,7 +559,7 @@ get_array(PlsWireReader *r, PLSValue *v, int depth)
 	if (!pls_wire_get_u8(r, &ndims))
 		return false;
 	if (ndims > 6)
-		return refuse(r);
+		return pls_wire_refuse(r);
 	/* each factor and each partial product at most 2^28: no overflow */
 	n = ndims > 0 ? 1 : 0;
 	for (int i = 0; i < ndims; i++)
@@ -575,21 +569,21 @@ get_array(PlsWireReader *r, PLSValue *v, int depth)
 		if (!pls_wire_get_u32(r, &d))
 			return false;
 		if (d > PLS_WIRE_MAX_ITEMS)
-			return refuse(r);
+			return pls_wire_refuse(r);
 		n *= d;
 		if (n > PLS_WIRE_MAX_ITEMS)
-			return refuse(r);
+			return pls_wire_refuse(r);
 		v->u.array.dims[i] = (int) d;
 	}
 	/* every element takes at least its kind byte */
 	if (n > r->left)
-		return refuse(r);
+		return pls_wire_refuse(r);
 	v->u.array.ndims = ndims;
 	v->u.array.n = (size_t) n;
 	v->u.array.elems = NULL;
 	if (n == 0)
 		return true;
-	v->u.array.elems = get_alloc(r, (size_t) n, sizeof(PLSValue));
+	v->u.array.elems = pls_wire_get_alloc(r, (size_t) n, sizeof(PLSValue));
 	if (v->u.array.elems == NULL)
 		return false;
 	for (size_t i = 0; i < n; i++)
@@ -605,17 +599,17 @@ get_row(PlsWireReader *r, PLSValue *v, int depth)
 	bool		named;
 	PLSValue   *atts = NULL;
 
-	if (!pls_wire_get_u32(r, &natts) || !get_flag(r, &named))
+	if (!pls_wire_get_u32(r, &natts) || !pls_wire_get_flag(r, &named))
 		return false;
 	/* each attribute takes a kind byte, and a name's length if named */
 	if (natts > INT_MAX || natts > r->left / (named ? 5 : 1))
-		return refuse(r);
+		return pls_wire_refuse(r);
 	v->u.row.natts = (int) natts;
 	v->u.row.names = NULL;
 	if (named)
 	{
 		/* one slot even for no attribute: names stays non-NULL */
-		char	  **names = get_alloc(r, natts > 0 ? natts : 1, sizeof(char *));
+		char	  **names = pls_wire_get_alloc(r, natts > 0 ? natts : 1, sizeof(char *));
 
 		if (names == NULL)
 			return false;
@@ -626,7 +620,7 @@ get_row(PlsWireReader *r, PLSValue *v, int depth)
 	}
 	if (natts > 0)
 	{
-		atts = get_alloc(r, natts, sizeof(PLSValue));
+		atts = pls_wire_get_alloc(r, natts, sizeof(PLSValue));
 		if (atts == NULL)
 			return false;
 	}
@@ -643,7 +637,7 @@ get_value_at(PlsWireReader *r, PLSValue *v, int depth)
 	uint8_t		kind;
 
 	if (depth > PLS_WIRE_MAX_DEPTH)
-		return refuse(r);
+		return pls_wire_refuse(r);
 	if (!pls_wire_get_u8(r, &kind))
 		return false;
 	memset(v, 0, sizeof(*v));
@@ -653,7 +647,7 @@ get_value_at(PlsWireReader *r, PLSValue *v, int depth)
 		case PLS_V_NULL:
 			return true;
 		case PLS_V_BOOL:
-			return get_flag(r, &v->u.b);
+			return pls_wire_get_flag(r, &v->u.b);
 		case PLS_V_INT64:
 			return pls_wire_get_i64(r, &v->u.i);
 		case PLS_V_FLOAT8:
@@ -662,9 +656,9 @@ get_value_at(PlsWireReader *r, PLSValue *v, int depth)
 		case PLS_V_NUMERIC:
 			if (!pls_wire_get_bytes(r, &v->u.str.data, &v->u.str.len))
 				return false;
-			if (!utf8_valid((const unsigned char *) v->u.str.data,
+			if (!pls_wire_utf8_valid((const unsigned char *) v->u.str.data,
 							v->u.str.len))
-				return refuse(r);
+				return pls_wire_refuse(r);
 			return true;
 		case PLS_V_BYTES:
 			return pls_wire_get_bytes(r, &v->u.str.data, &v->u.str.len);
@@ -673,7 +667,7 @@ get_value_at(PlsWireReader *r, PLSValue *v, int depth)
 		case PLS_V_ROW:
 			return get_row(r, v, depth);
 	}
-	return refuse(r);
+	return pls_wire_refuse(r);
 }
 
 bool
@@ -689,18 +683,18 @@ get_row_shape(PlsWireReader *r, PLSShape *s, int depth)
 	const PLSShape **atts;
 	char	  **names;
 
-	if (!get_flag(r, &s->rowknown) || !pls_wire_get_u32(r, &natts))
+	if (!pls_wire_get_flag(r, &s->rowknown) || !pls_wire_get_u32(r, &natts))
 		return false;
 	/* an unknown row has no attributes; each one takes its present byte */
 	if ((!s->rowknown && natts != 0) || natts > INT_MAX || natts > r->left)
-		return refuse(r);
+		return pls_wire_refuse(r);
 	s->natts = (int) natts;
 	if (natts == 0)
 		return true;
-	atts = get_alloc(r, natts, sizeof(PLSShape *));
+	atts = pls_wire_get_alloc(r, natts, sizeof(PLSShape *));
 	if (atts == NULL)
 		return false;
-	names = get_alloc(r, natts, sizeof(char *));
+	names = pls_wire_get_alloc(r, natts, sizeof(char *));
 	if (names == NULL)
 		return false;
 	for (uint32_t i = 0; i < natts; i++)
@@ -710,7 +704,7 @@ get_row_shape(PlsWireReader *r, PLSShape *s, int depth)
 
 		atts[i] = NULL;
 		names[i] = NULL;
-		if (!get_flag(r, &present))
+		if (!pls_wire_get_flag(r, &present))
 			return false;
 		if (!present)
 			continue;
@@ -718,7 +712,7 @@ get_row_shape(PlsWireReader *r, PLSShape *s, int depth)
 			return false;
 		/* a present attribute has a name: encode.c looks columns up by it */
 		if (names[i] == NULL)
-			return refuse(r);
+			return pls_wire_refuse(r);
 		if (!get_shape_at(r, &att, depth + 1))
 			return false;
 		atts[i] = att;
@@ -735,12 +729,12 @@ get_shape_at(PlsWireReader *r, PLSShape **out, int depth)
 	PLSShape   *s;
 
 	if (depth > PLS_WIRE_MAX_DEPTH)
-		return refuse(r);
+		return pls_wire_refuse(r);
 	if (!pls_wire_get_u8(r, &kind))
 		return false;
 	if (kind > PLS_S_ROW)
-		return refuse(r);
-	s = get_alloc(r, 1, sizeof(PLSShape));
+		return pls_wire_refuse(r);
+	s = pls_wire_get_alloc(r, 1, sizeof(PLSShape));
 	if (s == NULL)
 		return false;
 	memset(s, 0, sizeof(*s));
@@ -770,465 +764,6 @@ bool
 pls_wire_done(const PlsWireReader *r)
 {
 	return !r->bad && r->left == 0;
-}
-
-/* ---------- records ----------
- *
- * Each record's fields in a fixed order, strings as cstr (NULL allowed):
- *	INIT	role, allowed_modules, i32 recursion_limit, u32 flags,
- *			i32 memory_limit_kb (not negative)
- *	CALL	u32 fn_oid, u64 fn_gen, u32 flags, i32 memory_limit_kb (not
- *			negative); with PLS_CALL_SOURCE: name,
- *			defname, source, u32 nargnames, the argnames; then u32 nargs,
- *			the values, u8 result present, the result shape; with
- *			PLS_CALL_SETOF: u32 batch (1..PLS_WIRE_MAX_BATCH)
- *	error	i32 sqlerrcode, message, detail, hint, context, schema_name,
- *			table_name, column_name, datatype_name, constraint_name,
- *			u8 origin
- * Unknown flag bits and origins are refused.  Decoded strings and arrays
- * are copies from the reader's mem; CALL's argument values are decoded as
- * by pls_wire_get_value (their bytes point into the buffer).
- */
-
-void
-pls_wire_put_init(PlsWireBuf *b, const PlsWireInit *m)
-{
-	pls_wire_put_cstr(b, m->role);
-	pls_wire_put_cstr(b, m->allowed_modules);
-	pls_wire_put_i32(b, m->recursion_limit);
-	pls_wire_put_u32(b, m->flags);
-	pls_wire_put_i32(b, m->memory_limit_kb);
-}
-
-bool
-pls_wire_get_init(PlsWireReader *r, PlsWireInit *m)
-{
-	char	   *role;
-	char	   *allowed;
-
-	memset(m, 0, sizeof(*m));
-	if (!pls_wire_get_cstr(r, &role) ||
-		!pls_wire_get_cstr(r, &allowed) ||
-		!pls_wire_get_i32(r, &m->recursion_limit) ||
-		!pls_wire_get_u32(r, &m->flags) ||
-		!pls_wire_get_i32(r, &m->memory_limit_kb))
-		return false;
-	if ((m->flags & ~(uint32_t) INIT_FLAGS_KNOWN) != 0 ||
-		m->memory_limit_kb < 0)
-		return refuse(r);
-	m->role = role;
-	m->allowed_modules = allowed;
-	return true;
-}
-
-void
-pls_wire_put_call(PlsWireBuf *b, const PlsWireCall *m)
-{
-	pls_wire_put_u32(b, m->fn_oid);
-	put_u64(b, m->fn_gen);
-	pls_wire_put_u32(b, m->flags);
-	pls_wire_put_i32(b, m->memory_limit_kb);
-	if (m->flags & PLS_CALL_SOURCE)
-	{
-		pls_wire_put_cstr(b, m->name);
-		pls_wire_put_cstr(b, m->defname);
-		pls_wire_put_cstr(b, m->source);
-		pls_wire_put_u32(b, m->nargnames);
-		for (uint32_t i = 0; i < m->nargnames; i++)
-			pls_wire_put_cstr(b, m->argnames ? m->argnames[i] : NULL);
-	}
-	pls_wire_put_u32(b, m->nargs);
-	for (uint32_t i = 0; i < m->nargs && !b->failed; i++)
-		pls_wire_put_value(b, &m->args[i]);
-	pls_wire_put_u8(b, m->result != NULL);
-	if (m->result != NULL)
-		pls_wire_put_shape(b, m->result);
-	if (m->flags & PLS_CALL_SETOF)
-		pls_wire_put_u32(b, m->batch);
-}
-
-static bool
-get_call_source(PlsWireReader *r, PlsWireCall *m)
-{
-	char	   *name;
-	char	   *defname;
-	char	   *source;
-	char	  **argnames;
-
-	if (!pls_wire_get_cstr(r, &name) ||
-		!pls_wire_get_cstr(r, &defname) ||
-		!pls_wire_get_cstr(r, &source) ||
-		!pls_wire_get_u32(r, &m->nargnames))
-		return false;
-	m->name = name;
-	m->defname = defname;
-	m->source = source;
-	/* each name takes at least its length */
-	if (m->nargnames > r->left / 4)
-		return refuse(r);
-	if (m->nargnames == 0)
-		return true;
-	argnames = get_alloc(r, m->nargnames, sizeof(char *));
-	if (argnames == NULL)
-		return false;
-	for (uint32_t i = 0; i < m->nargnames; i++)
-		if (!pls_wire_get_cstr(r, &argnames[i]))
-			return false;
-	m->argnames = (const char *const *) argnames;
-	return true;
-}
-
-bool
-pls_wire_get_call(PlsWireReader *r, PlsWireCall *m)
-{
-	PLSValue   *args;
-	bool		has_result;
-
-	memset(m, 0, sizeof(*m));
-	if (!pls_wire_get_u32(r, &m->fn_oid) ||
-		!get_u64(r, &m->fn_gen) ||
-		!pls_wire_get_u32(r, &m->flags) ||
-		!pls_wire_get_i32(r, &m->memory_limit_kb))
-		return false;
-	if ((m->flags & ~(uint32_t) CALL_FLAGS_KNOWN) != 0 ||
-		m->memory_limit_kb < 0)
-		return refuse(r);
-	if ((m->flags & PLS_CALL_SOURCE) && !get_call_source(r, m))
-		return false;
-	if (!pls_wire_get_u32(r, &m->nargs))
-		return false;
-	/* each argument takes at least its kind byte */
-	if (m->nargs > r->left)
-		return refuse(r);
-	if (m->nargs > 0)
-	{
-		args = get_alloc(r, m->nargs, sizeof(PLSValue));
-		if (args == NULL)
-			return false;
-		for (uint32_t i = 0; i < m->nargs; i++)
-			if (!pls_wire_get_value(r, &args[i]))
-				return false;
-		m->args = args;
-	}
-	if (!get_flag(r, &has_result))
-		return false;
-	if (has_result)
-	{
-		PLSShape   *result;
-
-		if (!pls_wire_get_shape(r, &result))
-			return false;
-		m->result = result;
-	}
-	if (m->flags & PLS_CALL_SETOF)
-	{
-		if (!pls_wire_get_u32(r, &m->batch))
-			return false;
-		if (m->batch == 0 || m->batch > PLS_WIRE_MAX_BATCH)
-			return refuse(r);
-	}
-	return true;
-}
-
-void
-pls_wire_put_error(PlsWireBuf *b, const PlsWireError *m)
-{
-	pls_wire_put_i32(b, m->sqlerrcode);
-	pls_wire_put_cstr(b, m->message);
-	pls_wire_put_cstr(b, m->detail);
-	pls_wire_put_cstr(b, m->hint);
-	pls_wire_put_cstr(b, m->context);
-	pls_wire_put_cstr(b, m->schema_name);
-	pls_wire_put_cstr(b, m->table_name);
-	pls_wire_put_cstr(b, m->column_name);
-	pls_wire_put_cstr(b, m->datatype_name);
-	pls_wire_put_cstr(b, m->constraint_name);
-	pls_wire_put_cstr(b, m->query);
-	pls_wire_put_i32(b, m->position);
-	pls_wire_put_u8(b, m->origin);
-}
-
-bool
-pls_wire_get_error(PlsWireReader *r, PlsWireError *m)
-{
-	const char **fields[] = {
-		&m->message, &m->detail, &m->hint, &m->context, &m->schema_name,
-		&m->table_name, &m->column_name, &m->datatype_name,
-		&m->constraint_name, &m->query
-	};
-
-	memset(m, 0, sizeof(*m));
-	if (!pls_wire_get_i32(r, &m->sqlerrcode))
-		return false;
-	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-	{
-		char	   *s;
-
-		if (!pls_wire_get_cstr(r, &s))
-			return false;
-		*fields[i] = s;
-	}
-	if (!pls_wire_get_i32(r, &m->position))
-		return false;
-	if (m->position < 0)
-		return refuse(r);
-	if (!pls_wire_get_u8(r, &m->origin))
-		return false;
-	if (m->origin > ERR_ORIGIN_MAX)
-		return refuse(r);
-	return true;
-}
-
-/* ---------- sets and triggers (wire.h says how they are used) ---------- */
-
-void
-pls_wire_put_fetch(PlsWireBuf *b, uint32_t handle, uint32_t batch)
-{
-	pls_wire_put_u32(b, handle);
-	pls_wire_put_u32(b, batch);
-}
-
-bool
-pls_wire_get_fetch(PlsWireReader *r, uint32_t *handle, uint32_t *batch)
-{
-	if (!pls_wire_get_u32(r, handle) || !pls_wire_get_u32(r, batch))
-		return false;
-	if (*handle == 0 || *batch == 0 || *batch > PLS_WIRE_MAX_BATCH)
-		return refuse(r);
-	return true;
-}
-
-void
-pls_wire_put_row(PlsWireBuf *b, const PLSValue *v)
-{
-	pls_wire_put_u8(b, PLS_ROWS_ROW);
-	pls_wire_put_value(b, v);
-}
-
-void
-pls_wire_put_rows_end(PlsWireBuf *b, uint8_t end, const PlsWireError *err)
-{
-	pls_wire_put_u8(b, end);
-	if (end == PLS_ROWS_ERROR || end == PLS_ROWS_BAD_ROW)
-		pls_wire_put_error(b, err);
-}
-
-bool
-pls_wire_get_rows(PlsWireReader *r, uint32_t max_rows, PlsWireRows *m)
-{
-	uint32_t	cap;
-
-	memset(m, 0, sizeof(*m));
-	if (!pls_wire_get_u32(r, &m->handle))
-		return false;
-	if (m->handle == 0)
-		return refuse(r);
-	/* each row takes at least its mark and a kind byte */
-	cap = max_rows;
-	if (cap > r->left / 2)
-		cap = (uint32_t) (r->left / 2);
-	if (cap > 0 && (m->rows = get_alloc(r, cap, sizeof(PLSValue))) == NULL)
-		return false;
-	for (;;)
-	{
-		if (!pls_wire_get_u8(r, &m->end))
-			return false;
-		if (m->end != PLS_ROWS_ROW)
-			break;
-		if (m->nrows == cap)
-			return refuse(r);
-		if (!pls_wire_get_value(r, &m->rows[m->nrows]))
-			return false;
-		m->nrows++;
-	}
-	if (m->end == PLS_ROWS_ERROR || m->end == PLS_ROWS_BAD_ROW)
-		return pls_wire_get_error(r, &m->error);
-	if (m->end != PLS_ROWS_MORE && m->end != PLS_ROWS_DONE)
-		return refuse(r);
-	return true;
-}
-
-void
-pls_wire_put_td_item(PlsWireBuf *b, const char *key, const PLSValue *v)
-{
-	pls_wire_put_u8(b, v != NULL ? PLS_TDNEW_VALUE : PLS_TDNEW_KEY);
-	pls_wire_put_cstr(b, key);
-	if (v != NULL)
-		pls_wire_put_value(b, v);
-}
-
-void
-pls_wire_put_td_end(PlsWireBuf *b, uint8_t end, const PlsWireError *err)
-{
-	pls_wire_put_u8(b, end);
-	if (end == PLS_TDNEW_ERROR)
-		pls_wire_put_error(b, err);
-}
-
-bool
-pls_wire_get_trig_result(PlsWireReader *r, bool with_new,
-						 PlsWireTrigResult *m)
-{
-	uint32_t	cap = 0;
-
-	memset(m, 0, sizeof(*m));
-	m->end = PLS_TDNEW_END;
-	if (!pls_wire_get_u8(r, &m->result))
-		return false;
-	if (m->result > PLS_TRIG_NOT_STRING)
-		return refuse(r);
-	if (m->result != PLS_TRIG_MODIFY || !with_new)
-		return true;
-	for (;;)
-	{
-		PlsWireTdItem *it;
-		char	   *key;
-
-		if (!pls_wire_get_u8(r, &m->end))
-			return false;
-		if (m->end != PLS_TDNEW_VALUE && m->end != PLS_TDNEW_KEY)
-			break;
-		if (m->nitems == cap)
-		{
-			/*
-			 * Grown as items come (each took at least 6 bytes), by a copy:
-			 * the reader's mem may have no realloc.
-			 */
-			PlsWireTdItem *grown;
-
-			if (cap >= PLS_WIRE_MAX_ITEMS)
-				return refuse(r);
-			cap = cap ? cap * 2 : 1;
-			if ((grown = get_alloc(r, cap, sizeof(PlsWireTdItem))) == NULL)
-				return false;
-			if (m->nitems > 0)
-				memcpy(grown, m->items, m->nitems * sizeof(PlsWireTdItem));
-			if (m->items != NULL && r->mem->free != NULL)
-				r->mem->free(r->mem->cx, m->items);
-			m->items = grown;
-		}
-		if (!pls_wire_get_cstr(r, &key))
-			return false;
-		if (key == NULL)
-			return refuse(r);
-		it = &m->items[m->nitems++];
-		it->key = key;
-		it->has_value = m->end == PLS_TDNEW_VALUE;
-		if (!it->has_value)
-		{
-			/* a key without a column ends the items */
-			if (!pls_wire_get_u8(r, &m->end))
-				return false;
-			if (m->end != PLS_TDNEW_END)
-				return refuse(r);
-			return true;
-		}
-		if (!pls_wire_get_value(r, &it->value))
-			return false;
-	}
-	if (m->end == PLS_TDNEW_ERROR)
-		return pls_wire_get_error(r, &m->error);
-	if (m->end > PLS_TDNEW_ERROR)
-		return refuse(r);
-	return true;
-}
-
-/* ---------- SPI records ---------- */
-
-void
-pls_wire_put_stmt(PlsWireBuf *b, const PlsWireStmt *m)
-{
-	pls_wire_put_u64(b, m->plan);
-	if (m->plan == 0)
-	{
-		pls_wire_put_bytes(b, m->query, m->querylen);
-		return;
-	}
-	pls_wire_put_u32(b, m->nargs);
-	for (uint32_t i = 0; i < m->nargs; i++)
-		pls_wire_put_value(b, &m->args[i]);
-}
-
-bool
-pls_wire_get_stmt(PlsWireReader *r, PlsWireStmt *m)
-{
-	memset(m, 0, sizeof(*m));
-	if (!pls_wire_get_u64(r, &m->plan))
-		return false;
-	if (m->plan == 0)
-	{
-		if (!pls_wire_get_bytes(r, &m->query, &m->querylen))
-			return false;
-		if (!utf8_valid((const unsigned char *) m->query, m->querylen))
-			return refuse(r);
-		return true;
-	}
-	if (!pls_wire_get_u32(r, &m->nargs))
-		return false;
-	/* every value takes at least one byte */
-	if (m->nargs > r->left)
-		return refuse(r);
-	{
-		PLSValue   *args = get_alloc(r, (size_t) m->nargs + 1, sizeof(PLSValue));
-
-		if (args == NULL)
-			return false;
-		for (uint32_t i = 0; i < m->nargs; i++)
-			if (!pls_wire_get_value(r, &args[i]))
-				return false;
-		m->args = args;
-	}
-	return true;
-}
-
-void
-pls_wire_put_columns(PlsWireBuf *b, const PlsWireColumns *m)
-{
-	pls_wire_put_u32(b, m->natts);
-	for (uint32_t i = 0; i < m->natts; i++)
-	{
-		pls_wire_put_cstr(b, m->names[i]);
-		pls_wire_put_u32(b, m->typoids[i]);
-		pls_wire_put_i32(b, m->typmods[i]);
-		pls_wire_put_u8(b, m->dropped[i]);
-	}
-}
-
-bool
-pls_wire_get_columns(PlsWireReader *r, PlsWireColumns *m)
-{
-	char	  **names;
-	uint32_t   *typoids;
-	int32_t    *typmods;
-	uint8_t    *dropped;
-
-	memset(m, 0, sizeof(*m));
-	if (!pls_wire_get_u32(r, &m->natts))
-		return false;
-	/* each column takes at least 13 bytes */
-	if (m->natts > r->left / 13)
-		return refuse(r);
-	names = get_alloc(r, (size_t) m->natts + 1, sizeof(char *));
-	typoids = get_alloc(r, (size_t) m->natts + 1, sizeof(uint32_t));
-	typmods = get_alloc(r, (size_t) m->natts + 1, sizeof(int32_t));
-	dropped = get_alloc(r, (size_t) m->natts + 1, 1);
-	if (names == NULL || typoids == NULL || typmods == NULL || dropped == NULL)
-		return false;
-	for (uint32_t i = 0; i < m->natts; i++)
-	{
-		if (!pls_wire_get_cstr(r, &names[i]) ||
-			!pls_wire_get_u32(r, &typoids[i]) ||
-			!pls_wire_get_i32(r, &typmods[i]) ||
-			!pls_wire_get_u8(r, &dropped[i]))
-			return false;
-		if (names[i] == NULL || dropped[i] > 1)
-			return refuse(r);
-	}
-	m->names = (const char *const *) names;
-	m->typoids = typoids;
-	m->typmods = typmods;
-	m->dropped = dropped;
-	return true;
 }
 
 /* ---------- messages over the channel ---------- */
