@@ -46,7 +46,7 @@ EXTRA_CLEAN = src/embedded_py.h src/spiexceptions.h \
 # cannot be used together with MODULE_big.
 WORKER = src/worker/plsafepy-worker
 WORKER_TESTING = src/worker/plsafepy-worker-testing
-WORKER_SRCS = src/worker/main.c src/worker/call.c src/worker/srf.c \
+WORKER_SRCS = src/worker/main.c src/worker/call.c src/worker/request.c src/worker/srf.c \
 	src/worker/trigger.c src/worker/confine.c \
 	src/worker/seccomp.c src/worker/watchdog.c src/worker/channel.c src/wire.c src/wire_records.c \
 	src/worker/spi_worker.c

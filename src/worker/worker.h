@@ -95,6 +95,16 @@ extern void pls_worker_fatal(const char *message) __attribute__((noreturn));
  * the memory budget of its Python).
  */
 extern int	pls_worker_take_init(PlsChan *chan, char *err, size_t errlen);
+
+/*
+ * request.c: requests to the backend (the Python side's hooks use them).
+ * requests_start at INIT; exit ends the worker when its backend broke the
+ * protocol or memory for a message is gone; send_warnings sends the
+ * interpreter build's warnings as reports, at the first call.
+ */
+extern void pls_worker_requests_start(PlsChan *chan);
+extern void pls_worker_exit(int code) __attribute__((noreturn));
+extern void pls_worker_send_warnings(void);
 /* CALL, FETCH or CLOSE, at the top or nested in a request */
 extern void pls_worker_dispatch(uint32_t tag, const void *data, size_t len);
 extern const struct PlsWireMem pls_worker_raw_mem;
