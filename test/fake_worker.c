@@ -87,40 +87,10 @@ range(uint32_t lo, uint32_t hi)
 
 /* ---------- the channel ---------- */
 
-static int
-receive_segment_fd(void)
-{
-	struct msghdr msg;
-	struct iovec iov;
-	char		byte;
-	union
-	{
-		struct cmsghdr hdr;
-		char		buf[CMSG_SPACE(sizeof(int))];
-	}			control;
-	struct cmsghdr *cmsg;
-	int			fd;
-
-	memset(&msg, 0, sizeof(msg));
-	iov.iov_base = &byte;
-	iov.iov_len = 1;
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = control.buf;
-	msg.msg_controllen = sizeof(control.buf);
-	if (recvmsg(PLS_CHAN_FD, &msg, 0) != 1)
-		return -1;
-	cmsg = CMSG_FIRSTHDR(&msg);
-	if (cmsg == NULL || cmsg->cmsg_type != SCM_RIGHTS)
-		return -1;
-	memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
-	return fd;
-}
-
 static void
 take_channel(void)
 {
-	int			fd = receive_segment_fd();
+	int			fd = pls_chan_receive_fd(PLS_CHAN_FD);
 	void	   *p;
 
 	if (fd < 0)

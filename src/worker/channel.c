@@ -401,3 +401,41 @@ pls_chan_strerror(int rc)
 	}
 	return "unknown channel error";
 }
+
+/*
+ * The worker's side of the start: the shared segment's descriptor, which
+ * the backend passes on the socket (SCM_RIGHTS), or -1 if what came is not
+ * exactly one descriptor.
+ */
+int
+pls_chan_receive_fd(int sock)
+{
+	struct msghdr msg;
+	struct iovec iov;
+	char		byte;
+	union
+	{
+		struct cmsghdr hdr;
+		char		buf[CMSG_SPACE(sizeof(int))];
+	}			control;
+	struct cmsghdr *cmsg;
+	int			fd;
+
+	memset(&msg, 0, sizeof(msg));
+	iov.iov_base = &byte;
+	iov.iov_len = 1;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = control.buf;
+	msg.msg_controllen = sizeof(control.buf);
+	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1 ||
+		(msg.msg_flags & MSG_CTRUNC) != 0)
+		return -1;
+	cmsg = CMSG_FIRSTHDR(&msg);
+	if (cmsg == NULL || cmsg->cmsg_level != SOL_SOCKET ||
+		cmsg->cmsg_type != SCM_RIGHTS ||
+		cmsg->cmsg_len != CMSG_LEN(sizeof(int)))
+		return -1;
+	memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
+	return fd;
+}

@@ -166,5 +166,7 @@ extern int	pls_chan_recv(PlsChan *chan, uint32_t *tag, void *buf,
 						  uint32_t bufsize, uint32_t *len, int timeout_ms);
 extern int	pls_chan_peer_gone(const PlsChan *chan);
 extern const char *pls_chan_strerror(int rc);
+/* The worker's side of the start: the segment's descriptor, or -1. */
+extern int	pls_chan_receive_fd(int sock);
 
 #endif							/* PLS_WORKER_CHANNEL_H */

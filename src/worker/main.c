@@ -75,40 +75,6 @@ fail(void)
 	_exit(1);
 }
 
-/* Receive the shared segment's descriptor on the socket; -1 on failure. */
-static int
-receive_segment_fd(void)
-{
-	struct msghdr msg;
-	struct iovec iov;
-	char		byte;
-	union
-	{
-		struct cmsghdr hdr;
-		char		buf[CMSG_SPACE(sizeof(int))];
-	}			control;
-	struct cmsghdr *cmsg;
-	int			fd;
-
-	memset(&msg, 0, sizeof(msg));
-	iov.iov_base = &byte;
-	iov.iov_len = 1;
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = control.buf;
-	msg.msg_controllen = sizeof(control.buf);
-	if (recvmsg(PLS_CHAN_FD, &msg, MSG_CMSG_CLOEXEC) != 1 ||
-		(msg.msg_flags & MSG_CTRUNC) != 0)
-		return -1;
-	cmsg = CMSG_FIRSTHDR(&msg);
-	if (cmsg == NULL || cmsg->cmsg_level != SOL_SOCKET ||
-		cmsg->cmsg_type != SCM_RIGHTS ||
-		cmsg->cmsg_len != CMSG_LEN(sizeof(int)))
-		return -1;
-	memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
-	return fd;
-}
-
 static void
 take_channel(void)
 {
@@ -123,7 +89,7 @@ take_channel(void)
 	if (syscall(SYS_close_range, PLS_CHAN_FD + 1, ~0U, 0) != 0)
 		_exit(2);
 
-	fd = receive_segment_fd();
+	fd = pls_chan_receive_fd(PLS_CHAN_FD);
 	if (fd < 0 || fstat(fd, &st) != 0 || st.st_size != sizeof(PlsChanShm))
 		_exit(2);
 	p = mmap(NULL, sizeof(PlsChanShm), PROT_READ | PROT_WRITE, MAP_SHARED,
