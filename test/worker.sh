@@ -182,6 +182,12 @@ if [ -x "$INSTALLED" ]; then
 		"ERROR: unsupported request 5
 pong
 driver: alive" "$INSTALLED" "exec:result = 1" ping
+	expect "the installed worker refuses to start without its sandbox" \
+		"start failed: the worker failed to start: this worker has no unsandboxed mode" \
+		"$INSTALLED" --unsandboxed ping
+	expect "the production build refuses to start without its sandbox" \
+		"start failed: the worker failed to start: this worker has no unsandboxed mode" \
+		src/worker/plsafepy-worker --unsandboxed ping
 else
 	fail "the installed worker has no EXEC" "not installed: $INSTALLED"
 fi

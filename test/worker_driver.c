@@ -2,7 +2,7 @@
  * test/worker_driver.c: drives a plsafepy-worker for test/worker.sh, through
  * the backend's own launch code (src/worker_launch.c).  Never installed.
  *
- * Usage: worker_driver WORKER [--memory-limit=BYTES] STEP...
+ * Usage: worker_driver WORKER [--memory-limit=BYTES] [--unsandboxed] STEP...
  * Starts WORKER (an INIT, then its HELLO), then runs the steps in order, printing one line each:
  *	walls		the walls of the worker's HELLO
  *	fds			the worker's open descriptors (/proc/PID/fd)
@@ -245,10 +245,11 @@ main(int argc, char **argv)
 	char		errbuf[512];
 	int			i = 2;
 	int			rc;
+	bool		unsandboxed = false;
 
 	if (argc < 3)
 	{
-		fprintf(stderr, "usage: %s WORKER [--memory-limit=BYTES] STEP...\n",
+		fprintf(stderr, "usage: %s WORKER [--memory-limit=BYTES] [--unsandboxed] STEP...\n",
 				argv[0]);
 		return 2;
 	}
@@ -256,6 +257,12 @@ main(int argc, char **argv)
 	opts.memory_limit = 512 * 1024 * 1024;
 	if (strncmp(argv[i], "--memory-limit=", 15) == 0)
 		opts.memory_limit = strtoull(argv[i++] + 15, NULL, 10);
+	/* ask any worker for full Python (only the test-only one may agree) */
+	if (i < argc && strcmp(argv[i], "--unsandboxed") == 0)
+	{
+		unsandboxed = true;
+		i++;
+	}
 
 	shmid = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
 	atexit(remove_segment);
@@ -271,7 +278,7 @@ main(int argc, char **argv)
 	/* no budget: the kernel's RLIMIT_AS (--memory-limit) is the wall here */
 	init.memory_limit_kb = 0;
 	/* the test-only worker runs EXEC's full Python without the sandbox */
-	init.flags = strstr(argv[1], "plsafepy-worker-testing") ?
+	init.flags = unsandboxed || strstr(argv[1], "plsafepy-worker-testing") ?
 		PLS_INIT_TESTING_UNSANDBOXED : 0;
 	if (pls_worker_init(&w, &init, &pls_wire_malloc_mem, 20000) != PLS_CHAN_OK)
 	{
