@@ -578,6 +578,8 @@ pls_process_function(PLSProc *proc, FunctionCallInfo fcinfo)
 	pls_result_context_pop(&errcb);
 	call_bufs_release(bufs);
 	pls_exec_spi_finish(pls_exec_ctx, CurrentMemoryContext);
+	/* a cancel that reached the worker too late is this statement's */
+	CHECK_FOR_INTERRUPTS();
 	return result;
 }
 
@@ -609,6 +611,8 @@ pls_process_inline(PLSProc *proc)
 {
 	call_bare(proc, 0);
 	pls_exec_spi_finish(pls_exec_ctx, CurrentMemoryContext);
+	/* a cancel that reached the worker too late is this statement's */
+	CHECK_FOR_INTERRUPTS();
 }
 
 void

@@ -151,7 +151,21 @@ pls_host_sleep(double secs)
 	}
 	Py_END_ALLOW_THREADS
 
-	return interrupted ? Py_MakePendingCalls() : 0;
+	if (!interrupted)
+		return 0;
+
+	/*
+	 * The backend's interrupt for this call: raise it now.  The watchdog's
+	 * pending call may not be queued yet (its thread waits for the GIL),
+	 * and a sleep that returned normally would let the call finish as if
+	 * nothing had happened.
+	 */
+	if (pls_watchdog_pending())
+	{
+		PyErr_SetNone(pls_current->exc_interrupted);
+		return -1;
+	}
+	return Py_MakePendingCalls();
 }
 
 /* Import name now, while files can be opened (a new reference dropped). */
