@@ -75,4 +75,8 @@ while True:
         pass
 $$ LANGUAGE plsafepy;
 RESET statement_timeout;
+
+\echo '== isolation: alice''s Python ran in a sandboxed worker process of its own'
+SELECT role, walls, calls > 0 AS called
+  FROM plsafepy_workers();
 \echo '== done'

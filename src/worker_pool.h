@@ -47,7 +47,7 @@
 /* plsafepy.isolation */
 #define PLS_ISOLATION_INLINE	0	/* Python runs in the backend */
 #define PLS_ISOLATION_PROCESS	1	/* in the role's worker process */
-#define PLS_ISOLATION_DEFAULT	PLS_ISOLATION_INLINE
+#define PLS_ISOLATION_DEFAULT	PLS_ISOLATION_PROCESS
 
 extern int	pls_isolation;
 extern int	pls_max_workers;

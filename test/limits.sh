@@ -10,6 +10,10 @@
 #
 # Also sourced by test/limits_mem.sh with LIMITS_LIB=1 for its helpers.
 set -uo pipefail
+# Inline isolation's own mechanisms (limits.c, memory.c, signals.c): every
+# role inline.  Process isolation's are test/process.sh's.
+[ "${PLS_TEST_ISOLATION:-}" = inline ] ||
+	exec "$(dirname "$0")/in-isolation" inline bash "$0" "$@"
 
 FAILS=0
 PASSES=0

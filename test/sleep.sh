@@ -5,6 +5,9 @@
 # SQLSTATE 57014, by statement_timeout and by pg_cancel_backend.  Needs the
 # PG* environment of pg_virtualenv and an installed plsafepy.
 set -uo pipefail
+# inline's sleep (limits.c); process isolation's is test/process.sh's
+[ "${PLS_TEST_ISOLATION:-}" = inline ] ||
+	exec "$(dirname "$0")/in-isolation" inline bash "$0" "$@"
 
 DB=plsafepy_sleep
 fail=0

@@ -1,23 +1,23 @@
 #!/bin/bash
-# pg_regress again, every role in process isolation (issue 11: the suite
-# passes in both modes).  Each test's output must equal its expected file,
-# or differ from it by exactly the reviewed difference kept in
-# test/process-mode/NAME.diff (a unified diff of expected against the
-# process-mode output, without its file header): a difference that changes,
-# appears or disappears fails.  The isolation is set for the whole cluster
-# (test/in-process-isolation), so that roles the tests switch to run in
-# process isolation too.  Needs the PG* environment of pg_virtualenv and an
+# pg_regress again, every role in inline isolation (the suite passes in
+# both modes; make installcheck runs the default, process).  Each test's
+# output must equal its expected file, or differ from it by exactly the
+# reviewed difference kept in test/inline-mode/NAME.diff (a unified diff of
+# expected against the inline output, without its file header): a
+# difference that changes, appears or disappears fails.  The isolation is
+# set for the whole cluster (test/in-isolation), so that roles the tests
+# switch to run inline too.  Needs the PG* environment of pg_virtualenv and an
 # installed plsafepy.
 #
-#   test/regress_process.sh            check
-#   test/regress_process.sh --accept   write the current differences
+#   test/regress_inline.sh            check
+#   test/regress_inline.sh --accept   write the current differences
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
 accept=0
 [ "${1:-}" = --accept ] && accept=1
-out=$(mktemp -d /tmp/plsafepy-regress-process.XXXXXX)
-known=test/process-mode
+out=$(mktemp -d /tmp/plsafepy-regress-inline.XXXXXX)
+known=test/inline-mode
 fail=0
 
 tests=$(make -s -f - print-regress <<'MAKE'
@@ -27,9 +27,9 @@ print-regress:
 MAKE
 )
 regress=$(dirname "$(pg_config --pgxs)")/../test/regress/pg_regress
-test/in-process-isolation \
+test/in-isolation inline \
 	"$regress" --inputdir=. --outputdir="$out" --bindir="$(pg_config --bindir)" \
-	--load-extension=plsafepy --dbname=contrib_regression_process \
+	--load-extension=plsafepy --dbname=contrib_regression_inline \
 	$tests > "$out/pg_regress.log" 2>&1
 
 for t in $tests; do
@@ -51,7 +51,7 @@ for t in $tests; do
 			echo "ok   $t"
 		fi
 	else
-		echo "FAIL $t: its process-mode output differs from the reviewed one:"
+		echo "FAIL $t: its inline output differs from the reviewed one:"
 		diff <(printf '%s\n' "$want") <(printf '%s\n' "$got") | head -40
 		fail=1
 	fi
