@@ -6,6 +6,11 @@
 # role and function.  Needs the PG* environment of pg_virtualenv and an
 # installed plsafepy.
 set -euo pipefail
+# in both isolations, each set explicitly
+if [ -z "${PLS_TEST_ISOLATION:-}" ]; then
+	"$(dirname "$0")/in-isolation" process bash "$0" "$@"
+	exec "$(dirname "$0")/in-isolation" inline bash "$0" "$@"
+fi
 
 d="$(dirname "${PGSYSCONFDIR:-/nonexistent}")/log"
 [ -d "$d" ] || d=/var/log/postgresql
@@ -64,4 +69,4 @@ if [ "$n" != 3 ]; then
 	fail=1
 fi
 [ "$fail" = 0 ] || exit 1
-echo "denial_log: syntax errors log no denial; policy and run-time denials are logged with role and function (checked $log)"
+echo "denial_log ($PLS_TEST_ISOLATION): syntax errors log no denial; policy and run-time denials are logged with role and function (checked $log)"

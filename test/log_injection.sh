@@ -4,6 +4,11 @@
 # otherwise any user can write arbitrary text into the server log.  Needs the
 # PG* environment of pg_virtualenv and an installed plsafepy.
 set -euo pipefail
+# in both isolations, each set explicitly
+if [ -z "${PLS_TEST_ISOLATION:-}" ]; then
+	"$(dirname "$0")/in-isolation" process bash "$0" "$@"
+	exec "$(dirname "$0")/in-isolation" inline bash "$0" "$@"
+fi
 
 d="$(dirname "${PGSYSCONFDIR:-/nonexistent}")/log"
 [ -d "$d" ] || d=/var/log/postgresql
@@ -68,4 +73,4 @@ if [ -n "$bare" ]; then
 	head -5 <<<"$bare"
 	exit 1
 fi
-echo "log_injection: finalizer exceptions kept out of the server log, no unformatted lines (checked $log)"
+echo "log_injection ($PLS_TEST_ISOLATION): finalizer exceptions kept out of the server log, no unformatted lines (checked $log)"

@@ -137,10 +137,31 @@ attack "a raw system call instruction" "$(sigsys '39 (getpid)')" \
 	"$(machine_code 'b8 27 00 00 00 0f 05 c3')"
 attack "unshare (namespaces are set before lock-down only)" \
 	"$(sigsys '272 (unshare)')" "result = libc.unshare(0x10000000)"
-# mov eax, 20 (getpid in the i386 table); int 0x80; ret
+# mov eax, 20 (getpid in the i386 table); int 0x80; ret.  The filter kills
+# it (SIGSYS) where the kernel has the i386 entry; a kernel built without
+# IA32 emulation faults the instruction itself (SIGSEGV) before any filter.
+# Which one this kernel is, the same code run unconfined tells.
+int80=$(/usr/bin/python3 - <<'PY'
+import ctypes, mmap, os
+pid = os.fork()
+if pid == 0:
+    page = mmap.mmap(-1, 4096, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+    page.write(bytes.fromhex('b8 14 00 00 00 cd 80 c3'))
+    fn = ctypes.CFUNCTYPE(ctypes.c_long)(ctypes.addressof(ctypes.c_char.from_buffer(page)))
+    os._exit(0 if fn() == os.getpid() else 1)
+_, status = os.waitpid(pid, 0)
+print("syscall" if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+      else "fault" if os.WIFSIGNALED(status) and os.WTERMSIG(status) == 11
+      else "unknown %d" % status)
+PY
+)
+case $int80 in
+syscall) int80_death="died: signal 31 (SIGSYS)" ;;
+fault) int80_death="died: signal 11 (SIGSEGV)" ;;
+*) int80_death="(the unconfined probe of int 0x80 gave: $int80)" ;;
+esac
 attack "a 32-bit system call (int 0x80) kills without a report" \
-	"died: signal 31 (SIGSYS)" \
-	"$(machine_code 'b8 14 00 00 00 cd 80 c3')"
+	"$int80_death" "$(machine_code 'b8 14 00 00 00 cd 80 c3')"
 PLSAFEPY_TEST_MARKER=1 expect "os.environ is empty" "ok: {}
 driver: alive" "$TESTING" "exec:result = dict(os.environ)"
 
