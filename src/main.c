@@ -114,6 +114,13 @@ _PG_init(void)
 	if (inited)
 		return;
 
+	/*
+	 * A cancel or statement timeout must not cut the load short: the
+	 * settings defined before it would stay defined, and every later load
+	 * in the session would fail to define them again.  Loading Python can
+	 * outlast a short statement_timeout on a busy machine.
+	 */
+	HOLD_INTERRUPTS();
 	pls_limits_init();
 	pls_sandbox_init();
 	pls_pool_init();
@@ -121,6 +128,7 @@ _PG_init(void)
 	pls_proc_init();
 	MarkGUCPrefixReserved("plsafepy");
 	inited = true;
+	RESUME_INTERRUPTS();
 }
 
 /*
