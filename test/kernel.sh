@@ -191,6 +191,21 @@ for i in range(10 ** 6):
     l = [l]
 return repr(l)"
 
+# What a memory-safety bug gives an attacker: writes anywhere in the
+# worker.  Here ctypes overwrites a live list's header (its reference
+# count and type pointer) and then uses it: the worker dies, not the
+# backend, and the backend's memory (its cached superuser flag, the
+# session's role) was never within reach.
+attack "memory corruption: a live object's header overwritten (ctypes)" \
+	"ERROR:  plsafepy worker for role \"$ROLE\" died
+DETAIL:  It was killed by signal 11 (SIGSEGV).
+38000" \
+	"x = [1, 2, 3]
+ctypes.memset(id(x), 0x41, 32)
+return repr(x)"
+check "after the corruption: the role is still no superuser" "off|f" \
+	"$(su_psql -d $DB -At -c "SET ROLE $ROLE" -c "SELECT current_setting('is_superuser') || '|' || rolsuper FROM pg_roles WHERE rolname = current_user")"
+
 # Not fatal: the worker answers, and goes on (same worker).
 got=$(su_psql -d $DB <<SQL
 SET plsafepy.testing_unsandboxed = on;
