@@ -250,6 +250,35 @@ timed(const char *label, const char *body, double at_least, double below)
 		printf("%s: took %.3f s\n", label, took);
 }
 
+/*
+ * sandbox/reach.py's walk (as plsafepy_reach_check() runs it in the
+ * backend, test/attacks/18_reach.txt) over this interpreter, built and
+ * preloaded as the worker builds it: what user code can reach in process
+ * isolation.  plant: one more root, for the negative control.
+ */
+static void
+reach(const char *label, const char *plant)
+{
+	PyObject   *check = PyDict_GetItemString(interp.sandbox, "reach_check");
+	PyObject   *r;
+
+	/* the walk reads audited attributes (__code__, __defaults__) */
+	pls_audit_forget(PyInterpreterState_Get());
+	r = check ? PyObject_CallFunction(check, "z", plant) : NULL;
+	if (r != NULL && PyUnicode_Check(r))
+		printf("%s: %s\n", label, PyUnicode_AsUTF8(r));
+	else
+	{
+		char		text[512];
+
+		exception_text(text, sizeof(text));
+		printf("%s: failed: %s\n", label, text);
+	}
+	Py_XDECREF(r);
+	if (pls_audit_lock(PyInterpreterState_Get()) < 0)
+		printf("%s: could not lock the interpreter again\n", label);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -348,6 +377,9 @@ main(int argc, char **argv)
 	run("print", "f_print", NULL, "print('hello')", args);
 	printf("printed: %s", printed[0] ? printed : "nothing\n");
 	Py_DECREF(args);
+
+	reach("reach", NULL);
+	reach("reach, planted", "load_real");
 
 	timed("sleep 0.05", "import time\ntime.sleep(0.05)", 0.05, 1.0);
 	pthread_create(&thread, NULL, interrupter, NULL);

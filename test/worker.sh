@@ -256,7 +256,11 @@ fi
 # --- the Python side's core, linked without PostgreSQL -------------------
 # test/pycore_test: src/pyhost.h's core with the worker's hooks and Python
 # only (that it links is the proof), the interpreter built as the worker
-# builds it; the same outcomes as inline mode (expected/sandbox*.out).
+# builds it; the same outcomes as inline mode (expected/sandbox*.out), and
+# sandbox/reach.py's walk over it (preloaded as the worker preloads,
+# nothing user code can reach holds sys, the real builtins, a real module,
+# the loader or the trusted namespace; test/attacks/18_reach.txt walks the
+# backend's interpreter), with its negative control.
 expect_program() {
 	local name=$1 want=$2 got
 	shift 2
@@ -287,6 +291,9 @@ codec: raised LookupError: unknown encoding: shift_jis
 files opened by the loads: 0
 print: returned None
 printed: hello
+reach: ok
+reach, planted: planted.__builtins__: the namespace of module builtins
+planted.__globals__: the trusted namespace
 sleep 0.05: returned None
 sleep 0.05: took between 0.05 and 1.00 s
 sleep 10, interrupted: raised Interrupted: 
