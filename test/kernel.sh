@@ -203,7 +203,7 @@ DETAIL:  It was killed by signal 11 (SIGSEGV).
 	"x = [1, 2, 3]
 ctypes.memset(id(x), 0x41, 32)
 return repr(x)"
-check "after the corruption: the role is still no superuser" "off|f" \
+check "after the corruption: the role is still no superuser" "off|false" \
 	"$(su_psql -d $DB -At -c "SET ROLE $ROLE" -c "SELECT current_setting('is_superuser') || '|' || rolsuper FROM pg_roles WHERE rolname = current_user")"
 
 # Not fatal: the worker answers, and goes on (same worker).
