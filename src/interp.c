@@ -55,6 +55,7 @@ pls_interp_for_role(Oid roleid)
 
 	if (last_interp && last_interp->roleid == roleid)
 		return last_interp;
+	pls_python_start();
 
 	if (interps == NULL)
 	{

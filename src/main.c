@@ -59,21 +59,23 @@ plpython_plpy_trampoline(void)
 	return init();
 }
 
-static void
-start_python(void)
+/*
+ * Python starts in the backend only when a role's code runs inline (or the
+ * whitelist view or the reach check needs an interpreter): a backend whose
+ * roles all run in process isolation never starts it.  The allocator
+ * budget and the audit hook are installed at load, before any runtime
+ * exists (or chained onto plpython3u's, if it started Python first).
+ */
+void
+pls_python_start(void)
 {
 	PyConfig	config;
 	PyStatus	status;
 
-	/*
-	 * plpython3u may have started Python already in this backend; then the
-	 * allocator and audit hook are chained onto the running runtime.
-	 */
-	pls_memory_install();
-	if (pls_audit_install() < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
-				 errmsg("could not install the plsafepy audit hook")));
+	if (main_tstate != NULL)
+		return;
+	ereport(DEBUG1,
+			(errmsg_internal("plsafepy: starting Python in this backend")));
 	if (Py_IsInitialized())
 	{
 		main_tstate = PyThreadState_Get();
@@ -124,7 +126,11 @@ _PG_init(void)
 	pls_limits_init();
 	pls_sandbox_init();
 	pls_pool_init();
-	start_python();
+	pls_memory_install();
+	if (pls_audit_install() < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+				 errmsg("could not install the plsafepy audit hook")));
 	pls_proc_init();
 	MarkGUCPrefixReserved("plsafepy");
 	inited = true;

@@ -77,6 +77,8 @@
 
 extern PLSInterp *pls_interp_for_role(Oid roleid);
 extern PyThreadState *pls_main_tstate(void);
+/* main.c: start Python in this backend, if it has not started (interp.c) */
+extern void pls_python_start(void);
 
 /*
  * Enter and leave a role's interpreter.  pls_enter returns the thread state

@@ -75,6 +75,36 @@ check() {
 	fi
 }
 
+# A backend whose code all runs in workers never starts Python itself: a
+# function, a DO block, a trigger-free SPI call and a set in process
+# isolation, then the first inline call starts it (main.c logs it at DEBUG1).
+out=$(psql -X -q -At -d $DB 2>&1 <<'SQL' | grep -c "plsafepy: starting Python in this backend"
+SET client_min_messages = debug1;
+SELECT counter();
+DO LANGUAGE plsafepy $$ plpy.execute("SELECT 1") $$;
+SELECT count(*) FROM generate_series(1, 3) g WHERE g = counter();
+SQL
+)
+if [ "$out" = 0 ]; then
+	echo "ok   process isolation only: Python never starts in the backend"
+else
+	echo "FAIL process isolation only: the backend started Python ($out)"
+	fail=1
+fi
+out=$(psql -X -q -At -d $DB 2>&1 <<'SQL' | grep -c "plsafepy: starting Python in this backend"
+SET plsafepy.isolation = inline;
+SET client_min_messages = debug1;
+SELECT counter();
+SELECT counter();
+SQL
+)
+if [ "$out" = 1 ]; then
+	echo "ok   the first inline call starts Python in the backend, once"
+else
+	echo "FAIL the first inline call starts Python in the backend, once: $out times"
+	fail=1
+fi
+
 # A Python loop stops at the interrupt; the same worker serves the next
 # call, SD kept.
 out=$(psql -X -q -At -d $DB 2>&1 <<'SQL' | tr '\n' ' '
