@@ -51,13 +51,13 @@ WORKER_SRCS = src/worker/main.c src/worker/call.c src/worker/request.c src/worke
 	src/worker/seccomp.c src/worker/watchdog.c src/worker/channel.c src/wire.c src/wire_records.c \
 	src/worker/spi_worker.c
 WORKER_HDRS = src/worker/worker.h src/worker/channel.h src/worker/preload.h \
-	src/wire.h src/door.h src/spi_host.h
+	src/wire.h src/door.h src/json_tokens.h src/spi_host.h
 # The Python side's core (src/pyhost.h), compiled for the worker without
 # PostgreSQL's headers, with the worker's host hooks, as an archive: the
 # worker links what it calls of it.
 # Values (encode.c, value_py.c: pyvalue.h) are part of it too.
-PYVALUE_SRCS = src/encode.c src/value_py.c
-PYVALUE_HDRS = src/pyvalue.h src/pyhost.h src/door.h
+PYVALUE_SRCS = src/encode.c src/value_py.c src/json_py.c
+PYVALUE_HDRS = src/pyvalue.h src/pyhost.h src/door.h src/json_tokens.h
 # plpy's SPI types and functions (spi_host.h) too.
 PYCORE_SRCS = src/pybuild.c src/pycompile.c src/sandbox.c src/audit.c \
 	src/whitelist.c src/plpy.c src/pyerror.c src/pystrings.c src/pycall.c \
@@ -74,7 +74,8 @@ WORKER_LDFLAGS = -pie -Wl,-z,relro -Wl,-z,now
 WORKER_LIBS = $(PY_LIBS) -lseccomp -lpthread
 # test-only programs, never installed (make worker-tests)
 LAUNCH_SRCS = src/worker_launch.c src/worker/channel.c src/wire.c src/wire_records.c
-LAUNCH_HDRS = src/worker_launch.h src/worker/channel.h src/wire.h src/door.h
+LAUNCH_HDRS = src/worker_launch.h src/worker/channel.h src/wire.h src/door.h \
+	src/json_tokens.h
 WORKER_TEST_PROGS = test/worker_driver test/wire_test bench/channel test/pycore_test
 
 PG_CONFIG ?= pg_config
@@ -89,7 +90,7 @@ src/embedded_py.h: $(PY_EMBED) tools/embed_py.py
 src/spiexceptions.h: tools/gen_spiexceptions.sh
 	PG_CONFIG=$(PG_CONFIG) sh tools/gen_spiexceptions.sh > $@
 
-$(OBJS) $(OBJS:.o=.bc): src/plsafepy.h src/pyhost.h src/pyvalue.h src/sandbox_int.h src/embedded_py.h src/spiexceptions.h src/spi_host.h src/spi_py.h src/plpy_int.h src/wire.h src/wire_int.h
+$(OBJS) $(OBJS:.o=.bc): src/plsafepy.h src/pyhost.h src/pyvalue.h src/sandbox_int.h src/embedded_py.h src/spiexceptions.h src/spi_host.h src/spi_py.h src/plpy_int.h src/wire.h src/wire_int.h src/json_tokens.h
 
 # The worker program (the testing flavour's: the testing worker).
 INSTALLED_WORKER = $(if $(filter testing,$(FLAVOUR)),$(WORKER_TESTING),$(WORKER))
@@ -127,6 +128,18 @@ install: install-worker
 install-worker: $(INSTALLED_WORKER) installdirs
 	$(INSTALL_PROGRAM) $(INSTALLED_WORKER) '$(DESTDIR)$(pkglibdir)/plsafepy-worker'
 
+# The transforms' extensions (docs/transforms.md): a control file and a
+# script each in transforms/NAME/; their functions are the library's
+# (src/transform.c), so they build nothing.
+TRANSFORMS = jsonb_plsafepy hstore_plsafepy
+TRANSFORM_FILES = $(foreach t,$(TRANSFORMS),transforms/$(t)/$(t).control transforms/$(t)/$(t)--1.0.sql)
+install: install-transforms
+install-transforms: installdirs
+	$(INSTALL_DATA) $(TRANSFORM_FILES) '$(DESTDIR)$(datadir)/extension/'
+uninstall: uninstall-transforms
+uninstall-transforms:
+	rm -f $(addprefix '$(DESTDIR)$(datadir)/extension'/,$(notdir $(TRANSFORM_FILES)))
+
 uninstall: uninstall-worker
 uninstall-worker:
 	rm -f '$(DESTDIR)$(pkglibdir)/plsafepy-worker' \
@@ -145,7 +158,7 @@ install-test-workers: test/fake_worker $(WORKER) installdirs
 endif
 
 test/fake_worker: test/fake_worker.c src/worker/channel.c src/wire.c src/wire_records.c \
-		src/worker/channel.h src/wire.h src/door.h
+		src/worker/channel.h src/wire.h src/door.h src/json_tokens.h
 	$(CC) $(CFLAGS) -D_GNU_SOURCE -Isrc test/fake_worker.c src/worker/channel.c src/wire.c src/wire_records.c -o $@
 
 # Test programs: the driver of test/worker.sh and the channel benchmark.
@@ -158,6 +171,7 @@ test/value_link_test: test/value_link_test.c $(PYVALUE_SRCS) $(PYVALUE_HDRS)
 # The wire's encoding and fragmenting against hostile bytes, under the
 # sanitizers (test/worker.sh runs it).
 test/wire_test: test/wire_test.c src/wire.c src/wire_records.c src/wire.h src/wire_int.h src/door.h \
+		src/json_tokens.h \
 		src/worker/channel.c src/worker/channel.h
 	$(CC) $(CFLAGS) -O1 -g -fno-omit-frame-pointer \
 		-fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -177,4 +191,4 @@ worker-tests: $(WORKER) $(WORKER_TESTING) test/worker_driver test/pycore_test \
 bench-channel: bench/channel $(WORKER)
 	bench/channel $(WORKER)
 
-.PHONY: install-worker uninstall-worker install-test-workers worker-tests bench-channel FORCE
+.PHONY: install-worker uninstall-worker install-transforms uninstall-transforms install-test-workers worker-tests bench-channel FORCE

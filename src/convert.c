@@ -29,9 +29,11 @@ StaticAssertDecl(PLS_MAXDIM == MAXDIM, "PLS_MAXDIM differs from MAXDIM");
 StaticAssertDecl(PLS_MAX_ARRAY_SIZE == MaxArraySize,
 				 "PLS_MAX_ARRAY_SIZE differs from MaxArraySize");
 StaticAssertDecl(PLS_ERRCODE_FEATURE_NOT_SUPPORTED == ERRCODE_FEATURE_NOT_SUPPORTED &&
+				 PLS_ERRCODE_DATA_EXCEPTION == ERRCODE_DATA_EXCEPTION &&
 				 PLS_ERRCODE_INVALID_TEXT_REPRESENTATION == ERRCODE_INVALID_TEXT_REPRESENTATION &&
 				 PLS_ERRCODE_EXTERNAL_ROUTINE_EXCEPTION == ERRCODE_EXTERNAL_ROUTINE_EXCEPTION &&
 				 PLS_ERRCODE_UNDEFINED_COLUMN == ERRCODE_UNDEFINED_COLUMN &&
+				 PLS_ERRCODE_WRONG_OBJECT_TYPE == ERRCODE_WRONG_OBJECT_TYPE &&
 				 PLS_ERRCODE_DATATYPE_MISMATCH == ERRCODE_DATATYPE_MISMATCH &&
 				 PLS_ERRCODE_OUT_OF_MEMORY == ERRCODE_OUT_OF_MEMORY &&
 				 PLS_ERRCODE_PROGRAM_LIMIT_EXCEEDED == ERRCODE_PROGRAM_LIMIT_EXCEEDED &&
@@ -41,13 +43,16 @@ StaticAssertDecl(PLS_ERRCODE_FEATURE_NOT_SUPPORTED == ERRCODE_FEATURE_NOT_SUPPOR
 /* ---------- set-up ---------- */
 
 void
-pls_type_init(PLSType *t, Oid typoid, int32 typmod, MemoryContext mcxt)
+pls_type_init(PLSType *t, Oid typoid, int32 typmod, MemoryContext mcxt,
+			  const PLSTrf *trf)
 {
 	TypeCacheEntry *tc;
 
 	check_stack_depth();
 
 	memset(t, 0, sizeof(PLSType));
+	if (trf != NULL)
+		t->trf = *trf;
 	t->typoid = typoid;
 	t->typmod = typmod;
 	t->mcxt = mcxt;
@@ -80,7 +85,8 @@ pls_type_init(PLSType *t, Oid typoid, int32 typmod, MemoryContext mcxt)
 	{
 		/* every level of a domain nest is checked by domain_check */
 		t->base = MemoryContextAllocZero(mcxt, sizeof(PLSType));
-		pls_type_init(t->base, tc->domainBaseType, tc->domainBaseTypmod, mcxt);
+		pls_type_init(t->base, tc->domainBaseType, tc->domainBaseTypmod, mcxt,
+					  &t->trf);
 		t->to_py = pls_domain_to_py;
 		t->to_value = pls_domain_to_value;
 		t->shape = t->base->shape;
@@ -91,7 +97,7 @@ pls_type_init(PLSType *t, Oid typoid, int32 typmod, MemoryContext mcxt)
 	if (IsTrueArrayType(tc))
 	{
 		t->elem = MemoryContextAllocZero(mcxt, sizeof(PLSType));
-		pls_type_init(t->elem, tc->typelem, typmod, mcxt);
+		pls_type_init(t->elem, tc->typelem, typmod, mcxt, &t->trf);
 		get_typlenbyvalalign(tc->typelem, &t->elmlen, &t->elmbyval,
 							 &t->elmalign);
 		t->to_py = pls_array_to_py_for(t->elem);
@@ -101,6 +107,10 @@ pls_type_init(PLSType *t, Oid typoid, int32 typmod, MemoryContext mcxt)
 		t->decode = pls_decoder_for(t);
 		return;
 	}
+
+	/* as PL/Python: after domains and arrays, before rows and scalars */
+	if (pls_trf_type_init(t, typoid, typmod, mcxt))
+		return;
 
 	if (tc->typtype == TYPTYPE_COMPOSITE)
 	{

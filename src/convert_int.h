@@ -52,5 +52,14 @@ extern void pls_array_to_value(PLSType *t, Datum d, PLSValue *out);
 extern void pls_composite_to_value(PLSType *t, Datum d, PLSValue *out);
 /* decode.c: the decoder for t's kind */
 extern PLSDecode pls_decoder_for(PLSType *t);
+/* decode.c: a value that does not fit t (08P01) */
+extern void pls_decode_malformed(PLSType *t) pg_attribute_noreturn();
+
+/*
+ * transform_value.c: if t's transforms cover typoid (a scalar), fill in
+ * the transform's conversions and return true.
+ */
+extern bool pls_trf_type_init(PLSType *t, Oid typoid, int32 typmod,
+							  MemoryContext mcxt);
 
 #endif							/* CONVERT_INT_H */

@@ -232,7 +232,8 @@ setup_atts(PLSType *t, TupleDesc desc)
 		names[i] = MemoryContextStrdup(t->attcxt, NameStr(attr->attname));
 		if (attr->attisdropped)
 			continue;
-		pls_type_init(&t->atts[i], attr->atttypid, attr->atttypmod, t->attcxt);
+		pls_type_init(&t->atts[i], attr->atttypid, attr->atttypmod, t->attcxt,
+					  &t->trf);
 		shapes[i] = t->atts[i].shape;
 		if (pls_type_has_row(&t->atts[i]))
 			t->atts_have_rows = true;

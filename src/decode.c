@@ -24,9 +24,8 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
-static void
-pg_attribute_noreturn()
-malformed(PLSType *t)
+void
+pls_decode_malformed(PLSType *t)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_PROTOCOL_VIOLATION),
@@ -41,7 +40,7 @@ decode_input(PLSType *t, const PLSValue *v)
 	Datum		res;
 
 	if (v->kind != PLS_V_TEXT)
-		malformed(t);
+		pls_decode_malformed(t);
 	str = pls_utf8_to_server(v->u.str.data, v->u.str.len);
 	res = InputFunctionCall(&t->typinput, str, t->typioparam, t->typmod);
 	pfree(str);
@@ -58,7 +57,7 @@ static Datum
 decode_bool(PLSType *t, const PLSValue *v, bool *isnull)
 {
 	if (v->kind != PLS_V_BOOL)
-		malformed(t);
+		pls_decode_malformed(t);
 	return BoolGetDatum(v->u.b);
 }
 
@@ -124,7 +123,7 @@ decode_text(PLSType *t, const PLSValue *v, bool *isnull)
 	Datum		res;
 
 	if (v->kind != PLS_V_TEXT)
-		malformed(t);
+		pls_decode_malformed(t);
 	/*
 	 * The inline transport's text is Python's own UTF-8, valid by
 	 * construction; a worker's must be verified before it gets here.
@@ -144,7 +143,7 @@ decode_bytea(PLSType *t, const PLSValue *v, bool *isnull)
 	bytea	   *res;
 
 	if (v->kind != PLS_V_BYTES)
-		malformed(t);
+		pls_decode_malformed(t);
 	if (v->u.str.len > MaxAllocSize - VARHDRSZ)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -197,17 +196,17 @@ decode_array(PLSType *t, const PLSValue *v, bool *isnull)
 	size_t		i;
 
 	if (v->kind != PLS_V_ARRAY)
-		malformed(t);
+		pls_decode_malformed(t);
 	ndims = v->u.array.ndims;
 	elmbasetype = elm->typtype == TYPTYPE_DOMAIN ? elm->base->typoid : elm->typoid;
 	if (ndims == 0)
 		return PointerGetDatum(construct_empty_array(elmbasetype));
 	if (ndims < 0 || ndims > MAXDIM)
-		malformed(t);
+		pls_decode_malformed(t);
 	for (i = 0; i < ndims; i++)
 	{
 		if (v->u.array.dims[i] < 0)
-			malformed(t);
+			pls_decode_malformed(t);
 		lbs[i] = 1;
 	}
 	if ((size_t) ArrayGetNItems(ndims, v->u.array.dims) != v->u.array.n)
@@ -256,7 +255,7 @@ decode_row(PLSType *t, const PLSValue *v, bool *isnull)
 	if (v->kind == PLS_V_TEXT)
 		return decode_row_literal(t, v);
 	if (v->kind != PLS_V_ROW)
-		malformed(t);
+		pls_decode_malformed(t);
 	/* no stack check: rows nest as deep as the type, not the value */
 	/* the row type may have changed since the value was encoded */
 	if (desc == NULL || v->u.row.natts != desc->natts || t->natts != desc->natts)
@@ -324,6 +323,9 @@ pls_decoder_for(PLSType *t)
 			return decode_row;
 		case PLS_S_ARRAY:
 			return decode_array;
+		case PLS_S_JSONB:
+		case PLS_S_HSTORE:
+			/* pls_trf_type_init chose the transform's decoder */
 		case PLS_S_TEXTFORM:
 			break;
 	}

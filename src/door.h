@@ -54,9 +54,41 @@ typedef enum PLSValueKind
 	PLS_V_ARRAY,				/* elements in row-major order */
 	PLS_V_ROW,					/* one value per attribute, dropped ones
 								 * included (as NULL) */
-	PLS_V_NUMERIC				/* UTF-8 text form of a numeric: only from
+	PLS_V_NUMERIC,				/* UTF-8 text form of a numeric: only from
 								 * the PostgreSQL side (a Decimal in Python) */
+	PLS_V_JSON					/* a value of a type under a transform (jsonb,
+								 * hstore) as JSON tokens, below */
 } PLSValueKind;
+
+/*
+ * PLS_V_JSON's bytes (u.str): one JSON value as tokens, each a byte, with
+ * u32 lengths in the machine's byte order (as on the wire, wire.h):
+ *
+ *	PLS_J_NULL, PLS_J_TRUE, PLS_J_FALSE
+ *	PLS_J_STRING	u32 len, then len bytes of UTF-8 without NUL
+ *	PLS_J_NUMBER	u32 len, then the number's text, UTF-8 without NUL:
+ *					numeric_out's from the PostgreSQL side; from the Python
+ *					side str() of the object (repr() of a float), which the
+ *					PostgreSQL side reads with numeric_in
+ *	PLS_J_ARRAY		values, then PLS_J_END_ARRAY
+ *	PLS_J_OBJECT	pairs of a PLS_J_STRING key and a value, then
+ *					PLS_J_END_OBJECT
+ *
+ * An hstore is an object whose values are strings or nulls.  Nesting is at
+ * most PLS_JSON_MAX_DEPTH containers.  Numbers cross as text so that the
+ * PostgreSQL side gives PL/Python's errors for what numeric_in refuses,
+ * and strings with their lengths so that nothing needs escaping.
+ */
+#define PLS_J_NULL			'n'
+#define PLS_J_TRUE			't'
+#define PLS_J_FALSE			'f'
+#define PLS_J_STRING		's'
+#define PLS_J_NUMBER		'd'
+#define PLS_J_ARRAY			'['
+#define PLS_J_END_ARRAY		']'
+#define PLS_J_OBJECT		'{'
+#define PLS_J_END_OBJECT	'}'
+#define PLS_JSON_MAX_DEPTH	65536
 
 typedef struct PLSValue
 {
@@ -101,8 +133,12 @@ typedef enum PLSShapeKind
 	PLS_S_TEXT,					/* str as is, else text form */
 	PLS_S_BYTEA,				/* bytes(o) */
 	PLS_S_ARRAY,				/* nested lists; elem gives the elements */
-	PLS_S_ROW					/* a str (row literal), a sequence, a mapping
+	PLS_S_ROW,					/* a str (row literal), a sequence, a mapping
 								 * or an object's attributes */
+	PLS_S_JSONB,				/* jsonb under jsonb_plsafepy's transform:
+								 * dict, list, str, number, bool, None */
+	PLS_S_HSTORE				/* hstore under hstore_plsafepy's transform:
+								 * a mapping of str to str or None */
 } PLSShapeKind;
 
 typedef struct PLSShape

@@ -152,11 +152,9 @@ enc_strdup(const char *s)
  * Fail with a PostgreSQL-style error (no Python exception left set).
  * Always returns false.
  */
-static bool enc_error(PLSEncoder *e, int sqlerrcode, const char *hint,
-					  const char *fmt,...) __attribute__((format(printf, 4, 5)));
-
-static bool
-enc_error(PLSEncoder *e, int sqlerrcode, const char *hint, const char *fmt,...)
+bool
+pls_encoder_fail(PLSEncoder *e, int sqlerrcode, const char *hint,
+				 const char *fmt,...)
 {
 	char		buf[1024];
 	va_list		ap;
@@ -232,8 +230,8 @@ describe_exception(PyObject *type, PyObject *value)
  * exception in DETAIL (PL/Python's PLy_elog(ERROR, msg)), unless the
  * exception must propagate as itself.  Always returns false.
  */
-static bool
-enc_conversion_error(PLSEncoder *e, const char *msg)
+bool
+pls_encoder_fail_python(PLSEncoder *e, const char *msg)
 {
 	PyObject   *type,
 			   *value,
@@ -241,7 +239,7 @@ enc_conversion_error(PLSEncoder *e, const char *msg)
 	int			code = PLS_ERRCODE_EXTERNAL_ROUTINE_EXCEPTION;
 
 	if (!PyErr_Occurred())
-		return enc_error(e, code, NULL, "%s", msg);
+		return pls_encoder_fail(e, code, NULL, "%s", msg);
 	if (exception_must_propagate())
 	{
 		e->pyexc = true;
@@ -251,7 +249,7 @@ enc_conversion_error(PLSEncoder *e, const char *msg)
 	PyErr_NormalizeException(&type, &value, &tb);
 	if (PyErr_GivenExceptionMatches(type, PyExc_MemoryError))
 		code = PLS_ERRCODE_OUT_OF_MEMORY;
-	enc_error(e, code, NULL, "%s", msg);
+	pls_encoder_fail(e, code, NULL, "%s", msg);
 	PyMem_Free(e->detail);
 	e->detail = describe_exception(type, value);
 	e->has_tb = (tb != NULL);
@@ -282,8 +280,8 @@ enc_clear_python_error(PLSEncoder *e)
 }
 
 /* A cancel or termination is pending: stop, as the eval loop would. */
-static bool
-enc_interrupted(PLSEncoder *e)
+bool
+pls_encoder_interrupted(PLSEncoder *e)
 {
 	if (enc_likely(!pls_host_interrupt_pending()))
 		return false;
@@ -303,7 +301,7 @@ enc_str(PLSEncoder *e, PyObject *s, PLSValue *v)
 
 	utf8 = PyUnicode_AsUTF8AndSize(s, &len);
 	if (utf8 == NULL)
-		return enc_conversion_error(e, "could not convert Python Unicode object to bytes");
+		return pls_encoder_fail_python(e, "could not convert Python Unicode object to bytes");
 	if (!pls_encoder_hold(e, s))
 		return false;
 	v->kind = PLS_V_TEXT;
@@ -326,7 +324,7 @@ enc_textform(PLSEncoder *e, PyObject *o, PLSValue *v)
 		return enc_str(e, o, v);
 	s = PyFloat_Check(o) ? PyObject_Repr(o) : PyObject_Str(o);
 	if (s == NULL)
-		return enc_conversion_error(e, "could not create string representation of Python object");
+		return pls_encoder_fail_python(e, "could not create string representation of Python object");
 	ok = enc_str(e, s, v);
 	Py_DECREF(s);
 	return ok;
@@ -384,7 +382,7 @@ enc_bool(PLSEncoder *e, PyObject *o, PLSValue *v)
 	int			r = PyObject_IsTrue(o);
 
 	if (r < 0)
-		return enc_conversion_error(e, "could not determine the truth value of Python object");
+		return pls_encoder_fail_python(e, "could not determine the truth value of Python object");
 	v->kind = PLS_V_BOOL;
 	v->u.b = (r != 0);
 	return true;
@@ -400,7 +398,7 @@ enc_bytea(PLSEncoder *e, PyObject *o, PLSValue *v)
 	if (PyBytes_CheckExact(o))
 		b = Py_NewRef(o);
 	else if ((b = PyObject_Bytes(o)) == NULL)
-		return enc_conversion_error(e, "could not create bytes representation of Python object");
+		return pls_encoder_fail_python(e, "could not create bytes representation of Python object");
 	ok = pls_encoder_hold(e, b);
 	if (ok)
 	{
@@ -432,7 +430,7 @@ typedef struct ArrayBuild
 static bool
 multidim_error(PLSEncoder *e)
 {
-	return enc_error(e, PLS_ERRCODE_INVALID_TEXT_REPRESENTATION, NULL,
+	return pls_encoder_fail(e, PLS_ERRCODE_INVALID_TEXT_REPRESENTATION, NULL,
 					 "multidimensional arrays must have array expressions with matching dimensions");
 }
 
@@ -449,7 +447,7 @@ array_collect(PLSEncoder *e, ArrayBuild *b, PyObject *obj, Py_ssize_t len,
 	Py_ssize_t	i;
 
 	if (len < 0)
-		return enc_conversion_error(e, "could not determine sequence length for function return value");
+		return pls_encoder_fail_python(e, "could not determine sequence length for function return value");
 
 	for (i = 0; i < len; i++)
 	{
@@ -457,7 +455,7 @@ array_collect(PLSEncoder *e, ArrayBuild *b, PyObject *obj, Py_ssize_t len,
 		bool		ok = true;
 
 		if (sub == NULL)
-			return enc_conversion_error(e, "could not get an item of the Python sequence");
+			return pls_encoder_fail_python(e, "could not get an item of the Python sequence");
 
 		if (PyList_Check(sub))
 		{
@@ -468,7 +466,7 @@ array_collect(PLSEncoder *e, ArrayBuild *b, PyObject *obj, Py_ssize_t len,
 				if (b->have_scalars)
 					ok = multidim_error(e);
 				else if (depth >= PLS_MAXDIM)
-					ok = enc_error(e, PLS_ERRCODE_PROGRAM_LIMIT_EXCEEDED, NULL,
+					ok = pls_encoder_fail(e, PLS_ERRCODE_PROGRAM_LIMIT_EXCEEDED, NULL,
 								   "number of array dimensions exceeds the maximum allowed (%d)",
 								   PLS_MAXDIM);
 				else
@@ -486,7 +484,7 @@ array_collect(PLSEncoder *e, ArrayBuild *b, PyObject *obj, Py_ssize_t len,
 			ok = multidim_error(e);
 		else
 		{
-			if (b->n % ENC_INTERRUPT_STRIDE == 0 && enc_interrupted(e))
+			if (b->n % ENC_INTERRUPT_STRIDE == 0 && pls_encoder_interrupted(e))
 				ok = false;
 			else if (b->n >= b->capacity)
 			{
@@ -494,7 +492,7 @@ array_collect(PLSEncoder *e, ArrayBuild *b, PyObject *obj, Py_ssize_t len,
 				PLSValue   *grown;
 
 				if (newcap > PLS_MAX_ARRAY_SIZE)
-					ok = enc_error(e, PLS_ERRCODE_PROGRAM_LIMIT_EXCEEDED, NULL,
+					ok = pls_encoder_fail(e, PLS_ERRCODE_PROGRAM_LIMIT_EXCEEDED, NULL,
 								   "array size exceeds the maximum allowed (%d)",
 								   (int) PLS_MAX_ARRAY_SIZE);
 				else if ((grown = pls_encoder_alloc(e, sizeof(PLSValue) * newcap)) == NULL)
@@ -532,7 +530,7 @@ enc_array(PLSEncoder *e, const PLSShape *s, PyObject *o, PLSValue *v)
 	Py_ssize_t	len;
 
 	if (!PySequence_Check(o))
-		return enc_error(e, PLS_ERRCODE_DATATYPE_MISMATCH, NULL,
+		return pls_encoder_fail(e, PLS_ERRCODE_DATATYPE_MISMATCH, NULL,
 						 "return value of function with array return type is not a Python sequence");
 
 	memset(&b, 0, sizeof(b));
@@ -634,7 +632,7 @@ enc_row_columns(PLSEncoder *e, const PLSShape *s, PyObject *o, bool inarray,
 		if (len < 0 && !enc_clear_python_error(e))
 			return false;
 		if (len != ncols)
-			return enc_error(e, PLS_ERRCODE_DATATYPE_MISMATCH, NULL,
+			return pls_encoder_fail(e, PLS_ERRCODE_DATATYPE_MISMATCH, NULL,
 							 "length of returned sequence did not match number of columns in row");
 		kind = 0;
 	}
@@ -662,7 +660,7 @@ enc_row_columns(PLSEncoder *e, const PLSShape *s, PyObject *o, bool inarray,
 				char		msg[64];
 
 				snprintf(msg, sizeof(msg), "could not get element %d from sequence", idx);
-				return enc_conversion_error(e, msg);
+				return pls_encoder_fail_python(e, msg);
 			}
 			idx++;
 		}
@@ -673,7 +671,7 @@ enc_row_columns(PLSEncoder *e, const PLSShape *s, PyObject *o, bool inarray,
 			{
 				if (!enc_clear_python_error(e))
 					return false;
-				return enc_error(e, PLS_ERRCODE_UNDEFINED_COLUMN,
+				return pls_encoder_fail(e, PLS_ERRCODE_UNDEFINED_COLUMN,
 								 "To return null in a column, add the value None to the mapping with the key named after the column.",
 								 "key \"%s\" not found in mapping", key);
 			}
@@ -685,7 +683,7 @@ enc_row_columns(PLSEncoder *e, const PLSShape *s, PyObject *o, bool inarray,
 			{
 				if (!enc_clear_python_error(e))
 					return false;
-				return enc_error(e, PLS_ERRCODE_UNDEFINED_COLUMN,
+				return pls_encoder_fail(e, PLS_ERRCODE_UNDEFINED_COLUMN,
 								 inarray ?
 								 "To return a composite type in an array, return the composite type as a Python tuple, e.g., \"[('foo',)]\"." :
 								 "To return null in a column, let the returned object have an attribute named after column with value None.",
@@ -740,7 +738,7 @@ enc_row(PLSEncoder *e, const PLSShape *s, PyObject *o, PLSValue *v,
 				i++;
 			if (i == v->u.str.len || v->u.str.data[i] != '(')
 			{
-				enc_error(e, PLS_ERRCODE_INVALID_TEXT_REPRESENTATION,
+				pls_encoder_fail(e, PLS_ERRCODE_INVALID_TEXT_REPRESENTATION,
 						  "To return a composite type in an array, return the composite type as a Python tuple, e.g., \"[('foo',)]\".",
 						  "malformed record literal: \"%.*s\"",
 						  (int) (v->u.str.len < 900 ? v->u.str.len : 900),
@@ -752,7 +750,7 @@ enc_row(PLSEncoder *e, const PLSShape *s, PyObject *o, PLSValue *v,
 		return true;
 	}
 	if (!s->rowknown)
-		return enc_error(e, PLS_ERRCODE_FEATURE_NOT_SUPPORTED, NULL,
+		return pls_encoder_fail(e, PLS_ERRCODE_FEATURE_NOT_SUPPORTED, NULL,
 						 "function returning record called in context that cannot accept type record");
 	if (Py_EnterRecursiveCall(" while converting a row"))
 	{
@@ -762,7 +760,7 @@ enc_row(PLSEncoder *e, const PLSShape *s, PyObject *o, PLSValue *v,
 	if (n_busy_shapes >= MAX_BUSY_SHAPES)
 	{
 		Py_LeaveRecursiveCall();
-		return enc_error(e, PLS_ERRCODE_STATEMENT_TOO_COMPLEX, NULL,
+		return pls_encoder_fail(e, PLS_ERRCODE_STATEMENT_TOO_COMPLEX, NULL,
 						 "row values nested too deeply");
 	}
 	atts = pls_encoder_alloc(e, sizeof(PLSValue) * (s->natts > 0 ? s->natts : 1));
@@ -822,6 +820,10 @@ enc_dispatch(PLSEncoder *e, const PLSShape *s, PyObject *o, PLSValue *v,
 			return enc_array(e, s, o, v);
 		case PLS_S_ROW:
 			return enc_row(e, s, o, v, inarray);
+		case PLS_S_JSONB:
+			return pls_encode_jsonb(e, o, v);
+		case PLS_S_HSTORE:
+			return pls_encode_hstore(e, o, v);
 		case PLS_S_TEXTFORM:
 			break;
 	}

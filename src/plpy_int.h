@@ -73,6 +73,7 @@ typedef struct RowConv
 {
 	MemoryContext mcxt;
 	PLSInterp  *interp;			/* the keys belong to this interpreter */
+	PLSTrf		trf;			/* the transforms the types were built with */
 	int			natts;
 	Oid		   *typoids;		/* natts entries: the shape's signature */
 	int32	   *typmods;

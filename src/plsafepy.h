@@ -170,6 +170,21 @@ extern int	pls_settings_isolation(Oid roleid);
 
 #include "door.h"
 
+/*
+ * The transforms a function's conversions use (transform.c): the types of
+ * its TRANSFORM FOR TYPE clause whose transform is jsonb_plsafepy's or
+ * hstore_plsafepy's (any other is refused).  Copied into each PLSType built
+ * for the function (arguments, result, trigger rows, plpy's results and
+ * plan arguments), which passes it on to its elements, base type and
+ * columns, where PL/Python applies transforms.  All zero: none.
+ */
+typedef struct PLSTrf
+{
+	bool		jsonb;			/* jsonb, by jsonb_plsafepy's transform */
+	Oid			hstore;			/* the type of hstore_plsafepy's transform,
+								 * or InvalidOid */
+} PLSTrf;
+
 typedef struct PLSType PLSType;
 typedef PyObject *(*PLSToPy) (PLSType *t, Datum d);
 typedef Datum (*PLSDecode) (PLSType *t, const PLSValue *v, bool *isnull);
@@ -194,6 +209,7 @@ struct PLSType
 	char		typtype;		/* TYPTYPE_* of typoid itself */
 	Oid			typioparam;
 	MemoryContext mcxt;			/* where lazily built parts live */
+	PLSTrf		trf;			/* the transforms in effect */
 	PLSToPy		to_py;
 	PLSToValue	to_value;
 	PLSDecode	decode;
@@ -220,11 +236,12 @@ struct PLSType
 };
 
 /*
- * Fill *t for a value of type typoid/typmod.  Conversion functions may
- * ereport(ERROR) on bad input (after the Python call has returned, or
- * inside a door request).
+ * Fill *t for a value of type typoid/typmod, with the transforms trf (NULL:
+ * none).  Conversion functions may ereport(ERROR) on bad input (after the
+ * Python call has returned, or inside a door request).
  */
-extern void pls_type_init(PLSType *t, Oid typoid, int32 typmod, MemoryContext mcxt);
+extern void pls_type_init(PLSType *t, Oid typoid, int32 typmod,
+						  MemoryContext mcxt, const PLSTrf *trf);
 
 /*
  * PostgreSQL side: make t's shape current (row types looked up again, a
@@ -319,6 +336,7 @@ typedef struct PLSProc
 	int			npyargs;		/* Python parameters (named args + args/TD) */
 	bool		uses_args;		/* pass the args list as the last parameter */
 	int		   *argpos;			/* Python parameter -> SQL arg, -1 for args */
+	PLSTrf		trf;			/* its TRANSFORM FOR TYPE clause */
 	PLSType    *argtypes;		/* nargs entries (input arguments only) */
 	PLSType		result;
 	bool		is_setof;
@@ -331,6 +349,23 @@ typedef struct PLSProc
 	const char *defname;		/* the Python name of the def */
 	char	  **argnames;		/* npyargs entries: Python parameter names */
 } PLSProc;
+
+/*
+ * The transforms of the running call's function, which plpy's results and
+ * plans use as PL/Python does; NULL outside a call.
+ */
+static inline const PLSTrf *
+pls_exec_trf(void)
+{
+	return pls_exec_ctx && pls_exec_ctx->proc ? &pls_exec_ctx->proc->trf : NULL;
+}
+
+/*
+ * The transforms of the function in pg_proc row procTup (transform.c);
+ * ereports on a TRANSFORM FOR TYPE whose transform plsafepy does not
+ * implement.
+ */
+extern void pls_trf_for_function(HeapTuple procTup, PLSTrf *trf);
 
 extern PLSProc *pls_proc_get(FunctionCallInfo fcinfo, PLSProcKind kind);
 extern PLSProc *pls_proc_inline(const char *source);

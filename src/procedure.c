@@ -283,32 +283,6 @@ new_proc(const char *name, const char *source, Oid roleid)
 }
 
 /*
- * plsafepy implements no transform yet: a TRANSFORM clause is refused at
- * CREATE FUNCTION and at call time, never silently ignored (the function
- * would get plsafepy's own conversion where its author expects the
- * transform's objects).
- */
-static void
-refuse_transforms(HeapTuple procTup)
-{
-	bool		isnull;
-	Datum		d = SysCacheGetAttr(PROCOID, procTup, Anum_pg_proc_protrftypes,
-									&isnull);
-	List	   *types;
-
-	if (isnull)
-		return;
-	types = oid_array_to_list(d);
-	if (types == NIL)
-		return;
-	ereport(ERROR,
-			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-			 errmsg("PL/SafePy does not support TRANSFORM FOR TYPE %s",
-					format_type_be(linitial_oid(types))),
-			 errhint("Remove the TRANSFORM clause: PL/SafePy converts values of the type itself.")));
-}
-
-/*
  * What both isolations need before the body is compiled: the def's name,
  * the Python parameters' names, a generation that tells a rebuilt
  * procedure from the one it replaces (the worker's cache key), and where
@@ -349,6 +323,7 @@ build_proc(Oid fn_oid, Oid roleid, bool is_trigger)
 	PLSProc    *volatile proc;
 	PLSEntry	e;
 	volatile bool entered = false;
+	PLSTrf		trf;
 
 	procTup = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn_oid));
 	if (!HeapTupleIsValid(procTup))
@@ -358,9 +333,10 @@ build_proc(Oid fn_oid, Oid roleid, bool is_trigger)
 	if (isnull)
 		elog(ERROR, "null prosrc");
 
-	refuse_transforms(procTup);
+	pls_trf_for_function(procTup, &trf);
 	proc = new_proc(NameStr(procStruct->proname), TextDatumGetCString(prosrc),
 					roleid);
+	proc->trf = trf;
 	proc->key.fn_oid = fn_oid;
 	proc->hashvalue = GetSysCacheHashValue1(PROCOID, ObjectIdGetDatum(fn_oid));
 
@@ -390,7 +366,8 @@ build_proc(Oid fn_oid, Oid roleid, bool is_trigger)
 		{
 			proc->is_record = (rettype == RECORDOID);
 			if (rettype != VOIDOID)
-				pls_type_init(&proc->result, rettype, -1, proc->mcxt);
+				pls_type_init(&proc->result, rettype, -1, proc->mcxt,
+							  &proc->trf);
 			else
 				proc->result.typoid = VOIDOID;
 
@@ -405,7 +382,7 @@ build_proc(Oid fn_oid, Oid roleid, bool is_trigger)
 					continue;
 				check_supported_type(types[i], false, proc->kind);
 				pls_type_init(&proc->argtypes[proc->nargs], types[i], -1,
-							  proc->mcxt);
+							  proc->mcxt, &proc->trf);
 				if (names && is_python_identifier(names[i]) &&
 					strncmp(names[i], "__", 2) != 0 &&
 					strcmp(names[i], "args") != 0)

@@ -323,7 +323,7 @@ rows_columns(ValueRows *vr, TupleDesc desc)
 		if (att->attisdropped)
 			continue;
 		pls_type_init(&vr->types[vr->nlive], att->atttypid, att->atttypmod,
-					  vr->mcxt);
+					  vr->mcxt, pls_exec_trf());
 		vr->live[vr->nlive++] = i;
 	}
 	vr->cols.natts = natts;

@@ -26,9 +26,11 @@
 	 (PLS_SIXBIT(c4) << 18) + (PLS_SIXBIT(c5) << 24))
 
 #define PLS_ERRCODE_FEATURE_NOT_SUPPORTED		PLS_SQLSTATE('0','A','0','0','0')
+#define PLS_ERRCODE_DATA_EXCEPTION				PLS_SQLSTATE('2','2','0','0','0')
 #define PLS_ERRCODE_INVALID_TEXT_REPRESENTATION	PLS_SQLSTATE('2','2','P','0','2')
 #define PLS_ERRCODE_EXTERNAL_ROUTINE_EXCEPTION	PLS_SQLSTATE('3','8','0','0','0')
 #define PLS_ERRCODE_UNDEFINED_COLUMN			PLS_SQLSTATE('4','2','7','0','3')
+#define PLS_ERRCODE_WRONG_OBJECT_TYPE			PLS_SQLSTATE('4','2','8','0','9')
 #define PLS_ERRCODE_DATATYPE_MISMATCH			PLS_SQLSTATE('4','2','8','0','4')
 #define PLS_ERRCODE_OUT_OF_MEMORY				PLS_SQLSTATE('5','3','2','0','0')
 #define PLS_ERRCODE_PROGRAM_LIMIT_EXCEEDED		PLS_SQLSTATE('5','4','0','0','0')
@@ -68,6 +70,25 @@ extern bool pls_encoder_hold(PLSEncoder *e, PyObject *o);
 extern bool pls_encode(PLSEncoder *e, const PLSShape *s, PyObject *o,
 					   PLSValue *v);
 
+/*
+ * An encoding fails (all return false): with a PostgreSQL-style error
+ * (hint may be NULL); with msg and the pending Python exception in DETAIL,
+ * or that exception itself if it must propagate (an interrupt, a plpy
+ * error); or with the interrupt exception if a cancel is pending
+ * (pls_encoder_interrupted returns false, and sets nothing, if none is).
+ */
+extern bool pls_encoder_fail(PLSEncoder *e, int sqlerrcode, const char *hint,
+							 const char *fmt,...) __attribute__((format(printf, 4, 5)));
+extern bool pls_encoder_fail_python(PLSEncoder *e, const char *msg);
+extern bool pls_encoder_interrupted(PLSEncoder *e);
+
+/*
+ * The transforms' encodings (json_py.c): o as a PLS_V_JSON value for
+ * jsonb (PL/Python's jsonb_plpython3u) or hstore (hstore_plpython3u).
+ */
+extern bool pls_encode_jsonb(PLSEncoder *e, PyObject *o, PLSValue *v);
+extern bool pls_encode_hstore(PLSEncoder *e, PyObject *o, PLSValue *v);
+
 /* Is row shape s being encoded now (user code below it may run SQL)? */
 extern bool pls_shape_busy(const PLSShape *s);
 
@@ -86,5 +107,12 @@ extern void pls_value_interrupted(void);
 
 /* A numeric's text form (UTF-8, len bytes) as a decimal.Decimal. */
 extern PyObject *pls_numeric_to_py(const char *text, size_t len);
+
+/*
+ * A PLS_V_JSON value's tokens as a new Python object (json_py.c): dict,
+ * list, str, decimal.Decimal, bool, None.  NULL with a Python exception
+ * on malformed tokens.
+ */
+extern PyObject *pls_json_to_py(const char *data, size_t len);
 
 #endif							/* PLS_PYVALUE_H */

@@ -92,7 +92,8 @@ serve_prepare(void *arg)
 	/* the argument conversions, built once for the plan's life */
 	for (int i = 0; i < nargs; i++)
 	{
-		pls_type_init(&plan->args[i], plan->types[i], typmods[i], mcxt);
+		pls_type_init(&plan->args[i], plan->types[i], typmods[i], mcxt,
+					  pls_exec_trf());
 		if (pls_type_has_row(&plan->args[i]))
 		{
 			pls_type_resolve(&plan->args[i]);

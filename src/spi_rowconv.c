@@ -46,12 +46,24 @@ desc_hash(TupleDesc desc)
 	return h;
 }
 
+/* The running function's transforms, which its results use (PL/Python's). */
+static PLSTrf
+current_trf(void)
+{
+	const PLSTrf *trf = pls_exec_trf();
+	PLSTrf		none = {0};
+
+	return trf ? *trf : none;
+}
+
 static bool
 rowconv_matches(RowConv *rc, TupleDesc desc)
 {
+	PLSTrf		trf = current_trf();
 	int			i;
 
-	if (rc->interp != pls_current || rc->natts != desc->natts)
+	if (rc->interp != pls_current || rc->natts != desc->natts ||
+		rc->trf.jsonb != trf.jsonb || rc->trf.hstore != trf.hstore)
 		return false;
 	for (i = 0; i < desc->natts; i++)
 	{
@@ -107,6 +119,7 @@ rowconv_build(TupleDesc desc)
 	rc = palloc0(sizeof(RowConv));
 	rc->mcxt = mcxt;
 	rc->interp = pls_current;
+	rc->trf = current_trf();
 	rc->natts = desc->natts;
 	rc->typoids = palloc(sizeof(Oid) * (desc->natts + 1));
 	rc->typmods = palloc(sizeof(int32) * (desc->natts + 1));
@@ -143,7 +156,8 @@ rowconv_build(TupleDesc desc)
 		}
 		if (att->attisdropped)
 			continue;
-		pls_type_init(&rc->types[rc->nlive], att->atttypid, att->atttypmod, mcxt);
+		pls_type_init(&rc->types[rc->nlive], att->atttypid, att->atttypmod, mcxt,
+					  &rc->trf);
 		rc->keys[rc->nlive] = pls_str_from_server(NameStr(att->attname), strlen(NameStr(att->attname)));
 		if (rc->keys[rc->nlive] == NULL)
 		{

@@ -51,7 +51,7 @@ pls_trigger_rowtype(PLSProc *proc, TupleDesc desc, MemoryContext *tmpcxt)
 										"plsafepy nested trigger row type",
 										ALLOCSET_SMALL_SIZES);
 		t = MemoryContextAllocZero(*tmpcxt, sizeof(PLSType));
-		pls_type_init(t, desc->tdtypeid, -1, *tmpcxt);
+		pls_type_init(t, desc->tdtypeid, -1, *tmpcxt, &proc->trf);
 		return t;
 	}
 
@@ -65,7 +65,7 @@ pls_trigger_rowtype(PLSProc *proc, TupleDesc desc, MemoryContext *tmpcxt)
 		t->typoid = InvalidOid;
 		cxt = AllocSetContextCreate(proc->mcxt, ROW_CXT_NAME,
 									ALLOCSET_SMALL_SIZES);
-		pls_type_init(t, desc->tdtypeid, -1, cxt);
+		pls_type_init(t, desc->tdtypeid, -1, cxt, &proc->trf);
 	}
 	return t;
 }

@@ -104,7 +104,7 @@ plsafepy_value_check(PG_FUNCTION_ARGS)
 								ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(cxt);
 	t = palloc(sizeof(PLSType));
-	pls_type_init(t, typoid, -1, cxt);
+	pls_type_init(t, typoid, -1, cxt, NULL);
 
 	interp = pls_interp_for_role(GetUserId());
 	pls_enter(interp, &save);

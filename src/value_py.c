@@ -4,9 +4,9 @@
  *	  Door values (door.h) as Python objects, with the results inline mode
  *	  gives for the Datums they came from (convert_scalar.c, convert_array.c,
  *	  convert_row.c): None, bool, int, float, decimal.Decimal for numerics,
- *	  str, bytes, nested lists for arrays (lower bounds are not kept) and
+ *	  str, bytes, nested lists for arrays (lower bounds are not kept),
  *	  dicts for rows (their column names in order, dropped columns left
- *	  out by the PostgreSQL side).
+ *	  out by the PostgreSQL side), and the transforms' values (json_py.c).
  *
  *	  Part of the Python side's core (pyhost.h), for the backend and the
  *	  worker: no PostgreSQL header, no PostgreSQL function.
@@ -199,6 +199,8 @@ value_to_py(const PLSValue *v)
 		case PLS_V_BYTES:
 			return PyBytes_FromStringAndSize(v->u.str.data,
 											 (Py_ssize_t) v->u.str.len);
+		case PLS_V_JSON:
+			return pls_json_to_py(v->u.str.data, v->u.str.len);
 		case PLS_V_ARRAY:
 		case PLS_V_ROW:
 			if (Py_EnterRecursiveCall(" while converting a value"))

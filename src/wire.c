@@ -17,7 +17,7 @@
  * Reading: every get checks the bytes that remain before it reads or
  * allocates, and the first violation sets bad, after which every get fails.
  * Decoded value trees borrow from the buffer read: the bytes of TEXT,
- * NUMERIC and BYTES values point into it (not NUL-terminated), so it must
+ * NUMERIC, BYTES and JSON values point into it (not NUL-terminated), so it must
  * outlive the tree.  Everything else (ARRAY elements, ROW attributes and
  * their names, shapes, the strings and arrays of records) is allocated from
  * the reader's mem; a decode that fails leaves what it allocated to the
@@ -32,6 +32,8 @@
 
 #include <limits.h>
 #include <string.h>
+
+#include "json_tokens.h"
 
 /* the length that stands for a NULL string (pls_wire_put_cstr) */
 #define WIRE_NULL_LEN 0xFFFFFFFFu
@@ -271,6 +273,7 @@ pls_wire_put_value(PlsWireBuf *b, const PLSValue *v)
 		case PLS_V_TEXT:
 		case PLS_V_BYTES:
 		case PLS_V_NUMERIC:
+		case PLS_V_JSON:
 			pls_wire_put_bytes(b, v->u.str.data, v->u.str.len);
 			break;
 		case PLS_V_ARRAY:
@@ -301,6 +304,8 @@ pls_wire_put_shape(PlsWireBuf *b, const PLSShape *s)
 		case PLS_S_FLOAT8:
 		case PLS_S_TEXT:
 		case PLS_S_BYTEA:
+		case PLS_S_JSONB:
+		case PLS_S_HSTORE:
 			break;
 		case PLS_S_ARRAY:
 			if (s->elem == NULL)
@@ -547,6 +552,85 @@ pls_wire_get_cstr(PlsWireReader *r, char **s)
 	return true;
 }
 
+/*
+ * The bytes of a PLS_V_JSON value (door.h): exactly one value, known
+ * tokens, lengths inside the bytes, UTF-8 without NUL, object keys that
+ * are strings, each container closed by its own end, nested at most
+ * PLS_JSON_MAX_DEPTH deep.  Allocates nothing: an open container's kind is
+ * one bit.
+ */
+bool
+pls_wire_json_valid(const char *data, size_t len)
+{
+	uint64_t	objects[PLS_JSON_MAX_DEPTH / 64];	/* bit set: an object */
+	const char *p = data;
+	const char *end = data + len;
+	int			depth = 0;
+	bool		want_key = false;	/* in an object, where a key or its end
+									 * comes */
+	bool		done = false;		/* the value is complete */
+
+#define JSON_IN_OBJECT(d) ((objects[((d) - 1) / 64] >> (((d) - 1) % 64)) & 1)
+
+	while (p < end)
+	{
+		PLSJsonTok	t;
+
+		if (done || !pls_json_next(&p, end, &t))
+			return false;
+		if (want_key && t.tag == PLS_J_STRING)
+		{
+			if (!pls_wire_utf8_valid((const unsigned char *) t.data, t.len))
+				return false;
+			want_key = false;
+			continue;
+		}
+		if (want_key != (t.tag == PLS_J_END_OBJECT))
+			return false;
+		switch (t.tag)
+		{
+			case PLS_J_NULL:
+			case PLS_J_TRUE:
+			case PLS_J_FALSE:
+				break;
+			case PLS_J_STRING:
+			case PLS_J_NUMBER:
+				if (!pls_wire_utf8_valid((const unsigned char *) t.data, t.len))
+					return false;
+				break;
+			case PLS_J_ARRAY:
+			case PLS_J_OBJECT:
+				if (depth >= PLS_JSON_MAX_DEPTH)
+					return false;
+				if (t.tag == PLS_J_OBJECT)
+					objects[depth / 64] |= (uint64_t) 1 << (depth % 64);
+				else
+					objects[depth / 64] &= ~((uint64_t) 1 << (depth % 64));
+				depth++;
+				want_key = (t.tag == PLS_J_OBJECT);
+				continue;
+			case PLS_J_END_ARRAY:
+				if (depth == 0 || JSON_IN_OBJECT(depth))
+					return false;
+				depth--;
+				break;
+			case PLS_J_END_OBJECT:
+				/* want_key: an object is open */
+				depth--;
+				break;
+			default:
+				return false;
+		}
+		/* a value is complete: the top one, an element, or a member's */
+		if (depth == 0)
+			done = true;
+		else
+			want_key = JSON_IN_OBJECT(depth);
+	}
+#undef JSON_IN_OBJECT
+	return done;
+}
+
 static bool get_value_at(PlsWireReader *r, PLSValue *v, int depth);
 static bool get_shape_at(PlsWireReader *r, PLSShape **s, int depth);
 
@@ -662,6 +746,12 @@ get_value_at(PlsWireReader *r, PLSValue *v, int depth)
 			return true;
 		case PLS_V_BYTES:
 			return pls_wire_get_bytes(r, &v->u.str.data, &v->u.str.len);
+		case PLS_V_JSON:
+			if (!pls_wire_get_bytes(r, &v->u.str.data, &v->u.str.len))
+				return false;
+			if (!pls_wire_json_valid(v->u.str.data, v->u.str.len))
+				return pls_wire_refuse(r);
+			return true;
 		case PLS_V_ARRAY:
 			return get_array(r, v, depth);
 		case PLS_V_ROW:
@@ -732,7 +822,7 @@ get_shape_at(PlsWireReader *r, PLSShape **out, int depth)
 		return pls_wire_refuse(r);
 	if (!pls_wire_get_u8(r, &kind))
 		return false;
-	if (kind > PLS_S_ROW)
+	if (kind > PLS_S_HSTORE)
 		return pls_wire_refuse(r);
 	s = pls_wire_get_alloc(r, 1, sizeof(PLSShape));
 	if (s == NULL)

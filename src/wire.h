@@ -15,7 +15,7 @@
  *		BOOL						u8 (0 or 1)
  *		INT64						i64
  *		FLOAT8						f64
- *		TEXT, NUMERIC, BYTES		u32 len, bytes
+ *		TEXT, NUMERIC, BYTES, JSON	u32 len, bytes (JSON: tokens, door.h)
  *		ARRAY						u8 ndims (0..6), u32 dims[ndims], then
  *									product(dims) values, row-major
  *		ROW							u32 natts, u8 named; if named, natts
@@ -31,8 +31,9 @@
  *	  bounded by the remaining bytes (every value takes at least one), ARRAY
  *	  dims must multiply to at most PLS_WIRE_MAX_ITEMS without overflow,
  *	  nesting is bounded by PLS_WIRE_MAX_DEPTH, unknown kinds and booleans
- *	  other than 0 or 1 are refused, and TEXT/NUMERIC must be valid UTF-8
- *	  (no NUL).  A decoder returns false on any violation and never reads
+ *	  other than 0 or 1 are refused, TEXT/NUMERIC must be valid UTF-8
+ *	  (no NUL), and JSON's tokens must make one value
+ *	  (pls_wire_json_valid).  A decoder returns false on any violation and never reads
  *	  outside the buffer; what it allocated comes from the caller's arena
  *	  and is freed with it.
  *
@@ -120,6 +121,8 @@ extern bool pls_wire_get_value(PlsWireReader *r, PLSValue *v);
 extern bool pls_wire_get_shape(PlsWireReader *r, PLSShape **s);
 /* true if every byte was read and nothing was wrong */
 extern bool pls_wire_done(const PlsWireReader *r);
+/* a PLS_V_JSON value's bytes are one well-formed value (door.h)? */
+extern bool pls_wire_json_valid(const char *data, size_t len);
 
 /* ---------- records ---------- */
 

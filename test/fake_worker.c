@@ -364,7 +364,7 @@ scenario(int32_t s, int64_t seed)
 			}
 		case 18:				/* a value kind the wire does not know */
 			pls_wire_put_u8(&b, 1);
-			pls_wire_put_u8(&b, (uint8_t) range(PLS_V_NUMERIC + 1, 255));
+			pls_wire_put_u8(&b, (uint8_t) range(PLS_V_JSON + 1, 255));
 			put_random_bytes(&b, range(0, 16));
 			send_msg(PLS_MSG_RETURN, &b);
 			break;

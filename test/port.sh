@@ -1,19 +1,24 @@
 #!/bin/bash
-# Porting test (issue 2, issue 12 item 6): PostgreSQL's own plpython
-# regression suite, as published, must give plpython3u's output in plsafepy
-# with only the language's name changed, statement by statement, except
-# where a difference is listed as known.
+# Porting test (issue 2, issue 12 items 5 and 6): PostgreSQL's own
+# plpython regression suite, as published, must give plpython3u's output in
+# plsafepy with only the language's name changed, statement by statement,
+# except where a difference is listed as known.
 #
 # The suite is fetched, not copied: tools/pg-source.sh gives Debian's
 # source of the installed server (cached in /var/cache/plsafepy), and the
 # files of src/pl/plpython/sql run in the order of the REGRESS list of its
-# Makefile, all in one database, as pg_regress runs them.  PostgreSQL's
-# contrib/*_plpython suites (transforms) are not run and are said so.  Our
-# own adaptations (test/port/adaptations: each for something the sandbox
-# must refuse, with its reason) are applied to the fetched text; then
-# test/port/extra.sql (ours: checks the suite does not make) runs in a
-# database of its own after the suite's plpython_schema and
-# plpython_populate.  The whole runs twice, side by side:
+# Makefile, all in one database, as pg_regress runs them.  The suites of
+# the transforms plsafepy implements, contrib/jsonb_plpython and
+# contrib/hstore_plpython (TRANSFORM FOR TYPE, with the extensions
+# jsonb_plpython3u and hstore_plpython3u, whose names become jsonb_plsafepy
+# and hstore_plsafepy), run each in a database of its own, with hstore
+# created first as their Makefiles' --load-extension does; the other
+# contrib/*_plpython suites are said to be skipped.  Our own adaptations
+# (test/port/adaptations: each for something the sandbox must refuse, with
+# its reason) are applied to the fetched text; then test/port/extra.sql
+# (ours: checks the suite does not make) runs in a database of its own
+# after the suite's plpython_schema and plpython_populate.  The whole runs
+# twice, side by side:
 #   - as written, LANGUAGE plpython3u, as a superuser (it is untrusted);
 #   - with "plpython3u" replaced by "plsafepy", as an unprivileged role that
 #     owns the database and creates the (trusted) extension itself (the
@@ -28,9 +33,9 @@
 #
 # Needs the PG* environment of a running cluster (test/run, pg_virtualenv)
 # with a superuser as PGUSER, and plsafepy and plpython3u installed.
-# Usage: test/port.sh [NAME...]   (NAME: plpython_types, types, extra, ...;
-# the suite's files before a named one run too, for their state, but only
-# the named ones are compared).
+# Usage: test/port.sh [NAME...]   (NAME: plpython_types, types, extra,
+# jsonb_plpython, hstore_plpython, ...; the suite's files before a named
+# one run too, for their state, but only the named ones are compared).
 # PORT_KEEP=DIR keeps the prepared files and both outputs in DIR.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -77,9 +82,21 @@ for f in "$pl"/sql/*.sql; do
 	printf '%s\n' "${schedule[@]}" | grep -qxF "$n" ||
 		echo "# note: $n.sql is not in the suite's schedule, not run (as by pg_regress)"
 done
+# The transforms' suites plsafepy runs; each one's extensions, created
+# before it as its Makefile's REGRESS_OPTS say.
+transforms=(jsonb_plpython hstore_plpython)
+declare -A preload=([jsonb_plpython]="" [hstore_plpython]="hstore")
 for d in "$src"/contrib/*_plpython; do
 	[ -d "$d" ] || continue
-	echo "# skip - contrib/$(basename "$d"): TRANSFORM FOR TYPE, which plsafepy does not implement yet (issue 12 item 5)"
+	n=$(basename "$d")
+	printf '%s\n' "${transforms[@]}" | grep -qxF "$n" && continue
+	echo "# skip - contrib/$n: TRANSFORM FOR TYPE of a type plsafepy has no transform for"
+done
+for n in "${transforms[@]}"; do
+	if [ ! -f "$src/contrib/$n/sql/$n.sql" ]; then
+		echo "port.sh: no contrib/$n/sql/$n.sql in the source" >&2
+		exit 2
+	fi
 done
 
 # What is compared: the named files, or all; what runs: the schedule up to
@@ -89,9 +106,11 @@ last=0
 if [ $# -gt 0 ]; then
 	for n in "$@"; do
 		n=${n%.sql}
-		[ "$n" = extra ] || [[ $n == plpython_* ]] || n="plpython_$n"
+		[ "$n" = extra ] || [[ $n == plpython_* ]] || [[ $n == *_plpython ]] ||
+			n="plpython_$n"
 		compared+=("$n")
 		[ "$n" = extra ] && continue
+		[[ $n == *_plpython ]] && continue
 		found=
 		for i in "${!schedule[@]}"; do
 			[ "${schedule[$i]}" = "$n" ] && found=$i
@@ -105,15 +124,29 @@ if [ $# -gt 0 ]; then
 	run=("${schedule[@]:0:$last}")
 else
 	run=("${schedule[@]}")
-	compared=("${schedule[@]}" extra)
+	compared=("${schedule[@]}" extra "${transforms[@]}")
 fi
 runs_extra=
 printf '%s\n' "${compared[@]}" | grep -qxF extra && runs_extra=1
+runs_transforms=()
+for n in "${transforms[@]}"; do
+	printf '%s\n' "${compared[@]}" | grep -qxF "$n" && runs_transforms+=("$n")
+done
+for n in "${compared[@]}"; do
+	[[ $n == *_plpython ]] || continue
+	printf '%s\n' "${transforms[@]}" | grep -qxF "$n" && continue
+	echo "port.sh: $n is not a transform suite plsafepy runs (${transforms[*]})" >&2
+	exit 2
+done
 
-mkdir "$work/suite" "$work/extra" || exit 2
+mkdir "$work/suite" "$work/extra" "$work/transforms" || exit 2
 /usr/bin/python3 "$port/corpus.py" prepare "$pl/sql" "$pl/expected" \
 	"$port/adaptations" "$work/suite" "${schedule[@]}" || exit 1
 /usr/bin/python3 "$port/corpus.py" prepare "$port" - /dev/null "$work/extra" extra || exit 1
+for n in "${runs_transforms[@]}"; do
+	/usr/bin/python3 "$port/corpus.py" prepare "$src/contrib/$n/sql" \
+		"$src/contrib/$n/expected" /dev/null "$work/transforms" "$n" || exit 1
+done
 
 # Only the language's name may differ between the two runs.  Applied to
 # both outputs, so that text naming plsafepy in either matches.
@@ -155,20 +188,31 @@ run_files() {
 	done
 }
 
-# The whole run of one language: the suite, then extra.sql.
+# The whole run of one language: the suite, extra.sql, then each
+# transform's suite in a database of its own.
 run_lang() {
-	local lang=$1 db="pls_port_${1}_$$" xdb="pls_port_x_${1}_$$"
-	make_db "$lang" "$db" || return 1
-	run_files "$lang" "$db" "$work/suite" "${run[@]}"
-	[ -n "$runs_extra" ] || return 0
-	make_db "$lang" "$xdb" || return 1
+	local lang=$1 db="pls_port_${1}_$$" xdb="pls_port_x_${1}_$$" n tdb ext
 	local -a as=()
 	[ "$lang" = plsafepy ] && as=(env PGUSER="$role" PGPASSWORD="$rolepw")
-	{
-		echo "CREATE EXTENSION $lang;"
-		cat "$pl/sql/plpython_schema.sql" "$pl/sql/plpython_populate.sql"
-	} | "${as[@]}" psql -X -q -v ON_ERROR_STOP=1 -d "$xdb" >/dev/null || return 1
-	run_files "$lang" "$xdb" "$work/extra" extra
+	make_db "$lang" "$db" || return 1
+	run_files "$lang" "$db" "$work/suite" "${run[@]}"
+	if [ -n "$runs_extra" ]; then
+		make_db "$lang" "$xdb" || return 1
+		{
+			echo "CREATE EXTENSION $lang;"
+			cat "$pl/sql/plpython_schema.sql" "$pl/sql/plpython_populate.sql"
+		} | "${as[@]}" psql -X -q -v ON_ERROR_STOP=1 -d "$xdb" >/dev/null || return 1
+		run_files "$lang" "$xdb" "$work/extra" extra
+	fi
+	for n in "${runs_transforms[@]}"; do
+		tdb="pls_port_${n}_${lang}_$$"
+		make_db "$lang" "$tdb" || return 1
+		for ext in ${preload[$n]}; do
+			"${as[@]}" psql -X -q -v ON_ERROR_STOP=1 -d "$tdb" \
+				-c "CREATE EXTENSION \"$ext\"" >/dev/null || return 1
+		done
+		run_files "$lang" "$tdb" "$work/transforms" "$n"
+	done
 }
 
 if ! su_psql -d postgres -c "CREATE ROLE $role LOGIN PASSWORD '$rolepw'" >/dev/null; then
@@ -176,6 +220,9 @@ if ! su_psql -d postgres -c "CREATE ROLE $role LOGIN PASSWORD '$rolepw'" >/dev/n
 	exit 2
 fi
 dbs=("pls_port_plpython3u_$$" "pls_port_plsafepy_$$" "pls_port_x_plpython3u_$$" "pls_port_x_plsafepy_$$")
+for n in "${transforms[@]}"; do
+	dbs+=("pls_port_${n}_plpython3u_$$" "pls_port_${n}_plsafepy_$$")
+done
 
 start=$SECONDS
 run_lang plpython3u >"$work/setup.plpython3u.log" 2>&1 &
@@ -192,6 +239,10 @@ if [ $rc_u -ne 0 ] || [ $rc_s -ne 0 ]; then
 fi
 echo "# ran in $((SECONDS - start)) s"
 
-# extra's outputs sit with the suite's for the comparison.
+# extra's and the transforms' outputs sit with the suite's for the
+# comparison.
 [ -n "$runs_extra" ] && cp "$work"/extra/extra.* "$work/suite/"
+for n in "${runs_transforms[@]}"; do
+	cp "$work/transforms/$n".* "$work/suite/"
+done
 /usr/bin/python3 "$port/corpus.py" compare "$work/suite" "$port/known-differences" "${compared[@]}"

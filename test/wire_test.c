@@ -6,7 +6,9 @@
  * Groups, one output line each (the counts are deterministic: a fixed seed):
  *	round trips	every value kind, nested arrays and rows, shapes, each
  *				record; NULL and empty strings; depth 64 read, 65 refused;
- *				6 dims read (7 are refused under writer and violations)
+ *				6 dims read (7 are refused under writer and violations);
+ *				JSON tokens (door.h) nested PLS_JSON_MAX_DEPTH deep read,
+ *				one deeper refused
  *	writer		allocation failures and values the encoding cannot carry
  *				set failed, and later puts do nothing
  *	violations	each way hostile bytes can be wrong, refused, next to a
@@ -248,6 +250,51 @@ v_text(const char *s)
 	return v_str(PLS_V_TEXT, s, strlen(s));
 }
 
+/*
+ * JSON tokens (door.h) into t from a spec of space-separated items: a
+ * tag ("n", "[", "}", ...), or "s=TEXT" / "d=TEXT" for a string or a
+ * number (TEXT up to the next space; may hold any byte but NUL and space).
+ */
+static void
+json_tokens(PlsWireBuf *t, const char *spec)
+{
+	while (*spec)
+	{
+		const char *end = strchr(spec, ' ');
+		size_t		len = end ? (size_t) (end - spec) : strlen(spec);
+
+		if (len >= 2 && spec[1] == '=')
+		{
+			pls_wire_put_u8(t, (uint8_t) spec[0]);
+			pls_wire_put_bytes(t, spec + 2, len - 2);
+		}
+		else
+			for (size_t i = 0; i < len; i++)
+				pls_wire_put_u8(t, (uint8_t) spec[i]);
+		spec += len;
+		while (*spec == ' ')
+			spec++;
+	}
+}
+
+/* A JSON value of the tokens in t (which must outlive it). */
+static PLSValue
+v_json(const PlsWireBuf *t)
+{
+	return v_str(PLS_V_JSON, (const char *) t->data, t->len);
+}
+
+/* JSON arrays (or objects, their one key "k") nested depth deep */
+static void
+json_deep(PlsWireBuf *t, int depth, bool objects)
+{
+	for (int i = 0; i < depth; i++)
+		json_tokens(t, objects ? "{ s=k" : "[");
+	json_tokens(t, "n");
+	for (int i = 0; i < depth; i++)
+		json_tokens(t, objects ? "}" : "]");
+}
+
 static PLSValue
 v_array(int ndims, const int *dims, PLSValue *elems)
 {
@@ -312,6 +359,7 @@ values_eq(const PLSValue *a, const PLSValue *b)
 		case PLS_V_TEXT:
 		case PLS_V_BYTES:
 		case PLS_V_NUMERIC:
+		case PLS_V_JSON:
 			return a->u.str.len == b->u.str.len &&
 				(a->u.str.len == 0 ||
 				 memcmp(a->u.str.data, b->u.str.data, a->u.str.len) == 0);
@@ -867,6 +915,45 @@ test_round_trips(void)
 	outer[1] = v_bool(true);
 	RT_VALUE(v_row(2, outer, NULL), true);
 
+	/* JSON tokens: scalars, containers, keys, a value in a row */
+	{
+		static const char *const specs[] = {
+			"n", "t", "f", "s=", "d=-12.5e3", "s=h\xc3\xa9llo",
+			"[ ]", "{ }", "[ n t f s=x d=1 [ ] { } ]",
+			"{ s=a [ d=1 n { s= s=\xe2\x98\x83 } ] s=b t }",
+			"{ s=k { s=k [ [ { } ] ] } s=k2 n }",
+		};
+		PlsWireBuf	t[sizeof(specs) / sizeof(specs[0])];
+		PLSValue	jrow[2];
+
+		for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
+		{
+			pls_wire_buf_init(&t[i], &hmem);
+			json_tokens(&t[i], specs[i]);
+			RT_VALUE(v_json(&t[i]), i == 9);
+		}
+		jrow[0] = v_json(&t[10]);
+		jrow[1] = v_kind(PLS_V_NULL);
+		RT_VALUE(v_row(2, jrow, names3), true);
+		for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
+			pls_wire_buf_free(&t[i]);
+	}
+	/* JSON nesting: PLS_JSON_MAX_DEPTH containers read, one more refused */
+	for (int objects = 0; objects < 2; objects++)
+		for (int extra = 0; extra < 2; extra++)
+		{
+			PlsWireBuf	t;
+
+			pls_wire_buf_init(&t, &hmem);
+			json_deep(&t, PLS_JSON_MAX_DEPTH + extra, objects);
+			memset(&d, 0, sizeof(d));
+			d.value = v_json(&t);
+			CHECK(reads_back(DEC_VALUE, &d) == !extra,
+				  "JSON %s nested %d deep: %s", objects ? "objects" : "arrays",
+				  PLS_JSON_MAX_DEPTH + extra, extra ? "read" : "refused");
+			pls_wire_buf_free(&t);
+		}
+
 	/* depth: 64 nested values are read, 65 refused */
 	deep = deep_value(PLS_WIRE_MAX_DEPTH);
 	RT_VALUE(deep[0], false);
@@ -882,6 +969,12 @@ test_round_trips(void)
 	{
 		scal[k] = s_kind(k);
 		RT_SHAPE(&scal[k], false);
+	}
+	for (int k = PLS_S_JSONB; k <= PLS_S_HSTORE; k++)
+	{
+		PLSShape	trf = s_kind(k);
+
+		RT_SHAPE(&trf, false);
 	}
 	a_int = s_kind(PLS_S_ARRAY);
 	a_int.elem = &scal[PLS_S_INT4];
@@ -1049,9 +1142,10 @@ test_round_trips(void)
 	}
 
 	printf("round trips: %d values, %d shapes, %d strings and records; "
-		   "depth %d read, %d refused; 6 dims read\n",
+		   "depth %d read, %d refused; 6 dims read; JSON %d deep read, "
+		   "%d refused\n",
 		   n_values, n_shapes, n_records, PLS_WIRE_MAX_DEPTH,
-		   PLS_WIRE_MAX_DEPTH + 1);
+		   PLS_WIRE_MAX_DEPTH + 1, PLS_JSON_MAX_DEPTH, PLS_JSON_MAX_DEPTH + 1);
 }
 
 /* ---------- the writer ---------- */
@@ -1122,7 +1216,7 @@ test_writer(void)
 	v = v_array(1, (int[]) {-1}, elems);
 	v.u.array.n = 0;
 	VOIDS(pls_wire_put_value(&b, &v), "a negative dim");
-	v = v_kind(PLS_V_NUMERIC + 1);
+	v = v_kind(PLS_V_JSON + 1);
 	VOIDS(pls_wire_put_value(&b, &v), "an unknown value kind");
 	row = s_kind(PLS_S_ROW);
 	row.rowknown = true;
@@ -1131,7 +1225,7 @@ test_writer(void)
 	row.atts = atts;
 	row.attnames = NULL;
 	VOIDS(pls_wire_put_shape(&b, &row), "a present attribute without a name");
-	row = s_kind(PLS_S_ROW + 1);
+	row = s_kind(PLS_S_HSTORE + 1);
 	VOIDS(pls_wire_put_shape(&b, &row), "an unknown shape kind");
 	row = s_kind(PLS_S_ARRAY);
 	VOIDS(pls_wire_put_shape(&b, &row), "an array shape without elements");
@@ -1184,7 +1278,7 @@ b_short_text(PlsWireBuf *b, bool bad)
 static void
 b_value_kind(PlsWireBuf *b, bool bad)
 {
-	pls_wire_put_u8(b, bad ? PLS_V_NUMERIC + 1 : PLS_V_NUMERIC);
+	pls_wire_put_u8(b, bad ? PLS_V_JSON + 1 : PLS_V_NUMERIC);
 	pls_wire_put_bytes(b, "1", 1);
 }
 
@@ -1197,7 +1291,7 @@ b_value_kind_255(PlsWireBuf *b, bool bad)
 static void
 b_shape_kind(PlsWireBuf *b, bool bad)
 {
-	pls_wire_put_u8(b, bad ? PLS_S_ROW + 1 : PLS_S_BYTEA);
+	pls_wire_put_u8(b, bad ? PLS_S_HSTORE + 1 : PLS_S_BYTEA);
 }
 
 static void
@@ -1660,6 +1754,80 @@ b_error_detail(PlsWireBuf *b, bool bad)
 	pls_wire_put_error(b, &m);
 }
 
+/* A JSON value of the tokens of spec (json_tokens). */
+static void
+put_json(PlsWireBuf *b, const char *spec)
+{
+	PlsWireBuf	t;
+
+	pls_wire_buf_init(&t, &hmem);
+	json_tokens(&t, spec);
+	pls_wire_put_u8(b, PLS_V_JSON);
+	pls_wire_put_bytes(b, t.data, t.len);
+	pls_wire_buf_free(&t);
+}
+
+#define JSON_BUILDER(name, good, bad) \
+	static void name(PlsWireBuf *b, bool isbad) \
+	{ \
+		put_json(b, isbad ? (bad) : (good)); \
+	}
+
+JSON_BUILDER(b_json_tag, "[ n ]", "[ x ]")
+JSON_BUILDER(b_json_empty, "n", "")
+JSON_BUILDER(b_json_two, "[ n n ]", "n n")
+JSON_BUILDER(b_json_after_end, "[ ]", "[ ] ]")
+JSON_BUILDER(b_json_unclosed, "[ { s=a [ ] } ]", "[ { s=a [ ] }")
+JSON_BUILDER(b_json_crossed, "[ { } ]", "[ { ] }")
+JSON_BUILDER(b_json_end_alone, "n", "}")
+JSON_BUILDER(b_json_key_kind, "{ s=1 n }", "{ d=1 n }")
+JSON_BUILDER(b_json_key_container, "{ s=a [ ] }", "{ [ ] [ ] }")
+JSON_BUILDER(b_json_no_value, "{ s=a n }", "{ s=a }")
+JSON_BUILDER(b_json_string_utf8, "[ s=caf\xc3\xa9 ]", "[ s=caf\xe9 ]")
+JSON_BUILDER(b_json_key_utf8, "{ s=\xed\x9f\xbf n }", "{ s=\xed\xa0\x80 n }")
+JSON_BUILDER(b_json_number_utf8, "d=1", "d=1\xff")
+
+/* a string token's length past the value's bytes, or a NUL in it */
+static void
+put_json_string(PlsWireBuf *b, uint32_t len, const char *s, size_t slen)
+{
+	PlsWireBuf	t;
+
+	pls_wire_buf_init(&t, &hmem);
+	pls_wire_put_u8(&t, PLS_J_STRING);
+	pls_wire_put_u32(&t, len);
+	for (size_t i = 0; i < slen; i++)
+		pls_wire_put_u8(&t, (uint8_t) s[i]);
+	pls_wire_put_u8(b, PLS_V_JSON);
+	pls_wire_put_bytes(b, t.data, t.len);
+	pls_wire_buf_free(&t);
+}
+
+static void
+b_json_string_len(PlsWireBuf *b, bool bad)
+{
+	put_json_string(b, bad ? 3 : 2, "ab", 2);
+}
+
+static void
+b_json_string_nul(PlsWireBuf *b, bool bad)
+{
+	put_json_string(b, 2, bad ? "a\0" : "ab", 2);
+}
+
+/* one container deeper than PLS_JSON_MAX_DEPTH */
+static void
+b_json_depth(PlsWireBuf *b, bool bad)
+{
+	PlsWireBuf	t;
+
+	pls_wire_buf_init(&t, &hmem);
+	json_deep(&t, PLS_JSON_MAX_DEPTH + (bad ? 1 : 0), false);
+	pls_wire_put_u8(b, PLS_V_JSON);
+	pls_wire_put_bytes(b, t.data, t.len);
+	pls_wire_buf_free(&t);
+}
+
 /* a value nested one deeper than allowed, inside an array */
 static void
 b_depth(PlsWireBuf *b, bool bad)
@@ -1706,6 +1874,22 @@ static const Violation violations[] = {
 	{"NUMERIC not UTF-8", DEC_VALUE, b_numeric_utf8, true},
 	{"NUL in NUMERIC", DEC_VALUE, b_numeric_nul, true},
 	{"BYTES take any byte, TEXT not", DEC_VALUE, b_bytes_any, true},
+	{"JSON unknown token", DEC_VALUE, b_json_tag, true},
+	{"JSON without a value", DEC_VALUE, b_json_empty, true},
+	{"JSON two values", DEC_VALUE, b_json_two, true},
+	{"JSON token after the value", DEC_VALUE, b_json_after_end, true},
+	{"JSON container not closed", DEC_VALUE, b_json_unclosed, true},
+	{"JSON containers closed crosswise", DEC_VALUE, b_json_crossed, true},
+	{"JSON end without a container", DEC_VALUE, b_json_end_alone, true},
+	{"JSON key a number", DEC_VALUE, b_json_key_kind, true},
+	{"JSON key a container", DEC_VALUE, b_json_key_container, true},
+	{"JSON key without a value", DEC_VALUE, b_json_no_value, true},
+	{"JSON string not UTF-8", DEC_VALUE, b_json_string_utf8, true},
+	{"JSON key a surrogate", DEC_VALUE, b_json_key_utf8, true},
+	{"JSON number not UTF-8", DEC_VALUE, b_json_number_utf8, true},
+	{"JSON string longer than its value", DEC_VALUE, b_json_string_len, true},
+	{"JSON string with a NUL", DEC_VALUE, b_json_string_nul, true},
+	{"JSON nested one container too deep", DEC_VALUE, b_json_depth, true},
 	{"string with a surrogate", DEC_CSTR, b_cstr_utf8, true},
 	{"string with a NUL", DEC_CSTR, b_cstr_nul, true},
 	{"string length 0xFFFFFFFE", DEC_CSTR, b_cstr_len, true},

@@ -18,8 +18,9 @@ BUILD_DEPS="gcc make perl bison flex libreadline-dev zlib1g-dev python3-dev"
 CONFIGURE_OPTS=(--enable-cassert --enable-debug --with-python
 	PYTHON=/usr/bin/python3)
 # Contrib modules the tests use: the attack suite's sql-dblink asserts that
-# the untrusted dblink cannot be created by the attacker.
-CONTRIB="dblink"
+# the untrusted dblink cannot be created by the attacker; hstore_plsafepy
+# needs hstore (sql/transforms.sql, test/attacks/23_transforms.txt).
+CONTRIB="dblink hstore"
 
 say() { echo "pg-cassert: $*" >&2; }
 
