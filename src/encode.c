@@ -332,51 +332,6 @@ enc_textform(PLSEncoder *e, PyObject *o, PLSValue *v)
 	return ok;
 }
 
-static bool
-enc_int(PLSEncoder *e, PyObject *o, PLSValue *v, int64_t min, int64_t max)
-{
-	if (PyLong_CheckExact(o))
-	{
-		int			overflow;
-		long long	x = PyLong_AsLongLongAndOverflow(o, &overflow);
-
-		if (!overflow && !(x == -1 && PyErr_Occurred()) && x >= min && x <= max)
-		{
-			v->kind = PLS_V_INT64;
-			v->u.i = x;
-			return true;
-		}
-		PyErr_Clear();
-	}
-	return enc_textform(e, o, v);
-}
-
-static bool
-enc_float8(PLSEncoder *e, PyObject *o, PLSValue *v)
-{
-	if (PyFloat_CheckExact(o))
-	{
-		v->kind = PLS_V_FLOAT8;
-		v->u.f = PyFloat_AS_DOUBLE(o);
-		return true;
-	}
-	if (PyLong_CheckExact(o))
-	{
-		int			overflow;
-		long long	x = PyLong_AsLongLongAndOverflow(o, &overflow);
-
-		if (!overflow && !(x == -1 && PyErr_Occurred()))
-		{
-			/* the same (round to nearest) result as strtod of its digits */
-			v->kind = PLS_V_FLOAT8;
-			v->u.f = (double) x;
-			return true;
-		}
-		PyErr_Clear();
-	}
-	return enc_textform(e, o, v);
-}
-
 /* Python's truth value: the bool input function would not take most. */
 static bool
 enc_bool(PLSEncoder *e, PyObject *o, PLSValue *v)
@@ -390,16 +345,14 @@ enc_bool(PLSEncoder *e, PyObject *o, PLSValue *v)
 	return true;
 }
 
-/* bytes(o), as is: embedded zero bytes survive. */
+/* bytes(o), as is: embedded zero bytes survive (bytes itself is plain). */
 static bool
 enc_bytea(PLSEncoder *e, PyObject *o, PLSValue *v)
 {
 	PyObject   *b;
 	bool		ok;
 
-	if (PyBytes_CheckExact(o))
-		b = Py_NewRef(o);
-	else if ((b = PyObject_Bytes(o)) == NULL)
+	if ((b = PyObject_Bytes(o)) == NULL)
 		return enc_conversion_error(e, "could not create bytes representation of Python object");
 	ok = pls_encoder_hold(e, b);
 	if (ok)
@@ -795,36 +748,32 @@ static inline __attribute__((always_inline)) bool
 enc_dispatch(PLSEncoder *e, const PLSShape *s, PyObject *o, PLSValue *v,
 			 bool inarray)
 {
-	if (o == Py_None)
+	if (pls_encode_plain(s, o, v))
 	{
-		v->kind = PLS_V_NULL;
+		/* the value of a str or bytes points into it */
+		if (v->kind == PLS_V_TEXT || v->kind == PLS_V_BYTES)
+			return pls_encoder_hold(e, o);
 		return true;
 	}
 	switch ((PLSShapeKind) s->kind)
 	{
 		case PLS_S_BOOL:
 			return enc_bool(e, o, v);
-		case PLS_S_INT2:
-			return enc_int(e, o, v, INT16_MIN, INT16_MAX);
-		case PLS_S_INT4:
-			return enc_int(e, o, v, INT32_MIN, INT32_MAX);
-		case PLS_S_INT8:
-			return enc_int(e, o, v, INT64_MIN, INT64_MAX);
-		case PLS_S_FLOAT8:
-			return enc_float8(e, o, v);
-		case PLS_S_TEXT:
-			if (PyUnicode_CheckExact(o))
-				return enc_str(e, o, v);
-			return enc_textform(e, o, v);
 		case PLS_S_BYTEA:
 			return enc_bytea(e, o, v);
 		case PLS_S_ARRAY:
 			return enc_array(e, s, o, v);
 		case PLS_S_ROW:
 			return enc_row(e, s, o, v, inarray);
+		case PLS_S_INT2:
+		case PLS_S_INT4:
+		case PLS_S_INT8:
+		case PLS_S_FLOAT8:
+		case PLS_S_TEXT:
 		case PLS_S_TEXTFORM:
 			break;
 	}
+	/* an int out of range, another number, any other object: its text */
 	return enc_textform(e, o, v);
 }
 
