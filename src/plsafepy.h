@@ -81,8 +81,9 @@ extern PyThreadState *pls_main_tstate(void);
 extern void pls_python_start(void);
 
 /*
- * Enter and leave a role's interpreter.  pls_enter returns the thread state
- * to restore; calls nest (plsafepy -> SPI -> plsafepy in another role).
+ * Enter and leave a role's interpreter (limits.c, with interrupt
+ * delivery).  pls_enter saves the thread state to restore; calls nest
+ * (plsafepy -> SPI -> plsafepy in another role).
  */
 typedef struct PLSEntry
 {
@@ -449,17 +450,6 @@ extern void pls_memory_install(void);
 /* the budget of a call of roleid's code in its worker, kB (0: none) */
 extern int	pls_memory_call_kb(Oid roleid);
 extern void pls_limits_init(void);
-
-/*
- * Around every change of the running thread state (main.c): close delivery
- * before it (pls_limits_switching, or pls_limits_leave when leaving), open
- * it after (pls_limits_enter when entering, pls_limits_switched after a
- * leave that returns to a running interpreter).
- */
-extern void pls_limits_switching(void);
-extern void pls_limits_enter(void);
-extern void pls_limits_leave(void);
-extern void pls_limits_switched(void);
 
 /* after a Python call failed: rethrow a pending PostgreSQL interrupt */
 extern void pls_limits_check(void);
