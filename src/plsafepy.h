@@ -150,8 +150,18 @@ pls_exec_pop(PLSExecCtx *ctx)
 }
 /* Connect SPI for ctx if it is not yet (may ereport). */
 extern void pls_exec_spi_connect(PLSExecCtx *ctx);
-/* Disconnect it if it was connected; back to cxt (may ereport). */
-extern void pls_exec_spi_finish(PLSExecCtx *ctx, MemoryContext cxt);
+extern void pls_exec_spi_disconnect(PLSExecCtx *ctx, MemoryContext cxt);
+
+/*
+ * Disconnect it if it was connected; back to cxt (may ereport).  Inline:
+ * most calls made no request.
+ */
+static inline void
+pls_exec_spi_finish(PLSExecCtx *ctx, MemoryContext cxt)
+{
+	if (ctx != NULL && ctx->spi_connected)
+		pls_exec_spi_disconnect(ctx, cxt);
+}
 
 
 /* ---------- role-resolved settings (settings.c) ---------- */
