@@ -29,6 +29,8 @@
 #include "pyhost.h"
 
 #define enc_likely(x)	__builtin_expect((x) != 0, 1)
+#define enc_noinline	__attribute__((noinline))
+#define enc_inline		inline __attribute__((always_inline))
 #define enc_lengthof(array) (sizeof(array) / sizeof((array)[0]))
 
 /* Arena chunks: values and strings of one encoding. */
@@ -72,10 +74,14 @@ pls_encoder_free(PLSEncoder *e)
 	while (e->nheld > 0)
 		Py_DECREF(e->inline_held[--e->nheld]);
 	Py_CLEAR(e->held);
-	PyMem_Free(e->message);
-	PyMem_Free(e->detail);
-	PyMem_Free(e->hint);
-	e->message = e->detail = e->hint = NULL;
+	/* only a failed encoding has them (PyMem_Free(NULL) is a call too) */
+	if (e->message || e->detail || e->hint)
+	{
+		PyMem_Free(e->message);
+		PyMem_Free(e->detail);
+		PyMem_Free(e->hint);
+		e->message = e->detail = e->hint = NULL;
+	}
 }
 
 /* size bytes (8-aligned) of the encoder's memory; NULL: MemoryError set */
@@ -367,8 +373,8 @@ enc_bytea(PLSEncoder *e, PyObject *o, PLSValue *v)
 
 /* ---------- arrays ---------- */
 
-static bool enc_value(PLSEncoder *e, const PLSShape *s, PyObject *o,
-					  PLSValue *v, bool inarray);
+static enc_inline bool enc_value(PLSEncoder *e, const PLSShape *s,
+								 PyObject *o, PLSValue *v, bool inarray);
 
 /* State of one Python sequence -> array encoding. */
 typedef struct ArrayBuild
@@ -609,7 +615,10 @@ enc_row_columns(PLSEncoder *e, const PLSShape *s, PyObject *o, bool inarray,
 		}
 		if (kind == 0)
 		{
-			value = PySequence_GetItem(o, idx);
+			/* a tuple cannot change under user code: its length holds */
+			value = PyTuple_CheckExact(o) ?
+				Py_NewRef(PyTuple_GET_ITEM(o, idx)) :
+				PySequence_GetItem(o, idx);
 			if (value == NULL)
 			{
 				char		msg[64];
@@ -744,17 +753,11 @@ enc_row(PLSEncoder *e, const PLSShape *s, PyObject *o, PLSValue *v,
 
 /* ---------- entry points ---------- */
 
-static inline __attribute__((always_inline)) bool
-enc_dispatch(PLSEncoder *e, const PLSShape *s, PyObject *o, PLSValue *v,
-			 bool inarray)
+/* The values pls_encode_plain does not take. */
+static enc_noinline bool
+enc_other(PLSEncoder *e, const PLSShape *s, PyObject *o, PLSValue *v,
+		  bool inarray)
 {
-	if (pls_encode_plain(s, o, v))
-	{
-		/* the value of a str or bytes points into it */
-		if (v->kind == PLS_V_TEXT || v->kind == PLS_V_BYTES)
-			return pls_encoder_hold(e, o);
-		return true;
-	}
 	switch ((PLSShapeKind) s->kind)
 	{
 		case PLS_S_BOOL:
@@ -777,16 +780,24 @@ enc_dispatch(PLSEncoder *e, const PLSShape *s, PyObject *o, PLSValue *v,
 	return enc_textform(e, o, v);
 }
 
-static bool
+/* Inline: most values, columns and elements are plain. */
+static enc_inline bool
 enc_value(PLSEncoder *e, const PLSShape *s, PyObject *o, PLSValue *v,
 		  bool inarray)
 {
-	return enc_dispatch(e, s, o, v, inarray);
+	if (pls_encode_plain(s, o, v))
+	{
+		/* the value of a str or bytes points into it */
+		if (v->kind == PLS_V_TEXT || v->kind == PLS_V_BYTES)
+			return pls_encoder_hold(e, o);
+		return true;
+	}
+	return enc_other(e, s, o, v, inarray);
 }
 
 bool
 pls_encode(PLSEncoder *e, const PLSShape *s, PyObject *o, PLSValue *v)
 {
 	/* items of o are held: code run by a later item may drop them */
-	return enc_dispatch(e, s, o, v, false);
+	return enc_value(e, s, o, v, false);
 }
