@@ -42,7 +42,7 @@ decode_input(PLSType *t, const PLSValue *v)
 
 	if (v->kind != PLS_V_TEXT)
 		malformed(t);
-	str = pls_utf8_to_server(v->u.str.data, v->u.str.len);
+	str = pls_value_text_to_server(v->u.str.data, v->u.str.len);
 	res = InputFunctionCall(&t->typinput, str, t->typioparam, t->typmod);
 	pfree(str);
 	return res;
@@ -124,14 +124,11 @@ decode_text(PLSType *t, const PLSValue *v, bool *isnull)
 
 	if (v->kind != PLS_V_TEXT)
 		malformed(t);
-	/*
-	 * The inline transport's text is Python's own UTF-8, valid by
-	 * construction; a worker's must be verified before it gets here.
-	 */
+	/* valid UTF-8 (see pls_value_text_to_server): no copy in between */
 	if (GetDatabaseEncoding() == PG_UTF8)
 		return PointerGetDatum(cstring_to_text_with_len(v->u.str.data,
 														(int) v->u.str.len));
-	str = pls_utf8_to_server(v->u.str.data, v->u.str.len);
+	str = pls_value_text_to_server(v->u.str.data, v->u.str.len);
 	res = PointerGetDatum(cstring_to_text(str));
 	pfree(str);
 	return res;
@@ -230,7 +227,7 @@ decode_array(PLSType *t, const PLSValue *v, bool *isnull)
 static Datum
 decode_row_literal(PLSType *t, const PLSValue *v)
 {
-	char	   *str = pls_utf8_to_server(v->u.str.data, v->u.str.len);
+	char	   *str = pls_value_text_to_server(v->u.str.data, v->u.str.len);
 	int32		typmod = t->typmod;
 	Datum		res;
 

@@ -293,6 +293,8 @@ extern PyObject *pls_str_from_server(const char *s, Py_ssize_t len);
 extern const char *pls_server_to_utf8(const char *s, size_t len,
 									  size_t *utf8len);
 extern char *pls_utf8_to_server(const char *utf8, size_t len);
+/* the same for a door value's text, whose UTF-8 is known valid */
+extern char *pls_value_text_to_server(const char *utf8, size_t len);
 /* A str's UTF-8 (borrowed), refusing embedded NULs; NULL with exception */
 extern const char *pls_str_utf8(PyObject *o, Py_ssize_t *len);
 

@@ -75,3 +75,17 @@ pls_utf8_to_server(const char *utf8, size_t len)
 		res = pnstrdup(utf8, len);
 	return res;
 }
+
+/*
+ * The text of a door value (decode.c) as pls_utf8_to_server gives it.  Its
+ * UTF-8 is valid already: Python's own inline, checked by the wire reader
+ * from a worker (pls_wire_utf8_valid, PostgreSQL's rules); in a UTF-8
+ * database it is copied as it is.
+ */
+char *
+pls_value_text_to_server(const char *utf8, size_t len)
+{
+	if (GetDatabaseEncoding() == PG_UTF8)
+		return pnstrdup(utf8, len);
+	return pls_utf8_to_server(utf8, len);
+}
