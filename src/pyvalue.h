@@ -73,10 +73,10 @@ extern bool pls_encode(PLSEncoder *e, const PLSShape *s, PyObject *o,
  * any shape, and an exact int, float, bool, str or bytes for a scalar
  * shape that takes it as itself.  v may point into o: the caller keeps o
  * alive as long as v.  False: o is not such a value (no exception is left
- * set), pls_encode takes it.  Inline: every function result and most
- * array elements and columns are such values.
+ * set), pls_encode takes it.  Always inline: every function result and
+ * most array elements and columns are such values.
  */
-static inline bool
+static inline __attribute__((always_inline)) bool
 pls_encode_plain(const PLSShape *s, PyObject *o, PLSValue *v)
 {
 	if (o == Py_None)
