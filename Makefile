@@ -29,6 +29,9 @@ OBJS = $(SRCS:.c=.o) src/worker/channel.o
 SANDBOX_PY = builtins names guards safetypes moduleguards records logbridge facades policy lockdown setup reach
 PY_EMBED = $(sort $(wildcard src/*.py)) $(SANDBOX_PY:%=src/sandbox/%.py)
 
+# Nothing interposes the library's own functions: calls within a file may be
+# inlined and bound directly, as in an executable (the call path is short).
+PG_CFLAGS = -fno-semantic-interposition
 PG_CPPFLAGS = -Isrc $(PY_CFLAGS) $(if $(filter testing,$(FLAVOUR)),-DPLSAFEPY_TESTING)
 # libseccomp: the name of the system call a worker was refused (worker_pool.c)
 SHLIB_LINK = $(PY_LIBS) -lseccomp

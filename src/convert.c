@@ -169,10 +169,10 @@ pls_type_shape(PLSType *t)
 	return t->shape;
 }
 
-Datum
-pls_from_py(PLSType *t, PyObject *o, bool *isnull)
+/* The encoder's way, for the values pls_encode_plain does not take. */
+static pg_noinline Datum
+from_py_encoded(PLSType *t, const PLSShape *shape, PyObject *o, bool *isnull)
 {
-	const PLSShape *shape = pls_type_shape(t);
 	PLSEncoder	e;
 	PLSValue	v;
 
@@ -183,6 +183,18 @@ pls_from_py(PLSType *t, PyObject *o, bool *isnull)
 	if (likely(e.chunks == NULL && e.held == NULL && e.nheld == 0))
 		return pls_decode(t, &v, isnull);
 	return decode_then_free(t, &e, &v, isnull);
+}
+
+Datum
+pls_from_py(PLSType *t, PyObject *o, bool *isnull)
+{
+	const PLSShape *shape = pls_type_shape(t);
+	PLSValue	v;
+
+	/* the caller holds o, which a plain value may point into */
+	if (likely(pls_encode_plain(shape, o, &v)))
+		return pls_decode(t, &v, isnull);
+	return from_py_encoded(t, shape, o, isnull);
 }
 
 void

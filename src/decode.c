@@ -41,7 +41,7 @@ decode_input(PLSType *t, const PLSValue *v)
 
 	if (v->kind != PLS_V_TEXT)
 		pls_decode_malformed(t);
-	str = pls_utf8_to_server(v->u.str.data, v->u.str.len);
+	str = pls_value_text_to_server(v->u.str.data, v->u.str.len);
 	res = InputFunctionCall(&t->typinput, str, t->typioparam, t->typmod);
 	pfree(str);
 	return res;
@@ -61,42 +61,41 @@ decode_bool(PLSType *t, const PLSValue *v, bool *isnull)
 	return BoolGetDatum(v->u.b);
 }
 
-/* an int out of the type's range goes through the input function's error */
-static Datum
-decode_int(PLSType *t, const PLSValue *v, int64 min, int64 max)
+/*
+ * An int out of the type's range goes through the input function's error
+ * (out of line: the common case needs no buffer).
+ */
+static pg_noinline Datum
+decode_int_out_of_range(PLSType *t, int64 i)
 {
-	if (v->kind == PLS_V_INT64)
-	{
-		if (v->u.i < min || v->u.i > max)
-		{
-			char		buf[32];
-			PLSValue	tv;
+	char		buf[32];
+	PLSValue	tv;
 
-			snprintf(buf, sizeof(buf), INT64_FORMAT, (int64) v->u.i);
-			tv.kind = PLS_V_TEXT;
-			tv.u.str.data = buf;
-			tv.u.str.len = strlen(buf);
-			return decode_input(t, &tv);
-		}
-		return Int64GetDatum(v->u.i);
-	}
-	return decode_input(t, v);
+	snprintf(buf, sizeof(buf), INT64_FORMAT, i);
+	tv.kind = PLS_V_TEXT;
+	tv.u.str.data = buf;
+	tv.u.str.len = strlen(buf);
+	return decode_input(t, &tv);
 }
 
 static Datum
 decode_int2(PLSType *t, const PLSValue *v, bool *isnull)
 {
-	if (v->kind == PLS_V_INT64 && v->u.i >= PG_INT16_MIN && v->u.i <= PG_INT16_MAX)
-		return Int16GetDatum((int16) v->u.i);
-	return decode_int(t, v, PG_INT16_MIN, PG_INT16_MAX);
+	if (v->kind != PLS_V_INT64)
+		return decode_input(t, v);
+	if (v->u.i < PG_INT16_MIN || v->u.i > PG_INT16_MAX)
+		return decode_int_out_of_range(t, v->u.i);
+	return Int16GetDatum((int16) v->u.i);
 }
 
 static Datum
 decode_int4(PLSType *t, const PLSValue *v, bool *isnull)
 {
-	if (v->kind == PLS_V_INT64 && v->u.i >= PG_INT32_MIN && v->u.i <= PG_INT32_MAX)
-		return Int32GetDatum((int32) v->u.i);
-	return decode_int(t, v, PG_INT32_MIN, PG_INT32_MAX);
+	if (v->kind != PLS_V_INT64)
+		return decode_input(t, v);
+	if (v->u.i < PG_INT32_MIN || v->u.i > PG_INT32_MAX)
+		return decode_int_out_of_range(t, v->u.i);
+	return Int32GetDatum((int32) v->u.i);
 }
 
 static Datum
@@ -124,14 +123,11 @@ decode_text(PLSType *t, const PLSValue *v, bool *isnull)
 
 	if (v->kind != PLS_V_TEXT)
 		pls_decode_malformed(t);
-	/*
-	 * The inline transport's text is Python's own UTF-8, valid by
-	 * construction; a worker's must be verified before it gets here.
-	 */
+	/* valid UTF-8 (see pls_value_text_to_server): no copy in between */
 	if (GetDatabaseEncoding() == PG_UTF8)
 		return PointerGetDatum(cstring_to_text_with_len(v->u.str.data,
 														(int) v->u.str.len));
-	str = pls_utf8_to_server(v->u.str.data, v->u.str.len);
+	str = pls_value_text_to_server(v->u.str.data, v->u.str.len);
 	res = PointerGetDatum(cstring_to_text(str));
 	pfree(str);
 	return res;
@@ -230,7 +226,7 @@ decode_array(PLSType *t, const PLSValue *v, bool *isnull)
 static Datum
 decode_row_literal(PLSType *t, const PLSValue *v)
 {
-	char	   *str = pls_utf8_to_server(v->u.str.data, v->u.str.len);
+	char	   *str = pls_value_text_to_server(v->u.str.data, v->u.str.len);
 	int32		typmod = t->typmod;
 	Datum		res;
 

@@ -70,14 +70,12 @@ pls_exec_spi_connect(PLSExecCtx *ctx)
 	MemoryContextSwitchTo(cxt);
 }
 
-/* Disconnect SPI if the call connected it; back to cxt. */
+/* pls_exec_spi_finish of a call that connected SPI */
 void
-pls_exec_spi_finish(PLSExecCtx *ctx, MemoryContext cxt)
+pls_exec_spi_disconnect(PLSExecCtx *ctx, MemoryContext cxt)
 {
 	int			rc;
 
-	if (ctx == NULL || !ctx->spi_connected)
-		return;
 	ctx->spi_connected = false;
 	rc = SPI_finish();
 	if (rc != SPI_OK_FINISH)

@@ -29,6 +29,8 @@
 #include "pyhost.h"
 
 #define enc_likely(x)	__builtin_expect((x) != 0, 1)
+#define enc_noinline	__attribute__((noinline))
+#define enc_inline		inline __attribute__((always_inline))
 #define enc_lengthof(array) (sizeof(array) / sizeof((array)[0]))
 
 /* Arena chunks: values and strings of one encoding. */
@@ -72,10 +74,14 @@ pls_encoder_free(PLSEncoder *e)
 	while (e->nheld > 0)
 		Py_DECREF(e->inline_held[--e->nheld]);
 	Py_CLEAR(e->held);
-	PyMem_Free(e->message);
-	PyMem_Free(e->detail);
-	PyMem_Free(e->hint);
-	e->message = e->detail = e->hint = NULL;
+	/* only a failed encoding has them (PyMem_Free(NULL) is a call too) */
+	if (e->message || e->detail || e->hint)
+	{
+		PyMem_Free(e->message);
+		PyMem_Free(e->detail);
+		PyMem_Free(e->hint);
+		e->message = e->detail = e->hint = NULL;
+	}
 }
 
 /* size bytes (8-aligned) of the encoder's memory; NULL: MemoryError set */
@@ -330,51 +336,6 @@ enc_textform(PLSEncoder *e, PyObject *o, PLSValue *v)
 	return ok;
 }
 
-static bool
-enc_int(PLSEncoder *e, PyObject *o, PLSValue *v, int64_t min, int64_t max)
-{
-	if (PyLong_CheckExact(o))
-	{
-		int			overflow;
-		long long	x = PyLong_AsLongLongAndOverflow(o, &overflow);
-
-		if (!overflow && !(x == -1 && PyErr_Occurred()) && x >= min && x <= max)
-		{
-			v->kind = PLS_V_INT64;
-			v->u.i = x;
-			return true;
-		}
-		PyErr_Clear();
-	}
-	return enc_textform(e, o, v);
-}
-
-static bool
-enc_float8(PLSEncoder *e, PyObject *o, PLSValue *v)
-{
-	if (PyFloat_CheckExact(o))
-	{
-		v->kind = PLS_V_FLOAT8;
-		v->u.f = PyFloat_AS_DOUBLE(o);
-		return true;
-	}
-	if (PyLong_CheckExact(o))
-	{
-		int			overflow;
-		long long	x = PyLong_AsLongLongAndOverflow(o, &overflow);
-
-		if (!overflow && !(x == -1 && PyErr_Occurred()))
-		{
-			/* the same (round to nearest) result as strtod of its digits */
-			v->kind = PLS_V_FLOAT8;
-			v->u.f = (double) x;
-			return true;
-		}
-		PyErr_Clear();
-	}
-	return enc_textform(e, o, v);
-}
-
 /* Python's truth value: the bool input function would not take most. */
 static bool
 enc_bool(PLSEncoder *e, PyObject *o, PLSValue *v)
@@ -388,7 +349,7 @@ enc_bool(PLSEncoder *e, PyObject *o, PLSValue *v)
 	return true;
 }
 
-/* bytes(o), as is: embedded zero bytes survive. */
+/* bytes(o), as is: embedded zero bytes survive (bytes itself is plain). */
 static bool
 enc_bytea(PLSEncoder *e, PyObject *o, PLSValue *v)
 {
@@ -412,8 +373,8 @@ enc_bytea(PLSEncoder *e, PyObject *o, PLSValue *v)
 
 /* ---------- arrays ---------- */
 
-static bool enc_value(PLSEncoder *e, const PLSShape *s, PyObject *o,
-					  PLSValue *v, bool inarray);
+static enc_inline bool enc_value(PLSEncoder *e, const PLSShape *s,
+								 PyObject *o, PLSValue *v, bool inarray);
 
 /* State of one Python sequence -> array encoding. */
 typedef struct ArrayBuild
@@ -654,7 +615,10 @@ enc_row_columns(PLSEncoder *e, const PLSShape *s, PyObject *o, bool inarray,
 		}
 		if (kind == 0)
 		{
-			value = PySequence_GetItem(o, idx);
+			/* a tuple cannot change under user code: its length holds */
+			value = PyTuple_CheckExact(o) ?
+				Py_NewRef(PyTuple_GET_ITEM(o, idx)) :
+				PySequence_GetItem(o, idx);
 			if (value == NULL)
 			{
 				char		msg[64];
@@ -789,31 +753,15 @@ enc_row(PLSEncoder *e, const PLSShape *s, PyObject *o, PLSValue *v,
 
 /* ---------- entry points ---------- */
 
-static inline __attribute__((always_inline)) bool
-enc_dispatch(PLSEncoder *e, const PLSShape *s, PyObject *o, PLSValue *v,
-			 bool inarray)
+/* The values pls_encode_plain does not take. */
+static enc_noinline bool
+enc_other(PLSEncoder *e, const PLSShape *s, PyObject *o, PLSValue *v,
+		  bool inarray)
 {
-	if (o == Py_None)
-	{
-		v->kind = PLS_V_NULL;
-		return true;
-	}
 	switch ((PLSShapeKind) s->kind)
 	{
 		case PLS_S_BOOL:
 			return enc_bool(e, o, v);
-		case PLS_S_INT2:
-			return enc_int(e, o, v, INT16_MIN, INT16_MAX);
-		case PLS_S_INT4:
-			return enc_int(e, o, v, INT32_MIN, INT32_MAX);
-		case PLS_S_INT8:
-			return enc_int(e, o, v, INT64_MIN, INT64_MAX);
-		case PLS_S_FLOAT8:
-			return enc_float8(e, o, v);
-		case PLS_S_TEXT:
-			if (PyUnicode_CheckExact(o))
-				return enc_str(e, o, v);
-			return enc_textform(e, o, v);
 		case PLS_S_BYTEA:
 			return enc_bytea(e, o, v);
 		case PLS_S_ARRAY:
@@ -824,22 +772,36 @@ enc_dispatch(PLSEncoder *e, const PLSShape *s, PyObject *o, PLSValue *v,
 			return pls_encode_jsonb(e, o, v);
 		case PLS_S_HSTORE:
 			return pls_encode_hstore(e, o, v);
+		case PLS_S_INT2:
+		case PLS_S_INT4:
+		case PLS_S_INT8:
+		case PLS_S_FLOAT8:
+		case PLS_S_TEXT:
 		case PLS_S_TEXTFORM:
 			break;
 	}
+	/* an int out of range, another number, any other object: its text */
 	return enc_textform(e, o, v);
 }
 
-static bool
+/* Inline: most values, columns and elements are plain. */
+static enc_inline bool
 enc_value(PLSEncoder *e, const PLSShape *s, PyObject *o, PLSValue *v,
 		  bool inarray)
 {
-	return enc_dispatch(e, s, o, v, inarray);
+	if (pls_encode_plain(s, o, v))
+	{
+		/* the value of a str or bytes points into it */
+		if (v->kind == PLS_V_TEXT || v->kind == PLS_V_BYTES)
+			return pls_encoder_hold(e, o);
+		return true;
+	}
+	return enc_other(e, s, o, v, inarray);
 }
 
 bool
 pls_encode(PLSEncoder *e, const PLSShape *s, PyObject *o, PLSValue *v)
 {
 	/* items of o are held: code run by a later item may drop them */
-	return enc_dispatch(e, s, o, v, false);
+	return enc_value(e, s, o, v, false);
 }

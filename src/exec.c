@@ -44,82 +44,90 @@ pls_call(PLSProc *proc, PyObject *const *args, Py_ssize_t nargs)
 }
 
 /*
+ * The arguments of a call as Python objects.  call_with_args converts them
+ * and releases them once the call returns; if a conversion throws (an
+ * output function, detoasting, an encoding error), its caller's PG_CATCH
+ * releases the ones converted before (call_args_release): the callers have
+ * a PG_CATCH anyway, one more per call would cost a setjmp.
+ */
+typedef struct CallArgs
+{
+	PyObject   *stack[PLS_STACK_ARGS];
+	PyObject  **argv;
+	PyObject   *arglist;		/* the args list, if the body uses it */
+	int			nconverted;		/* argv[0 .. nconverted - 1] are held */
+} CallArgs;
+
+static inline void
+call_args_init(CallArgs *a)
+{
+	a->argv = a->stack;
+	a->arglist = NULL;
+	a->nconverted = 0;
+}
+
+static void
+call_args_release(volatile CallArgs *a)
+{
+	while (a->nconverted > 0)
+		Py_DECREF(a->argv[--a->nconverted]);
+	Py_CLEAR(a->arglist);
+}
+
+/*
  * Convert the SQL arguments and call the function.  The interpreter has
  * been entered.  Returns the result (new reference); a Python exception
  * becomes an ereport.
  */
 static PyObject *
-call_with_args(PLSProc *proc, FunctionCallInfo fcinfo)
+call_with_args(PLSProc *proc, FunctionCallInfo fcinfo, volatile CallArgs *a)
 {
-	PyObject   *stackargs[PLS_STACK_ARGS] = {0};
-	PyObject  **argv = stackargs;
-	PyObject   *volatile arglist = NULL;
 	PyObject   *res = NULL;
 	int			n = proc->npyargs;
-	volatile int nconverted = 0;
 	bool		ok = true;
+	int			i;
 
 	if (n > PLS_STACK_ARGS)
-		argv = palloc(sizeof(PyObject *) * n);
+		a->argv = palloc(sizeof(PyObject *) * n);
 
-	/*
-	 * An argument's conversion may throw (detoasting, an output function,
-	 * an encoding error): the ones converted before it must not leak.
-	 */
-	PG_TRY();
+	if (proc->uses_args)
 	{
-		int			i;
-
-		if (proc->uses_args)
+		a->arglist = PyList_New(proc->nargs);
+		for (i = 0; a->arglist != NULL && i < proc->nargs; i++)
 		{
-			arglist = PyList_New(proc->nargs);
-			for (i = 0; arglist != NULL && i < proc->nargs; i++)
+			PyObject   *o = pls_to_py(&proc->argtypes[i], fcinfo->args[i].value,
+									  fcinfo->args[i].isnull);
+
+			if (o == NULL)
 			{
-				PyObject   *o = pls_to_py(&proc->argtypes[i], fcinfo->args[i].value,
-										  fcinfo->args[i].isnull);
-
-				if (o == NULL)
-				{
-					ok = false;
-					break;
-				}
-				PyList_SET_ITEM(arglist, i, o);
+				ok = false;
+				break;
 			}
-			if (arglist == NULL)
-				ok = false;
+			PyList_SET_ITEM(a->arglist, i, o);
 		}
-
-		for (i = 0; ok && i < n; i++)
-		{
-			int			pos = proc->argpos[i];
-
-			if (pos < 0)
-				argv[i] = Py_NewRef(arglist);
-			else if (arglist)
-				argv[i] = Py_NewRef(PyList_GET_ITEM(arglist, pos));
-			else if ((argv[i] = pls_to_py(&proc->argtypes[pos],
-										  fcinfo->args[pos].value,
-										  fcinfo->args[pos].isnull)) == NULL)
-				ok = false;
-			if (ok)
-				nconverted = i + 1;
-		}
+		if (a->arglist == NULL)
+			ok = false;
 	}
-	PG_CATCH();
+
+	for (i = 0; ok && i < n; i++)
 	{
-		for (int j = 0; j < nconverted; j++)
-			Py_DECREF(argv[j]);
-		Py_XDECREF(arglist);
-		PG_RE_THROW();
+		int			pos = proc->argpos[i];
+
+		if (pos < 0)
+			a->argv[i] = Py_NewRef(a->arglist);
+		else if (a->arglist)
+			a->argv[i] = Py_NewRef(PyList_GET_ITEM(a->arglist, pos));
+		else if ((a->argv[i] = pls_to_py(&proc->argtypes[pos],
+										 fcinfo->args[pos].value,
+										 fcinfo->args[pos].isnull)) == NULL)
+			ok = false;
+		if (ok)
+			a->nconverted = i + 1;
 	}
-	PG_END_TRY();
 
 	if (ok)
-		res = pls_call(proc, argv, n);
-	for (int j = 0; j < nconverted; j++)
-		Py_DECREF(argv[j]);
-
-	Py_XDECREF(arglist);
+		res = pls_call(proc, a->argv, n);
+	call_args_release(a);
 	if (res == NULL)
 		pls_elog_exception(ERROR, proc);
 	return res;
@@ -307,6 +315,7 @@ exec_srf(PLSProc *proc, FunctionCallInfo fcinfo)
 	Datum		result = (Datum) 0;
 	bool		isnull = false;
 	PLSEntry	e;
+	CallArgs	args;
 	MemoryContext cxt = CurrentMemoryContext;
 
 	pls_srf_check_mode(fcinfo);
@@ -328,12 +337,13 @@ exec_srf(PLSProc *proc, FunctionCallInfo fcinfo)
 	funcctx = SRF_PERCALL_SETUP();
 	state = (PLSSrfState *) funcctx->user_fctx;
 
+	call_args_init(&args);
 	pls_enter(proc->interp, &e);
 	PG_TRY();
 	{
 		if (state->iter == NULL)
 		{
-			PyObject   *res = call_with_args(proc, fcinfo);
+			PyObject   *res = call_with_args(proc, fcinfo, &args);
 
 			state->iter = pls_srf_iter(res);
 			Py_DECREF(res);
@@ -373,6 +383,7 @@ exec_srf(PLSProc *proc, FunctionCallInfo fcinfo)
 	}
 	PG_CATCH();
 	{
+		call_args_release(&args);
 		Py_XDECREF(item);
 		pls_leave(&e);
 		PG_RE_THROW();
@@ -397,15 +408,17 @@ pls_exec_function(PLSProc *proc, FunctionCallInfo fcinfo)
 	Datum		result = (Datum) 0;
 	bool		isnull = false;
 	PLSEntry	e;
+	CallArgs	args;
 	MemoryContext cxt = CurrentMemoryContext;
 
 	if (proc->is_setof)
 		return exec_srf(proc, fcinfo);
 
+	call_args_init(&args);
 	pls_enter(proc->interp, &e);
 	PG_TRY();
 	{
-		res = call_with_args(proc, fcinfo);
+		res = call_with_args(proc, fcinfo, &args);
 
 		/*
 		 * Converting the result may run the function's own code (__str__,
@@ -420,6 +433,7 @@ pls_exec_function(PLSProc *proc, FunctionCallInfo fcinfo)
 	}
 	PG_CATCH();
 	{
+		call_args_release(&args);
 		Py_XDECREF(res);
 		pls_leave(&e);
 		PG_RE_THROW();

@@ -14,10 +14,11 @@
  *	  Py_AddPendingCall in the running interpreter when delivery is open.
  *	  Delivery is opened here, in normal code, only once the running thread
  *	  state and pls_current agree and no call of ours is queued in that
- *	  interpreter; it is closed before either changes (pls_enter/pls_leave,
- *	  pls_suspend/pls_resume in main.c) and whenever we queue ourselves.  A
- *	  call of ours left queued in an interpreter we left is run off
- *	  (Py_MakePendingCalls) before delivery opens there again.
+ *	  interpreter; it is closed before either changes (the four switches
+ *	  here: pls_enter/pls_leave, pls_suspend/pls_resume) and whenever we
+ *	  queue ourselves.  A call of ours left queued in an interpreter we
+ *	  left is run off (Py_MakePendingCalls) before delivery opens there
+ *	  again.
  *	- The pending call runs at the eval loop's next check, raises
  *	  interp->exc_interrupted (a BaseException) and queues itself again for
  *	  as long as the interrupt is pending, so code that catches everything
@@ -259,16 +260,6 @@ pls_limits_init(void)
 }
 
 /*
- * Closes delivery: the running interpreter is about to change (pls_enter,
- * pls_resume), so the handler must not queue until pls_limits_enter.
- */
-void
-pls_limits_switching(void)
-{
-	pls_delivery_open = 0;
-}
-
-/*
  * The running thread state is pls_current's again: run off a call of ours
  * left queued in it, then open delivery, then look at what is already
  * pending (in that order: a signal after the opening queues by itself).
@@ -305,6 +296,10 @@ limits_open_slow(void)
 		request_interrupt();
 }
 
+/*
+ * After switching into pls_current's thread state (entering, resuming),
+ * or back out to an interpreter that is still running (a nested leave).
+ */
 static inline void
 limits_open(void)
 {
@@ -327,24 +322,6 @@ limits_open(void)
 			return;
 	}
 	limits_open_slow();
-}
-
-/* After switching into pls_current's thread state (pls_enter, pls_resume). */
-void
-pls_limits_enter(void)
-{
-	pls_limits_active++;
-	limits_open();
-}
-
-/*
- * After switching back out (pls_leave): a nested entry returns to an
- * interpreter that is still running.
- */
-void
-pls_limits_switched(void)
-{
-	limits_open();
 }
 
 static pg_noinline void
@@ -378,14 +355,61 @@ limits_leave_slow(void)
 	}
 }
 
-/* Before switching out of pls_current's thread state (pls_leave, pls_suspend). */
-void
-pls_limits_leave(void)
+/* Before switching out of pls_current's thread state (leaving, suspending). */
+static inline void
+limits_leave(void)
 {
 	pls_delivery_open = 0;
 	pls_limits_active--;
 	if (unlikely(pls_grace_armed || pls_escalation_due || held_error != NULL))
 		limits_leave_slow();
+}
+
+/*
+ * The four switches of the running thread state keep one order: delivery
+ * of interrupts to Python is closed before the thread state and
+ * pls_current change, and opened again only after both agree, so the
+ * signal handler never queues its call in an interpreter other than the
+ * one it records.  Every call passes through two of them: the checks of
+ * the common case are inline here.
+ */
+void
+pls_suspend(PLSEntry *save)
+{
+	limits_leave();
+	save->prev_interp = pls_current;
+	save->prev_tstate = PyThreadState_Swap(pls_main_tstate());
+	pls_current = NULL;
+}
+
+void
+pls_resume(PLSEntry *save)
+{
+	pls_delivery_open = 0;
+	pls_current = save->prev_interp;
+	PyThreadState_Swap(save->prev_tstate);
+	pls_limits_active++;
+	limits_open();
+}
+
+void
+pls_enter(PLSInterp *interp, PLSEntry *save)
+{
+	pls_delivery_open = 0;
+	save->prev_interp = pls_current;
+	save->prev_tstate = PyThreadState_Swap(interp->tstate);
+	pls_current = interp;
+	pls_limits_active++;
+	limits_open();
+}
+
+void
+pls_leave(PLSEntry *save)
+{
+	limits_leave();
+	pls_current = save->prev_interp;
+	PyThreadState_Swap(save->prev_tstate);
+	limits_open();
 }
 
 /*

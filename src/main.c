@@ -137,49 +137,6 @@ _PG_init(void)
 	RESUME_INTERRUPTS();
 }
 
-/*
- * The four switches keep one order (limits.c): delivery of interrupts to
- * Python is closed before the thread state and pls_current change, and
- * opened again only after both agree, so the signal handler never queues
- * its call in an interpreter other than the one it records.
- */
-void
-pls_suspend(PLSEntry *save)
-{
-	pls_limits_leave();
-	save->prev_interp = pls_current;
-	save->prev_tstate = PyThreadState_Swap(main_tstate);
-	pls_current = NULL;
-}
-
-void
-pls_resume(PLSEntry *save)
-{
-	pls_limits_switching();
-	pls_current = save->prev_interp;
-	PyThreadState_Swap(save->prev_tstate);
-	pls_limits_enter();
-}
-
-void
-pls_enter(PLSInterp *interp, PLSEntry *save)
-{
-	pls_limits_switching();
-	save->prev_interp = pls_current;
-	save->prev_tstate = PyThreadState_Swap(interp->tstate);
-	pls_current = interp;
-	pls_limits_enter();
-}
-
-void
-pls_leave(PLSEntry *save)
-{
-	pls_limits_leave();
-	pls_current = save->prev_interp;
-	PyThreadState_Swap(save->prev_tstate);
-	pls_limits_switched();
-}
-
 /* Used by interp.c to build a new interpreter from a known state. */
 PyThreadState *
 pls_main_tstate(void)

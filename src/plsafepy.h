@@ -81,8 +81,9 @@ extern PyThreadState *pls_main_tstate(void);
 extern void pls_python_start(void);
 
 /*
- * Enter and leave a role's interpreter.  pls_enter returns the thread state
- * to restore; calls nest (plsafepy -> SPI -> plsafepy in another role).
+ * Enter and leave a role's interpreter (limits.c, with interrupt
+ * delivery).  pls_enter saves the thread state to restore; calls nest
+ * (plsafepy -> SPI -> plsafepy in another role).
  */
 typedef struct PLSEntry
 {
@@ -149,8 +150,18 @@ pls_exec_pop(PLSExecCtx *ctx)
 }
 /* Connect SPI for ctx if it is not yet (may ereport). */
 extern void pls_exec_spi_connect(PLSExecCtx *ctx);
-/* Disconnect it if it was connected; back to cxt (may ereport). */
-extern void pls_exec_spi_finish(PLSExecCtx *ctx, MemoryContext cxt);
+extern void pls_exec_spi_disconnect(PLSExecCtx *ctx, MemoryContext cxt);
+
+/*
+ * Disconnect it if it was connected; back to cxt (may ereport).  Inline:
+ * most calls made no request.
+ */
+static inline void
+pls_exec_spi_finish(PLSExecCtx *ctx, MemoryContext cxt)
+{
+	if (ctx != NULL && ctx->spi_connected)
+		pls_exec_spi_disconnect(ctx, cxt);
+}
 
 
 /* ---------- role-resolved settings (settings.c) ---------- */
@@ -299,6 +310,8 @@ extern PyObject *pls_str_from_server(const char *s, Py_ssize_t len);
 extern const char *pls_server_to_utf8(const char *s, size_t len,
 									  size_t *utf8len);
 extern char *pls_utf8_to_server(const char *utf8, size_t len);
+/* the same for a door value's text, whose UTF-8 is known valid */
+extern char *pls_value_text_to_server(const char *utf8, size_t len);
 /* A str's UTF-8 (borrowed), refusing embedded NULs; NULL with exception */
 extern const char *pls_str_utf8(PyObject *o, Py_ssize_t *len);
 
@@ -484,17 +497,6 @@ extern void pls_memory_install(void);
 /* the budget of a call of roleid's code in its worker, kB (0: none) */
 extern int	pls_memory_call_kb(Oid roleid);
 extern void pls_limits_init(void);
-
-/*
- * Around every change of the running thread state (main.c): close delivery
- * before it (pls_limits_switching, or pls_limits_leave when leaving), open
- * it after (pls_limits_enter when entering, pls_limits_switched after a
- * leave that returns to a running interpreter).
- */
-extern void pls_limits_switching(void);
-extern void pls_limits_enter(void);
-extern void pls_limits_leave(void);
-extern void pls_limits_switched(void);
 
 /* after a Python call failed: rethrow a pending PostgreSQL interrupt */
 extern void pls_limits_check(void);

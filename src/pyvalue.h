@@ -89,6 +89,102 @@ extern bool pls_encoder_interrupted(PLSEncoder *e);
 extern bool pls_encode_jsonb(PLSEncoder *e, PyObject *o, PLSValue *v);
 extern bool pls_encode_hstore(PLSEncoder *e, PyObject *o, PLSValue *v);
 
+/*
+ * The values that encode without user code, memory or an error: None for
+ * any shape, and an exact int, float, bool, str or bytes for a scalar
+ * shape that takes it as itself.  v may point into o: the caller keeps o
+ * alive as long as v.  False: o is not such a value (no exception is left
+ * set), pls_encode takes it.  Always inline: every function result and
+ * most array elements and columns are such values.
+ */
+static inline __attribute__((always_inline)) bool
+pls_encode_plain(const PLSShape *s, PyObject *o, PLSValue *v)
+{
+	if (o == Py_None)
+	{
+		v->kind = PLS_V_NULL;
+		return true;
+	}
+	switch ((PLSShapeKind) s->kind)
+	{
+		case PLS_S_INT2:
+		case PLS_S_INT4:
+		case PLS_S_INT8:
+		case PLS_S_FLOAT8:
+			if (PyLong_CheckExact(o))
+			{
+				int			overflow;
+				long long	x = PyLong_AsLongLongAndOverflow(o, &overflow);
+
+				if (overflow || (x == -1 && PyErr_Occurred()))
+				{
+					/* too large: the text form says it, or its error */
+					PyErr_Clear();
+					return false;
+				}
+				if (s->kind == PLS_S_FLOAT8)
+				{
+					/* rounded to nearest, as strtod of its digits would be */
+					v->kind = PLS_V_FLOAT8;
+					v->u.f = (double) x;
+					return true;
+				}
+				if ((s->kind == PLS_S_INT2 && (x < INT16_MIN || x > INT16_MAX)) ||
+					(s->kind == PLS_S_INT4 && (x < INT32_MIN || x > INT32_MAX)))
+					return false;
+				v->kind = PLS_V_INT64;
+				v->u.i = x;
+				return true;
+			}
+			if (s->kind == PLS_S_FLOAT8 && PyFloat_CheckExact(o))
+			{
+				v->kind = PLS_V_FLOAT8;
+				v->u.f = PyFloat_AS_DOUBLE(o);
+				return true;
+			}
+			return false;
+		case PLS_S_BOOL:
+			if (o != Py_True && o != Py_False)
+				return false;
+			v->kind = PLS_V_BOOL;
+			v->u.b = (o == Py_True);
+			return true;
+		case PLS_S_TEXT:
+		case PLS_S_TEXTFORM:
+			if (PyUnicode_CheckExact(o))
+			{
+				Py_ssize_t	len;
+				const char *utf8 = PyUnicode_AsUTF8AndSize(o, &len);
+
+				if (utf8 == NULL)
+				{
+					/* not encodable: pls_encode reports it */
+					PyErr_Clear();
+					return false;
+				}
+				/* cut at its first zero character, as PL/Python does */
+				v->kind = PLS_V_TEXT;
+				v->u.str.data = utf8;
+				v->u.str.len = strnlen(utf8, len);
+				return true;
+			}
+			return false;
+		case PLS_S_BYTEA:
+			if (!PyBytes_CheckExact(o))
+				return false;
+			v->kind = PLS_V_BYTES;
+			v->u.str.data = PyBytes_AS_STRING(o);
+			v->u.str.len = PyBytes_GET_SIZE(o);
+			return true;
+		case PLS_S_ARRAY:
+		case PLS_S_ROW:
+		case PLS_S_JSONB:
+		case PLS_S_HSTORE:
+			break;
+	}
+	return false;
+}
+
 /* Is row shape s being encoded now (user code below it may run SQL)? */
 extern bool pls_shape_busy(const PLSShape *s);
 

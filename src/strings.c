@@ -29,12 +29,9 @@ pls_server_to_utf8(const char *s, size_t len, size_t *utf8len)
 	return utf8;
 }
 
-/*
- * len bytes in the server encoding as a new str.  PostgreSQL side of a
- * conversion: may ereport (an untranslatable character).
- */
-PyObject *
-pls_str_from_server(const char *s, Py_ssize_t len)
+/* pls_str_from_server in a database that is not UTF-8 */
+static pg_noinline PyObject *
+str_from_other_encoding(const char *s, Py_ssize_t len)
 {
 	size_t		utf8len;
 	const char *utf8 = pls_server_to_utf8(s, len, &utf8len);
@@ -43,6 +40,19 @@ pls_str_from_server(const char *s, Py_ssize_t len)
 	if (utf8 != s)
 		pfree((char *) utf8);
 	return o;
+}
+
+/*
+ * len bytes in the server encoding as a new str.  PostgreSQL side of a
+ * conversion: may ereport (an untranslatable character).  Every text
+ * argument passes here: the common case is the first test.
+ */
+PyObject *
+pls_str_from_server(const char *s, Py_ssize_t len)
+{
+	if (GetDatabaseEncoding() == PG_UTF8)
+		return PyUnicode_DecodeUTF8(s, len, NULL);
+	return str_from_other_encoding(s, len);
 }
 
 /*
@@ -64,4 +74,18 @@ pls_utf8_to_server(const char *utf8, size_t len)
 	if (res == utf8)
 		res = pnstrdup(utf8, len);
 	return res;
+}
+
+/*
+ * The text of a door value (decode.c) as pls_utf8_to_server gives it.  Its
+ * UTF-8 is valid already: Python's own inline, checked by the wire reader
+ * from a worker (pls_wire_utf8_valid, PostgreSQL's rules); in a UTF-8
+ * database it is copied as it is.
+ */
+char *
+pls_value_text_to_server(const char *utf8, size_t len)
+{
+	if (GetDatabaseEncoding() == PG_UTF8)
+		return pnstrdup(utf8, len);
+	return pls_utf8_to_server(utf8, len);
 }
