@@ -17,8 +17,8 @@
  * Reading: every get checks the bytes that remain before it reads or
  * allocates, and the first violation sets bad, after which every get fails.
  * Decoded value trees borrow from the buffer read: the bytes of TEXT,
- * NUMERIC and BYTES values point into it (not NUL-terminated), so it must
- * outlive the tree.  Everything else (ARRAY elements, ROW attributes and
+ * NUMERIC and BYTES values and a PACKED array's bitmap and elements point
+ * into it (not NUL-terminated, not aligned), so it must outlive the tree.  Everything else (ARRAY elements, ROW attributes and
  * their names, shapes, the strings and arrays of records) is allocated from
  * the reader's mem; a decode that fails leaves what it allocated to the
  * caller's arena.  Nesting depth counts values (or shapes): the outermost
@@ -192,42 +192,100 @@ pls_wire_put_cstr(PlsWireBuf *b, const char *s)
 		pls_wire_put_bytes(b, s, strlen(s));
 }
 
-static void
-put_array(PlsWireBuf *b, const PLSValue *v)
+/*
+ * u8 ndims and the u32 dims of an array of n elements, from lo (0 or 1)
+ * dims up, each from lo to PLS_WIRE_MAX_ITEMS; false, and b failed, if
+ * that is not what they are or n is not their product.
+ */
+static bool
+put_dims(PlsWireBuf *b, int ndims, const int *dims, int lo, uint64_t n)
 {
-	int			ndims = v->u.array.ndims;
-	uint64_t	n = ndims > 0 ? 1 : 0;
+	uint64_t	product = ndims > 0 ? 1 : 0;
 
-	if (ndims < 0 || ndims > 6)
+	if (ndims < lo || ndims > 6)
 	{
 		b->failed = true;
-		return;
+		return false;
 	}
 	for (int i = 0; i < ndims; i++)
 	{
-		if (v->u.array.dims[i] < 0 ||
-			(uint64_t) v->u.array.dims[i] > PLS_WIRE_MAX_ITEMS)
+		if (dims[i] < lo || (uint64_t) dims[i] > PLS_WIRE_MAX_ITEMS)
 		{
 			b->failed = true;
-			return;
+			return false;
 		}
-		n *= (uint64_t) v->u.array.dims[i];
-		if (n > PLS_WIRE_MAX_ITEMS)
+		product *= (uint64_t) dims[i];
+		if (product > PLS_WIRE_MAX_ITEMS)
 		{
 			b->failed = true;
-			return;
+			return false;
 		}
 	}
-	if (n != v->u.array.n)
+	if (product != n)
 	{
 		b->failed = true;
-		return;
+		return false;
 	}
 	pls_wire_put_u8(b, (uint8_t) ndims);
 	for (int i = 0; i < ndims; i++)
-		pls_wire_put_u32(b, (uint32_t) v->u.array.dims[i]);
+		pls_wire_put_u32(b, (uint32_t) dims[i]);
+	return true;
+}
+
+static void
+put_array(PlsWireBuf *b, const PLSValue *v)
+{
+	if (!put_dims(b, v->u.array.ndims, v->u.array.dims, 0, v->u.array.n))
+		return;
 	for (size_t i = 0; i < v->u.array.n && !b->failed; i++)
 		pls_wire_put_value(b, &v->u.array.elems[i]);
+}
+
+/*
+ * The elements of a PACKED array that are not NULL: every one without a
+ * bitmap, else the set bits among its first n (the rest of the last byte
+ * means nothing).
+ */
+static size_t
+packed_present(const uint8_t *nulls, uint32_t n)
+{
+	size_t		count = 0;
+	uint32_t	full = n / 8;
+	uint32_t	i = 0;
+
+	if (nulls == NULL)
+		return n;
+	for (; i + 8 <= full; i += 8)
+	{
+		uint64_t	w;
+
+		memcpy(&w, nulls + i, sizeof(w));
+		count += (size_t) __builtin_popcountll(w);
+	}
+	for (; i < full; i++)
+		count += (size_t) __builtin_popcount(nulls[i]);
+	if (n % 8 != 0)
+		count += (size_t) __builtin_popcount(nulls[full] & ((1u << (n % 8)) - 1));
+	return count;
+}
+
+static void
+put_packed(PlsWireBuf *b, const PLSValue *v)
+{
+	if (v->u.packed.elem > PLS_P_LAST)
+	{
+		b->failed = true;
+		return;
+	}
+	pls_wire_put_u8(b, v->u.packed.elem);
+	if (!put_dims(b, v->u.packed.ndims, v->u.packed.dims, 1, v->u.packed.n))
+		return;
+	pls_wire_put_u8(b, v->u.packed.nulls != NULL);
+	if (v->u.packed.nulls != NULL)
+		put_raw(b, v->u.packed.nulls, ((size_t) v->u.packed.n + 7) / 8);
+	put_raw(b, v->u.packed.data,
+			packed_present(v->u.packed.nulls, v->u.packed.n) *
+			pls_packed_width(v->u.packed.elem));
 }
 
 static void
@@ -278,6 +336,9 @@ pls_wire_put_value(PlsWireBuf *b, const PLSValue *v)
 			break;
 		case PLS_V_ROW:
 			put_row(b, v);
+			break;
+		case PLS_V_PACKED:
+			put_packed(b, v);
 			break;
 		default:
 			b->failed = true;
@@ -550,35 +611,49 @@ pls_wire_get_cstr(PlsWireReader *r, char **s)
 static bool get_value_at(PlsWireReader *r, PLSValue *v, int depth);
 static bool get_shape_at(PlsWireReader *r, PLSShape **s, int depth);
 
+/*
+ * u8 ndims and the u32 dims: from lo (0 or 1) dims up, each from lo to
+ * PLS_WIRE_MAX_ITEMS, multiplying to at most PLS_WIRE_MAX_ITEMS (each
+ * factor and each partial product are, so nothing overflows); *n is the
+ * product (0 for no dims).
+ */
 static bool
-get_array(PlsWireReader *r, PLSValue *v, int depth)
+get_dims(PlsWireReader *r, int lo, int *ndims, int *dims, uint64_t *n)
 {
-	uint8_t		ndims;
-	uint64_t	n;
+	uint8_t		nd;
 
-	if (!pls_wire_get_u8(r, &ndims))
+	if (!pls_wire_get_u8(r, &nd))
 		return false;
-	if (ndims > 6)
+	if (nd < lo || nd > 6)
 		return pls_wire_refuse(r);
-	/* each factor and each partial product at most 2^28: no overflow */
-	n = ndims > 0 ? 1 : 0;
-	for (int i = 0; i < ndims; i++)
+	*n = nd > 0 ? 1 : 0;
+	for (int i = 0; i < nd; i++)
 	{
 		uint32_t	d;
 
 		if (!pls_wire_get_u32(r, &d))
 			return false;
-		if (d > PLS_WIRE_MAX_ITEMS)
+		if (d < (uint32_t) lo || d > PLS_WIRE_MAX_ITEMS)
 			return pls_wire_refuse(r);
-		n *= d;
-		if (n > PLS_WIRE_MAX_ITEMS)
+		*n *= d;
+		if (*n > PLS_WIRE_MAX_ITEMS)
 			return pls_wire_refuse(r);
-		v->u.array.dims[i] = (int) d;
+		dims[i] = (int) d;
 	}
+	*ndims = nd;
+	return true;
+}
+
+static bool
+get_array(PlsWireReader *r, PLSValue *v, int depth)
+{
+	uint64_t	n;
+
+	if (!get_dims(r, 0, &v->u.array.ndims, v->u.array.dims, &n))
+		return false;
 	/* every element takes at least its kind byte */
 	if (n > r->left)
 		return pls_wire_refuse(r);
-	v->u.array.ndims = ndims;
 	v->u.array.n = (size_t) n;
 	v->u.array.elems = NULL;
 	if (n == 0)
@@ -589,6 +664,46 @@ get_array(PlsWireReader *r, PLSValue *v, int depth)
 	for (size_t i = 0; i < n; i++)
 		if (!get_value_at(r, &v->u.array.elems[i], depth + 1))
 			return false;
+	return true;
+}
+
+/* Nothing is allocated: the bitmap and the elements stay in the buffer. */
+static bool
+get_packed(PlsWireReader *r, PLSValue *v)
+{
+	uint8_t		elem;
+	int			ndims;
+	bool		hasnulls;
+	uint64_t	n;
+	size_t		size;
+
+	if (!pls_wire_get_u8(r, &elem))
+		return false;
+	if (elem > PLS_P_LAST)
+		return pls_wire_refuse(r);
+	if (!get_dims(r, 1, &ndims, v->u.packed.dims, &n) ||
+		!pls_wire_get_flag(r, &hasnulls))
+		return false;
+	v->u.packed.elem = elem;
+	v->u.packed.ndims = (uint8_t) ndims;
+	v->u.packed.n = (uint32_t) n;
+	v->u.packed.nulls = NULL;
+	if (hasnulls)
+	{
+		size = (size_t) (n + 7) / 8;
+		if (size > r->left)
+			return pls_wire_refuse(r);
+		v->u.packed.nulls = r->p;
+		r->p += size;
+		r->left -= size;
+	}
+	size = packed_present(v->u.packed.nulls, (uint32_t) n) *
+		pls_packed_width(elem);
+	if (size > r->left)
+		return pls_wire_refuse(r);
+	v->u.packed.data = (const char *) r->p;
+	r->p += size;
+	r->left -= size;
 	return true;
 }
 
@@ -666,6 +781,8 @@ get_value_at(PlsWireReader *r, PLSValue *v, int depth)
 			return get_array(r, v, depth);
 		case PLS_V_ROW:
 			return get_row(r, v, depth);
+		case PLS_V_PACKED:
+			return get_packed(r, v);
 	}
 	return pls_wire_refuse(r);
 }

@@ -21,6 +21,11 @@
  *		ROW							u32 natts, u8 named; if named, natts
  *									strings (column names); then natts
  *									values
+ *		PACKED						u8 elem, u8 ndims (1..6), u32
+ *									dims[ndims] (each at least 1), u8
+ *									nulls (0 or 1); if nulls, the null
+ *									bitmap of product(dims) bits; then the
+ *									raw elements that are not NULL
  *
  *	  A shape is a kind byte then: ARRAY its element shape; ROW u8 rowknown,
  *	  u32 natts, then for each attribute u8 present (0: dropped), and if
@@ -31,10 +36,11 @@
  *	  bounded by the remaining bytes (every value takes at least one), ARRAY
  *	  dims must multiply to at most PLS_WIRE_MAX_ITEMS without overflow,
  *	  nesting is bounded by PLS_WIRE_MAX_DEPTH, unknown kinds and booleans
- *	  other than 0 or 1 are refused, and TEXT/NUMERIC must be valid UTF-8
- *	  (no NUL).  A decoder returns false on any violation and never reads
- *	  outside the buffer; what it allocated comes from the caller's arena
- *	  and is freed with it.
+ *	  other than 0 or 1 are refused, TEXT/NUMERIC must be valid UTF-8 (no
+ *	  NUL), and a PACKED array's elements must be there for every bit of
+ *	  its bitmap that is set (every element, without one).  A decoder
+ *	  returns false on any violation and never reads outside the buffer;
+ *	  what it allocated comes from the caller's arena and is freed with it.
  *
  *-------------------------------------------------------------------------
  */

@@ -315,10 +315,10 @@ driver: alive" "$TESTING" fuzz
 
 # --- the door as bytes (src/wire.c) against hostile bytes and peers --------
 # test/wire_test runs under ASan and UBSan; its counts come from a fixed seed.
-want="round trips: 29 values, 14 shapes, 22 strings and records; depth 64 read, 65 refused; 6 dims read
-writer: 11 failures set failed and stop later puts
-violations: 72 refused beside their valid twins; 106 allocation failures refused
-fuzz: 300000 mutations (27456 accepted, 272544 refused), 1204 truncations refused
+want="round trips: 38 values, 14 shapes, 22 strings and records; depth 64 read, 65 refused; 6 dims read
+writer: 16 failures set failed and stop later puts
+violations: 81 refused beside their valid twins; 106 allocation failures refused
+fuzz: 300000 mutations (34418 accepted, 265582 refused), 1645 truncations refused
 channel: 7 sizes from 0 to 5 MB echoed both ways; max_len holds on both sides and against endless MORE frames; 3 bad framings refused; a partial message kept across a timeout and a signal"
 got=$(timeout 60 test/wire_test 2>&1)
 rc=$?
