@@ -134,6 +134,7 @@ pls_chan_attach(PlsChan *chan, PlsChanShm *shm, int sock, PlsChanSide side)
 	chan->sock = sock;
 	chan->side = side;
 	chan->send_head = 0;
+	chan->send_tail = 0;
 	chan->recv_tail = 0;
 	chan->spin_ns = PLS_SPIN_START_NS;
 	chan->spin_probe = 0;
@@ -282,7 +283,11 @@ ring_copy_in(unsigned char *ring, uint32_t pos, const void *src, uint32_t len)
 
 /*
  * Send one message.  Waits up to timeout_ms for room (the peer consumes);
- * never writes outside the ring whatever the peer's tail says.
+ * never writes outside the ring whatever the peer's tail says.  The tail
+ * read last time is used as long as it leaves room: the peer only ever
+ * moves it on, and reading it after each of its moves would take its cache
+ * line from the peer every time (and make the peer's next store of it
+ * wait for the line to come back).
  */
 int
 pls_chan_send(PlsChan *chan, uint32_t tag, const void *buf, uint32_t len,
@@ -298,7 +303,7 @@ pls_chan_send(PlsChan *chan, uint32_t tag, const void *buf, uint32_t len,
 		return PLS_CHAN_TOOBIG;
 	total = PLS_CHAN_HDR_SIZE + pad8(len);
 
-	for (;;)
+	while (PLS_CHAN_RING_SIZE - (chan->send_head - chan->send_tail) < total)
 	{
 		uint32_t	tail = load_word(&ctl->tail);
 		uint32_t	used = chan->send_head - tail;
@@ -306,6 +311,7 @@ pls_chan_send(PlsChan *chan, uint32_t tag, const void *buf, uint32_t len,
 
 		if (used > PLS_CHAN_RING_SIZE || (used & 7) != 0)
 			return PLS_CHAN_CORRUPT;
+		chan->send_tail = tail;
 		if (PLS_CHAN_RING_SIZE - used >= total)
 			break;
 		rc = wait_for_change(chan, &ctl->tail, tail, &ctl->space_waiting,
