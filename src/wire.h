@@ -394,9 +394,10 @@ extern int	pls_wire_send(PlsChan *chan, uint32_t tag, const PlsWireBuf *b,
  */
 typedef struct PlsWireRecv
 {
-	PlsWireBuf	buf;			/* the message so far */
+	PlsWireBuf	buf;			/* the message so far; frames are received
+								 * straight into it, so it has room for a
+								 * whole frame (PLS_CHAN_MAX_PAYLOAD) more */
 	bool		in_progress;	/* fragments received, final frame not yet */
-	unsigned char *frame;		/* one frame's buffer, PLS_CHAN_MAX_PAYLOAD */
 } PlsWireRecv;
 
 extern void pls_wire_recv_init(PlsWireRecv *rv, const PlsWireMem *mem);
