@@ -124,6 +124,9 @@ struct PLSWorker
 	bool		interrupt_sent; /* the interrupt word was raised */
 	TimestampTz interrupt_at;
 	HTAB	   *known;			/* fn_oid -> fn_gen compiled in the worker */
+	/* the function last found or put in known (generations start at 1) */
+	uint32		last_oid;
+	uint64		last_gen;		/* 0: none */
 #ifdef PLSAFEPY_TESTING
 	bool		unsandboxed;	/* started with PLS_INIT_TESTING_UNSANDBOXED */
 #endif
@@ -289,6 +292,7 @@ discard(PLSWorker *w, PlsWorkerExit *how)
 	if (w->known)
 		hash_destroy(w->known);
 	w->known = NULL;
+	w->last_gen = 0;
 	for (int i = 0; i < nworkers; i++)
 	{
 		if (workers[i] == w)
@@ -843,6 +847,7 @@ pls_pool_unwind(PLSWorker *w, int depth)
 	}
 }
 
+/* The same function called again needs no look-up (a call per row). */
 bool
 pls_pool_knows(PLSWorker *w, uint32 fn_oid, uint64 fn_gen)
 {
@@ -850,8 +855,14 @@ pls_pool_knows(PLSWorker *w, uint32 fn_oid, uint64 fn_gen)
 
 	if (!w->live)
 		return false;
+	if (w->last_gen == fn_gen && w->last_oid == fn_oid)
+		return true;
 	k = hash_search(w->known, &fn_oid, HASH_FIND, NULL);
-	return k != NULL && k->fn_gen == fn_gen;
+	if (k == NULL || k->fn_gen != fn_gen)
+		return false;
+	w->last_oid = fn_oid;
+	w->last_gen = fn_gen;
+	return true;
 }
 
 void
@@ -862,6 +873,8 @@ pls_pool_learned(PLSWorker *w, uint32 fn_oid, uint64 fn_gen)
 	check_live(w);
 	k = hash_search(w->known, &fn_oid, HASH_ENTER, NULL);
 	k->fn_gen = fn_gen;
+	w->last_oid = fn_oid;
+	w->last_gen = fn_gen;
 }
 
 /* VmRSS of pid in kB, or -1. */
