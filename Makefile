@@ -30,6 +30,10 @@ SANDBOX_PY = builtins names guards safetypes moduleguards records logbridge faca
 PY_EMBED = $(sort $(wildcard src/*.py)) $(SANDBOX_PY:%=src/sandbox/%.py)
 
 PG_CPPFLAGS = -Isrc $(PY_CFLAGS) $(if $(filter testing,$(FLAVOUR)),-DPLSAFEPY_TESTING)
+# Nothing interposes the library's own functions: calls between them may
+# be inlined (with -fPIC alone every exported one, down to the wire's
+# field writers, stays a call through the PLT)
+PG_CFLAGS = -fno-semantic-interposition
 # libseccomp: the name of the system call a worker was refused (worker_pool.c)
 SHLIB_LINK = $(PY_LIBS) -lseccomp
 
