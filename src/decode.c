@@ -33,6 +33,20 @@ malformed(PLSType *t)
 			 errmsg("malformed value for type %s", format_type_be(t->typoid))));
 }
 
+/*
+ * A TEXT value's string, NUL-terminated, in the server encoding.  Its
+ * bytes are valid UTF-8 without NUL already: the wire's reader checked a
+ * worker's, and the inline transport's are Python's own (encode.c cuts
+ * them at a NUL), so a UTF-8 database takes them as they are.
+ */
+static char *
+text_cstring(const PLSValue *v)
+{
+	if (GetDatabaseEncoding() == PG_UTF8)
+		return pnstrdup(v->u.str.data, v->u.str.len);
+	return pls_utf8_to_server(v->u.str.data, v->u.str.len);
+}
+
 /* The text form through the type's input function. */
 static Datum
 decode_input(PLSType *t, const PLSValue *v)
@@ -42,7 +56,7 @@ decode_input(PLSType *t, const PLSValue *v)
 
 	if (v->kind != PLS_V_TEXT)
 		malformed(t);
-	str = pls_utf8_to_server(v->u.str.data, v->u.str.len);
+	str = text_cstring(v);
 	res = InputFunctionCall(&t->typinput, str, t->typioparam, t->typmod);
 	pfree(str);
 	return res;
@@ -125,10 +139,7 @@ decode_text(PLSType *t, const PLSValue *v, bool *isnull)
 
 	if (v->kind != PLS_V_TEXT)
 		malformed(t);
-	/*
-	 * The inline transport's text is Python's own UTF-8, valid by
-	 * construction; a worker's must be verified before it gets here.
-	 */
+	/* valid UTF-8 without NUL (text_cstring): a UTF-8 database's as it is */
 	if (GetDatabaseEncoding() == PG_UTF8)
 		return PointerGetDatum(cstring_to_text_with_len(v->u.str.data,
 														(int) v->u.str.len));
@@ -231,7 +242,7 @@ decode_array(PLSType *t, const PLSValue *v, bool *isnull)
 static Datum
 decode_row_literal(PLSType *t, const PLSValue *v)
 {
-	char	   *str = pls_utf8_to_server(v->u.str.data, v->u.str.len);
+	char	   *str = text_cstring(v);
 	int32		typmod = t->typmod;
 	Datum		res;
 
