@@ -227,9 +227,10 @@ typedef enum PlsWireOp
 	PLS_OP_DENIAL,				/* string: a sandbox denial to log with the
 								 * role and function -> - */
 	/* plpy's SPI (spi_host.h); handles are u64 tokens of the backend */
-	PLS_OP_EXECUTE,				/* stmt, i64 limit -> i32 status; if < 0
-								 * string (SPI's code name), else u64 nrows,
-								 * u8 with_rows, if 1: result rows */
+	PLS_OP_EXECUTE,				/* stmt, i64 limit, u64 columns held ->
+								 * i32 status; if < 0 string (SPI's code
+								 * name), else u64 nrows, u8 with_rows, if
+								 * 1: result rows */
 	PLS_OP_PREPARE,				/* bytes query, u32 nargs, nargs times u8
 								 * is_str and bytes -> u64 plan, plan shapes */
 	PLS_OP_PLAN_SHAPES,			/* u64 plan -> plan shapes */
@@ -237,9 +238,9 @@ typedef enum PlsWireOp
 								 * and u64 token -> - */
 	PLS_OP_CURSOR_OPEN,			/* stmt -> u64 cursor */
 	PLS_OP_CURSOR_VALID,		/* u64 cursor -> u8 valid */
-	PLS_OP_CURSOR_FETCH,		/* u64 cursor, i64 count -> result rows,
-								 * u8 pending, if 1 an error (the query's,
-								 * after those rows) */
+	PLS_OP_CURSOR_FETCH,		/* u64 cursor, i64 count, u64 columns held
+								 * -> result rows, u8 pending, if 1 an error
+								 * (the query's, after those rows) */
 	PLS_OP_CURSOR_CLOSE,		/* u64 cursor -> - */
 	PLS_OP_SUBXACT_ENTER,		/* - -> u64 subtransaction */
 	PLS_OP_SUBXACT_EXIT,		/* u64 subtransaction, u8 commit -> u8
@@ -337,8 +338,13 @@ extern bool pls_wire_get_trig_result(PlsWireReader *r, bool with_new,
 
 /*
  * Plan shapes: u32 nargs, u8 resolve (row types: ask PLAN_SHAPES before
- * each use), nargs shapes.  Result rows: columns, then u64 n and a bytes
- * string of n ROW values without names, one value per live column.
+ * each use), nargs shapes.  Result rows: u64 the columns' serial (0: no
+ * columns), u8 included and if 1 the columns, then u64 n and a bytes
+ * string of n ROW values without names, one value per live column.  A
+ * serial names columns the backend will not change: the worker keeps the
+ * last it was sent and names it as "columns held" (0: none) in its next
+ * EXECUTE or CURSOR_FETCH, which leaves them out of the reply if they
+ * are the result's.
  */
 #define PLS_RELEASE_PLAN	1
 #define PLS_RELEASE_CURSOR	2
