@@ -102,72 +102,14 @@ buf_reserve(PlsWireBuf *b, size_t n)
 	return true;
 }
 
-/*
- * Append n bytes.  Inline when there is room, so that a value's fields (a
- * tag byte, a fixed-width number: an array of them element by element)
- * cost a store each; growing is out of line.
- */
-static void
-put_raw_grow(PlsWireBuf *b, const void *p, size_t n)
+/* pls_wire_put_raw's way out: growing the buffer, or a failed one. */
+void
+pls_wire_put_grow(PlsWireBuf *b, const void *p, size_t n)
 {
 	if (n == 0 || !buf_reserve(b, n))
 		return;
 	memcpy(b->data + b->len, p, n);
 	b->len += n;
-}
-
-static inline void
-put_raw(PlsWireBuf *b, const void *p, size_t n)
-{
-	if (__builtin_expect(!b->failed && n > 0 && n <= b->cap - b->len, 1))
-	{
-		memcpy(b->data + b->len, p, n);
-		b->len += n;
-		return;
-	}
-	put_raw_grow(b, p, n);
-}
-
-void
-pls_wire_put_u8(PlsWireBuf *b, uint8_t v)
-{
-	put_raw(b, &v, sizeof(v));
-}
-
-void
-pls_wire_put_u32(PlsWireBuf *b, uint32_t v)
-{
-	put_raw(b, &v, sizeof(v));
-}
-
-void
-pls_wire_put_i32(PlsWireBuf *b, int32_t v)
-{
-	put_raw(b, &v, sizeof(v));
-}
-
-void
-pls_wire_put_i64(PlsWireBuf *b, int64_t v)
-{
-	put_raw(b, &v, sizeof(v));
-}
-
-static void
-put_u64(PlsWireBuf *b, uint64_t v)
-{
-	put_raw(b, &v, sizeof(v));
-}
-
-void
-pls_wire_put_u64(PlsWireBuf *b, uint64_t v)
-{
-	put_u64(b, v);
-}
-
-void
-pls_wire_put_f64(PlsWireBuf *b, double v)
-{
-	put_raw(b, &v, sizeof(v));
 }
 
 /* A u32 length then the bytes; 0xFFFFFFFF and more cannot be carried. */
@@ -180,7 +122,7 @@ pls_wire_put_bytes(PlsWireBuf *b, const void *p, size_t len)
 		return;
 	}
 	pls_wire_put_u32(b, (uint32_t) len);
-	put_raw(b, p, len);
+	pls_wire_put_raw(b, p, len);
 }
 
 void
@@ -282,8 +224,8 @@ put_packed(PlsWireBuf *b, const PLSValue *v)
 		return;
 	pls_wire_put_u8(b, v->u.packed.nulls != NULL);
 	if (v->u.packed.nulls != NULL)
-		put_raw(b, v->u.packed.nulls, ((size_t) v->u.packed.n + 7) / 8);
-	put_raw(b, v->u.packed.data,
+		pls_wire_put_raw(b, v->u.packed.nulls, ((size_t) v->u.packed.n + 7) / 8);
+	pls_wire_put_raw(b, v->u.packed.data,
 			packed_present(v->u.packed.nulls, v->u.packed.n) *
 			pls_packed_width(v->u.packed.elem));
 }
@@ -423,19 +365,6 @@ pls_wire_refuse(PlsWireReader *r)
 	return false;
 }
 
-static inline bool
-get_raw(PlsWireReader *r, void *dst, size_t n)
-{
-	if (r->bad)
-		return false;
-	if (n > r->left)
-		return pls_wire_refuse(r);
-	memcpy(dst, r->p, n);
-	r->p += n;
-	r->left -= n;
-	return true;
-}
-
 /* n bytes from mem, refusing what does not fit in a size_t */
 void *
 pls_wire_get_alloc(PlsWireReader *r, size_t count, size_t size)
@@ -451,48 +380,6 @@ pls_wire_get_alloc(PlsWireReader *r, size_t count, size_t size)
 	if (p == NULL)
 		pls_wire_refuse(r);
 	return p;
-}
-
-bool
-pls_wire_get_u8(PlsWireReader *r, uint8_t *v)
-{
-	return get_raw(r, v, sizeof(*v));
-}
-
-bool
-pls_wire_get_u32(PlsWireReader *r, uint32_t *v)
-{
-	return get_raw(r, v, sizeof(*v));
-}
-
-bool
-pls_wire_get_i32(PlsWireReader *r, int32_t *v)
-{
-	return get_raw(r, v, sizeof(*v));
-}
-
-bool
-pls_wire_get_i64(PlsWireReader *r, int64_t *v)
-{
-	return get_raw(r, v, sizeof(*v));
-}
-
-static bool
-get_u64(PlsWireReader *r, uint64_t *v)
-{
-	return get_raw(r, v, sizeof(*v));
-}
-
-bool
-pls_wire_get_u64(PlsWireReader *r, uint64_t *v)
-{
-	return get_u64(r, v);
-}
-
-bool
-pls_wire_get_f64(PlsWireReader *r, double *v)
-{
-	return get_raw(r, v, sizeof(*v));
 }
 
 /* a u8 that must be 0 or 1 */

@@ -50,6 +50,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "door.h"
 #include "worker/channel.h"
@@ -88,12 +89,26 @@ typedef struct PlsWireBuf
 extern void pls_wire_buf_init(PlsWireBuf *b, const PlsWireMem *mem);
 extern void pls_wire_buf_reset(PlsWireBuf *b);	/* len = 0, keeps memory */
 extern void pls_wire_buf_free(PlsWireBuf *b);
-extern void pls_wire_put_u8(PlsWireBuf *b, uint8_t v);
-extern void pls_wire_put_u32(PlsWireBuf *b, uint32_t v);
-extern void pls_wire_put_i32(PlsWireBuf *b, int32_t v);
-extern void pls_wire_put_u64(PlsWireBuf *b, uint64_t v);
-extern void pls_wire_put_i64(PlsWireBuf *b, int64_t v);
-extern void pls_wire_put_f64(PlsWireBuf *b, double v);
+/* pls_wire_put_raw's way out: the buffer grown, or failed */
+extern void pls_wire_put_grow(PlsWireBuf *b, const void *p, size_t n);
+
+/*
+ * Append n bytes.  Inline when there is room, in every file that writes
+ * records, so that a field (a tag byte, a fixed-width number: an array of
+ * them element by element) costs a store; growing is out of line.
+ */
+static inline void
+pls_wire_put_raw(PlsWireBuf *b, const void *p, size_t n)
+{
+	if (__builtin_expect(!b->failed && n > 0 && n <= b->cap - b->len, 1))
+	{
+		memcpy(b->data + b->len, p, n);
+		b->len += n;
+		return;
+	}
+	pls_wire_put_grow(b, p, n);
+}
+
 extern void pls_wire_put_bytes(PlsWireBuf *b, const void *p, size_t len);
 /* a NUL-terminated string, NULL written as length 0xFFFFFFFF */
 extern void pls_wire_put_cstr(PlsWireBuf *b, const char *s);
@@ -112,12 +127,49 @@ typedef struct PlsWireReader
 
 extern void pls_wire_reader_init(PlsWireReader *r, const void *data,
 								 size_t len, const PlsWireMem *mem);
-extern bool pls_wire_get_u8(PlsWireReader *r, uint8_t *v);
-extern bool pls_wire_get_u32(PlsWireReader *r, uint32_t *v);
-extern bool pls_wire_get_i32(PlsWireReader *r, int32_t *v);
-extern bool pls_wire_get_u64(PlsWireReader *r, uint64_t *v);
-extern bool pls_wire_get_i64(PlsWireReader *r, int64_t *v);
-extern bool pls_wire_get_f64(PlsWireReader *r, double *v);
+
+/* n bytes into dst, if that many remain (else r is bad); inline as above */
+static inline bool
+pls_wire_get_raw(PlsWireReader *r, void *dst, size_t n)
+{
+	if (r->bad)
+		return false;
+	if (n > r->left)
+	{
+		r->bad = true;
+		return false;
+	}
+	memcpy(dst, r->p, n);
+	r->p += n;
+	r->left -= n;
+	return true;
+}
+
+/*
+ * The fixed-width fields, written and read: pls_wire_put_u8 and
+ * pls_wire_get_u8, and likewise u32, i32, u64, i64 and f64.
+ */
+#define PLS_WIRE_FIELD(name, type) \
+static inline void \
+pls_wire_put_##name(PlsWireBuf *b, type v) \
+{ \
+	pls_wire_put_raw(b, &v, sizeof(v)); \
+} \
+static inline bool \
+pls_wire_get_##name(PlsWireReader *r, type *v) \
+{ \
+	return pls_wire_get_raw(r, v, sizeof(*v)); \
+}
+
+PLS_WIRE_FIELD(u8, uint8_t)
+PLS_WIRE_FIELD(u32, uint32_t)
+PLS_WIRE_FIELD(i32, int32_t)
+PLS_WIRE_FIELD(u64, uint64_t)
+PLS_WIRE_FIELD(i64, int64_t)
+PLS_WIRE_FIELD(f64, double)
+
+#undef PLS_WIRE_FIELD
+
 /* points into the buffer: *p valid as long as the buffer */
 extern bool pls_wire_get_bytes(PlsWireReader *r, const char **p, size_t *len);
 /* a copy, NUL-terminated, valid UTF-8 without NUL; NULL for the NULL mark */
