@@ -18,6 +18,35 @@
 
 #include "pyhost.h"
 
+/*
+ * UTF-8 as a str: ASCII (checked a word at a time) copied into a new str
+ * at once, anything else through the decoder (which refuses invalid
+ * UTF-8; none comes from the wire's reader or the PostgreSQL side).
+ */
+static PyObject *
+utf8_to_py(const char *s, size_t len)
+{
+	uint64_t	high = 0;
+	size_t		i = 0;
+	PyObject   *o;
+
+	for (; i + 8 <= len; i += 8)
+	{
+		uint64_t	w;
+
+		memcpy(&w, s + i, sizeof(w));
+		high |= w;
+	}
+	for (; i < len; i++)
+		high |= (unsigned char) s[i];
+	if ((high & 0x8080808080808080ull) != 0)
+		return PyUnicode_DecodeUTF8(s, (Py_ssize_t) len, NULL);
+	o = PyUnicode_New((Py_ssize_t) len, 127);
+	if (o != NULL)
+		memcpy(PyUnicode_DATA(o), s, len);
+	return o;
+}
+
 PyObject *
 pls_numeric_to_py(const char *text, size_t len)
 {
@@ -35,7 +64,7 @@ pls_numeric_to_py(const char *text, size_t len)
 
 	if (decimal == NULL)
 		return NULL;
-	s = PyUnicode_DecodeUTF8(text, (Py_ssize_t) len, NULL);
+	s = utf8_to_py(text, len);
 	if (s == NULL)
 		return NULL;
 	res = PyObject_CallOneArg(decimal, s);
@@ -355,7 +384,7 @@ row_to_py(const PLSValue *v)
 		}
 		if ((value = value_to_py(&v->u.row.atts[i])) == NULL)
 			goto fail;
-		key = PyUnicode_DecodeUTF8(name, (Py_ssize_t) strlen(name), NULL);
+		key = utf8_to_py(name, strlen(name));
 		if (key == NULL)
 		{
 			Py_DECREF(value);
@@ -392,8 +421,7 @@ value_to_py(const PLSValue *v)
 		case PLS_V_NUMERIC:
 			return pls_numeric_to_py(v->u.str.data, v->u.str.len);
 		case PLS_V_TEXT:
-			return PyUnicode_DecodeUTF8(v->u.str.data,
-										(Py_ssize_t) v->u.str.len, NULL);
+			return utf8_to_py(v->u.str.data, v->u.str.len);
 		case PLS_V_BYTES:
 			return PyBytes_FromStringAndSize(v->u.str.data,
 											 (Py_ssize_t) v->u.str.len);
