@@ -19,10 +19,13 @@
  * request usually answers within microseconds, and a futex sleep and
  * wake-up on a virtual CPU costs tens of microseconds).  The budget follows
  * whether spinning pays: a message that came while spinning doubles it
- * (up to PLS_SPIN_MAX_NS), a wait that had to sleep halves it (down to PLS_SPIN_MIN_NS), so that a peer running a long
- * call, or one that is not on a CPU (a loaded machine, or both processes
- * on one CPU, where spinning only delays it), soon finds this side asleep
- * instead.  At the minimum, every PLS_SPIN_PROBE-th wait spins the whole
+ * (up to PLS_SPIN_MAX_NS), a wait that had to sleep halves it (down to
+ * PLS_SPIN_MIN_NS), so that a peer running a long call, or one that is not
+ * on a CPU (a loaded machine, or both processes on one CPU, where spinning
+ * only delays it), soon finds this side asleep instead; but a sleep whose
+ * answer came within PLS_SPIN_MAX_NS all the same sets the budget to twice
+ * what it took, so that a peer that works a few microseconds per message
+ * is waited for spinning.  At the minimum, every PLS_SPIN_PROBE-th wait spins the whole
  * PLS_SPIN_MAX_NS again, so that a machine that became idle is noticed: a
  * budget only grown back from the minimum would not catch an answer again
  * once both sides sleep (each reply then waits for the other's wake-up,
@@ -171,6 +174,7 @@ wait_for_change(PlsChan *chan, uint32_t *word, uint32_t seen, uint32_t *flag,
 	int64_t		start = 0;
 	int64_t		deadline;
 	int64_t		spin_end = 0;
+	int64_t		waited;
 	int			i;
 
 	/*
@@ -247,6 +251,19 @@ wait_for_change(PlsChan *chan, uint32_t *word, uint32_t seen, uint32_t *flag,
 			break;
 	}
 	store_word(flag, 0);
+
+	/*
+	 * An answer that came within PLS_SPIN_MAX_NS after all, wake-up
+	 * included, is waited for spinning next time: a peer whose work takes
+	 * some microseconds (a call with a large argument) would otherwise
+	 * find this side asleep every time, and pay its wake-up each call.
+	 */
+	waited = now_ns() - start;
+	if (waited <= PLS_SPIN_MAX_NS / 2)
+		chan->spin_ns = waited * 2 > PLS_SPIN_MIN_NS ? (uint32_t) waited * 2 :
+			PLS_SPIN_MIN_NS;
+	else if (waited <= PLS_SPIN_MAX_NS)
+		chan->spin_ns = PLS_SPIN_MAX_NS;
 	return PLS_CHAN_OK;
 }
 
