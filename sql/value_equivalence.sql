@@ -78,6 +78,12 @@ SELECT value_check(ARRAY['é', NULL, '', 'a"b', 'c,d']), value_check('{}'::text[
 	value_check(ARRAY['[1,2)'::int4range, 'empty']), value_check(ARRAY['x'::name]),
 	value_check(ARRAY['2024-01-01'::date, 'infinity']), value_check(ARRAY[1.5::money]);
 SELECT value_check(array_agg(i)) FROM generate_series(1, 10000) i;
+-- arrays of bool, integers, oid and floats cross to a worker as stored
+SELECT value_check(array_agg(CASE WHEN i % 7 = 0 THEN NULL ELSE i END))
+FROM generate_series(1, 10000) i;
+SELECT value_check('{{t,NULL,f},{NULL,t,t}}'::bool[]), value_check('[2:3]={1.5,NULL}'::float4[]),
+	value_check(ARRAY[NULL::int8]), value_check('{{{NULL}}}'::int2[]),
+	value_check(ARRAY[1, NULL, 3]::posint[]);
 SELECT value_check(array_agg(CASE WHEN i % 7 = 0 THEN NULL ELSE i::text END))
 FROM generate_series(1, 10000) i;
 

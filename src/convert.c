@@ -101,7 +101,7 @@ pls_type_init(PLSType *t, Oid typoid, int32 typmod, MemoryContext mcxt,
 		get_typlenbyvalalign(tc->typelem, &t->elmlen, &t->elmbyval,
 							 &t->elmalign);
 		t->to_py = pls_array_to_py_for(t->elem);
-		t->to_value = pls_array_to_value;
+		t->to_value = pls_array_to_value_for(t->elem);
 		t->shape_data.kind = PLS_S_ARRAY;
 		t->shape_data.elem = t->elem->shape;
 		t->decode = pls_decoder_for(t);

@@ -13,10 +13,11 @@
  * Element types whose arrays are read as C arrays when they have no null
  * bitmap: fixed length, passed by value, and aligned to their own length,
  * so the elements follow each other with no padding.  A domain over one
- * reads as its base type.  Returns the type, or InvalidOid.
+ * reads as its base type.  Returns the type, or InvalidOid.  Such arrays
+ * also cross to a worker as they are stored (datum_value.c).
  */
-static Oid
-flat_element_type(PLSType *elm)
+Oid
+pls_flat_element_type(PLSType *elm)
 {
 	while (elm->typtype == TYPTYPE_DOMAIN)
 		elm = elm->base;
@@ -39,7 +40,7 @@ flat_element_type(PLSType *elm)
 typedef struct ArrayReader
 {
 	PLSType    *elm;
-	Oid			flattype;		/* flat_element_type() of elm if the array
+	Oid			flattype;		/* pls_flat_element_type() of elm if the array
 								 * has no null bitmap, else InvalidOid */
 	char	   *dataptr;		/* next element */
 	bits8	   *bitmap;			/* null bitmap position, or NULL */
@@ -202,8 +203,8 @@ array_fill_list(ArrayReader *r, PyObject *list, int *dims, int ndim, int dim)
 }
 
 /*
- * An array as nested lists; flattype is flat_element_type() of its element
- * type, or InvalidOid to convert every element through its to_py.
+ * An array as nested lists; flattype is pls_flat_element_type() of its
+ * element type, or InvalidOid to convert every element through its to_py.
  */
 static PyObject *
 array_convert(PLSType *t, Datum d, Oid flattype)
@@ -255,11 +256,11 @@ array_to_py(PLSType *t, Datum d)
 	return array_convert(t, d, InvalidOid);
 }
 
-/* An array of a flat_element_type(): the flat path unless it has nulls. */
+/* An array of a pls_flat_element_type(): the flat path unless it has nulls. */
 static PyObject *
 flat_array_to_py(PLSType *t, Datum d)
 {
-	return array_convert(t, d, flat_element_type(t->elem));
+	return array_convert(t, d, pls_flat_element_type(t->elem));
 }
 
 
@@ -267,5 +268,5 @@ flat_array_to_py(PLSType *t, Datum d)
 PLSToPy
 pls_array_to_py_for(PLSType *elem)
 {
-	return OidIsValid(flat_element_type(elem)) ? flat_array_to_py : array_to_py;
+	return OidIsValid(pls_flat_element_type(elem)) ? flat_array_to_py : array_to_py;
 }

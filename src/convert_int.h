@@ -30,6 +30,7 @@ extern void pls_scalar_init(PLSType *t, Oid typoid, int32 typmod,
 							MemoryContext mcxt);
 extern PyObject *pls_domain_to_py(PLSType *t, Datum d);
 extern PLSToPy pls_array_to_py_for(PLSType *elem);
+extern Oid	pls_flat_element_type(PLSType *elm);
 extern PyObject *pls_composite_to_py(PLSType *t, Datum d);
 /* convert_row.c: t's cached copy of row type typid/typmod */
 extern TupleDesc pls_row_desc(PLSType *t, Oid typid, int32 typmod);
@@ -48,7 +49,7 @@ extern void pls_text_to_value(PLSType *t, Datum d, PLSValue *out);
 extern void pls_name_to_value(PLSType *t, Datum d, PLSValue *out);
 extern void pls_generic_to_value(PLSType *t, Datum d, PLSValue *out);
 extern void pls_domain_to_value(PLSType *t, Datum d, PLSValue *out);
-extern void pls_array_to_value(PLSType *t, Datum d, PLSValue *out);
+extern PLSToValue pls_array_to_value_for(PLSType *elem);
 extern void pls_composite_to_value(PLSType *t, Datum d, PLSValue *out);
 /* decode.c: the decoder for t's kind */
 extern PLSDecode pls_decoder_for(PLSType *t);

@@ -7,8 +7,9 @@
  *	  convert_row.c): bool, integers and oid as INT64, float4 and float8 as
  *	  FLOAT8, numeric as its text form (PLS_V_NUMERIC: a Decimal), bytea as
  *	  BYTES, every other scalar as the UTF-8 of its text form, a domain as
- *	  its base type, arrays without their lower bounds, rows with their
- *	  column names and without dropped columns.
+ *	  its base type, arrays without their lower bounds (arrays of bool,
+ *	  integers, oid and floats as they are stored: PLS_V_PACKED), rows with
+ *	  their column names and without dropped columns.
  *
  *	  Each type's function is chosen once, next to its to_py (pls_type_init).
  *	  Values are allocated in CurrentMemoryContext and may point into the
@@ -146,10 +147,9 @@ pls_domain_to_value(PLSType *t, Datum d, PLSValue *out)
 /* ---------- arrays ---------- */
 
 /* Elements in row-major order, as convert_array.c reads them. */
-void
-pls_array_to_value(PLSType *t, Datum d, PLSValue *out)
+static void
+array_elements(PLSType *t, ArrayType *array, PLSValue *out)
 {
-	ArrayType  *array = DatumGetArrayTypeP(d);
 	PLSType    *elm = t->elem;
 	int			ndim = ARR_NDIM(array);
 	char	   *dataptr;
@@ -194,6 +194,74 @@ pls_array_to_value(PLSType *t, Datum d, PLSValue *out)
 	}
 	out->u.array.n = n;
 	out->u.array.elems = elems;
+}
+
+static void
+array_to_value(PLSType *t, Datum d, PLSValue *out)
+{
+	array_elements(t, DatumGetArrayTypeP(d), out);
+}
+
+/*
+ * An array of a pls_flat_element_type() as it is stored: PACKED, its null
+ * bitmap and elements pointing into the array (value_py.c makes of them
+ * what convert_array.c does).  One without elements as any other.
+ */
+static void
+flat_array_to_value(PLSType *t, Datum d, PLSValue *out)
+{
+	ArrayType  *array = DatumGetArrayTypeP(d);
+	int			ndim = ARR_NDIM(array);
+	int			n = ndim > 0 ? ArrayGetNItems(ndim, ARR_DIMS(array)) : 0;
+	uint8		elem;
+
+	if (n == 0)
+	{
+		array_elements(t, array, out);
+		return;
+	}
+	switch (pls_flat_element_type(t->elem))
+	{
+		case BOOLOID:
+			elem = PLS_P_BOOL;
+			break;
+		case INT2OID:
+			elem = PLS_P_INT2;
+			break;
+		case INT4OID:
+			elem = PLS_P_INT4;
+			break;
+		case INT8OID:
+			elem = PLS_P_INT8;
+			break;
+		case OIDOID:
+			elem = PLS_P_OID;
+			break;
+		case FLOAT4OID:
+			elem = PLS_P_FLOAT4;
+			break;
+		case FLOAT8OID:
+			elem = PLS_P_FLOAT8;
+			break;
+		default:
+			elog(ERROR, "unexpected flat array element type %u",
+				 pls_flat_element_type(t->elem));
+	}
+	out->kind = PLS_V_PACKED;
+	out->u.packed.elem = elem;
+	out->u.packed.ndims = (uint8) ndim;
+	memcpy(out->u.packed.dims, ARR_DIMS(array), sizeof(int) * ndim);
+	out->u.packed.n = (uint32) n;
+	out->u.packed.nulls = ARR_NULLBITMAP(array);
+	out->u.packed.data = ARR_DATA_PTR(array);
+}
+
+/* The Datum -> door value conversion of arrays of elem. */
+PLSToValue
+pls_array_to_value_for(PLSType *elem)
+{
+	return OidIsValid(pls_flat_element_type(elem)) ? flat_array_to_value :
+		array_to_value;
 }
 
 /* ---------- rows ---------- */

@@ -56,8 +56,11 @@ typedef enum PLSValueKind
 								 * included (as NULL) */
 	PLS_V_NUMERIC,				/* UTF-8 text form of a numeric: only from
 								 * the PostgreSQL side (a Decimal in Python) */
-	PLS_V_JSON					/* a value of a type under a transform (jsonb,
+	PLS_V_JSON,					/* a value of a type under a transform (jsonb,
 								 * hstore) as JSON tokens, below */
+	PLS_V_PACKED				/* an array of fixed-width scalars as their
+								 * raw bytes: only from the PostgreSQL side
+								 * (nested lists in Python, as ARRAY) */
 } PLSValueKind;
 
 /*
@@ -90,6 +93,32 @@ typedef enum PLSValueKind
 #define PLS_J_END_OBJECT	'}'
 #define PLS_JSON_MAX_DEPTH	65536
 
+/*
+ * The elements of a PACKED array: PostgreSQL's in-memory form of bool,
+ * int2, int4, int8, oid, float4 and float8, in the machine's byte order.
+ */
+typedef enum PLSPackedElem
+{
+	PLS_P_BOOL,					/* 1 byte: any nonzero byte is true */
+	PLS_P_INT2,
+	PLS_P_INT4,
+	PLS_P_INT8,
+	PLS_P_OID,					/* unsigned 32 bits */
+	PLS_P_FLOAT4,				/* widened to a double */
+	PLS_P_FLOAT8
+} PLSPackedElem;
+
+#define PLS_P_LAST PLS_P_FLOAT8
+
+/* The bytes of one element of a PACKED array of elem (<= PLS_P_LAST). */
+static inline size_t
+pls_packed_width(uint8_t elem)
+{
+	static const uint8_t widths[] = {1, 2, 4, 8, 4, 4, 8};
+
+	return widths[elem];
+}
+
 typedef struct PLSValue
 {
 	uint8_t		kind;			/* PLSValueKind */
@@ -117,6 +146,17 @@ typedef struct PLSValue
 			/* from the PostgreSQL side: column names (UTF-8), or NULL */
 			const char *const *names;
 		}			row;
+		struct
+		{
+			uint8_t		elem;	/* PLSPackedElem */
+			uint8_t		ndims;	/* 1..6 */
+			int			dims[6];	/* each at least 1 */
+			uint32_t	n;		/* product of dims */
+			/* PostgreSQL's null bitmap (bit i clear: element i is NULL) */
+			const uint8_t *nulls;	/* or NULL: no element is NULL */
+			/* the elements that are not NULL, in order, unaligned */
+			const char *data;
+		}			packed;
 	}			u;
 } PLSValue;
 

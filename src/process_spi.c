@@ -275,45 +275,105 @@ refuse(PLSWorker *w, PlsWireBuf *out, const char *what)
 /* ---------- rows as door values ---------- */
 
 /*
- * The rows of a statement or a fetch as ROW values without names (one
- * value per live column), written to buf, with the columns.  Lives in the
- * request's scratch memory.
+ * The conversion of a result shape to door values: its columns as the
+ * worker reads them and a PLSType per live column, built once per shape
+ * and kept (as spi_rowconv.c keeps inline mode's), so that a plan run
+ * again converts with what it had.  serial names it to the worker, which
+ * keeps the columns it was sent last and says which in its next request:
+ * they cross once while they stay the same.  Pinned by the results being
+ * converted with it; one evicted meanwhile is freed at the last unpin.
  */
-typedef struct ValueRows
+typedef struct ValueCols
 {
-	DestReceiver pub;
 	MemoryContext mcxt;
-	MemoryContext rowtmp;
-	bool		have_cols;
-	PlsWireColumns cols;
+	uint64		serial;			/* never 0, never reused */
+	int			pins;
+	bool		doomed;
+	PlsWireColumns cols;		/* UTF-8 names */
+	NameData   *pgnames;		/* the server's, for matching */
 	int			nlive;
 	int		   *live;
 	PLSType    *types;
-	PLSValue   *atts;
-	PlsWireBuf	buf;
-	uint64		n;
-} ValueRows;
+	PLSTrf		trf;			/* the transforms the types were made with */
+} ValueCols;
+
+#define VALUE_COLS_CACHE_SIZE 8
+
+static ValueCols *value_cols_cache[VALUE_COLS_CACHE_SIZE];
+static int	value_cols_next = 0;
+static uint64 value_cols_serial = 0;
+
+/*
+ * The transforms of the running call (pls_exec_trf), or none: columns of
+ * a transformed type convert by the reading function's transforms, as in
+ * PL/Python, so a conversion is for one set of them.
+ */
+static PLSTrf
+value_cols_trf(void)
+{
+	const PLSTrf *trf = pls_exec_trf();
+	PLSTrf		none = {0};
+
+	return trf ? *trf : none;
+}
+
+static bool
+value_cols_match(const ValueCols *vc, TupleDesc desc)
+{
+	PLSTrf		trf = value_cols_trf();
+
+	if (vc->cols.natts != (uint32) desc->natts ||
+		vc->trf.jsonb != trf.jsonb || vc->trf.hstore != trf.hstore)
+		return false;
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (vc->cols.typoids[i] != att->atttypid ||
+			vc->cols.typmods[i] != att->atttypmod ||
+			vc->cols.dropped[i] != att->attisdropped ||
+			strcmp(NameStr(vc->pgnames[i]), NameStr(att->attname)) != 0)
+			return false;
+	}
+	return true;
+}
 
 static void
-rows_columns(ValueRows *vr, TupleDesc desc)
+value_cols_unpin(ValueCols *vc)
 {
-	MemoryContext old = MemoryContextSwitchTo(vr->mcxt);
+	if (--vc->pins == 0 && vc->doomed)
+		MemoryContextDelete(vc->mcxt);
+}
+
+/*
+ * Built in a context under mcxt (an error on the way frees it with that),
+ * moved under TopMemoryContext once complete.  May ereport.
+ */
+static ValueCols *
+value_cols_build(TupleDesc desc, MemoryContext mcxt)
+{
+	MemoryContext cxt = AllocSetContextCreate(mcxt, "plsafepy result columns",
+											  ALLOCSET_SMALL_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
 	int			natts = desc->natts;
+	ValueCols  *vc = palloc0(sizeof(ValueCols));
 	const char **names = palloc(sizeof(char *) * (natts + 1));
 	uint32	   *typoids = palloc(sizeof(uint32) * (natts + 1));
 	int32	   *typmods = palloc(sizeof(int32) * (natts + 1));
 	uint8	   *dropped = palloc(sizeof(uint8) * (natts + 1));
 
-	vr->live = palloc(sizeof(int) * (natts + 1));
-	vr->types = palloc0(sizeof(PLSType) * (natts + 1));
-	vr->atts = palloc(sizeof(PLSValue) * (natts + 1));
-	vr->nlive = 0;
+	vc->mcxt = cxt;
+	vc->trf = value_cols_trf();
+	vc->pgnames = palloc(sizeof(NameData) * (natts + 1));
+	vc->live = palloc(sizeof(int) * (natts + 1));
+	vc->types = palloc0(sizeof(PLSType) * (natts + 1));
 	for (int i = 0; i < natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
 		const char *name = NameStr(att->attname);
 		size_t		len;
 
+		vc->pgnames[i] = att->attname;
 		names[i] = pls_server_to_utf8(name, strlen(name), &len);
 		if (names[i] == name)
 			names[i] = pnstrdup(name, len);
@@ -322,36 +382,108 @@ rows_columns(ValueRows *vr, TupleDesc desc)
 		dropped[i] = att->attisdropped;
 		if (att->attisdropped)
 			continue;
-		pls_type_init(&vr->types[vr->nlive], att->atttypid, att->atttypmod,
-					  vr->mcxt, pls_exec_trf());
-		vr->live[vr->nlive++] = i;
+		pls_type_init(&vc->types[vc->nlive], att->atttypid, att->atttypmod,
+					  cxt, &vc->trf);
+		vc->live[vc->nlive++] = i;
 	}
-	vr->cols.natts = natts;
-	vr->cols.names = names;
-	vr->cols.typoids = typoids;
-	vr->cols.typmods = typmods;
-	vr->cols.dropped = dropped;
-	vr->have_cols = true;
+	vc->cols.natts = natts;
+	vc->cols.names = names;
+	vc->cols.typoids = typoids;
+	vc->cols.typmods = typmods;
+	vc->cols.dropped = dropped;
+	MemoryContextSwitchTo(old);
+	MemoryContextSetParent(cxt, TopMemoryContext);
+	vc->serial = ++value_cols_serial;
+	return vc;
+}
+
+/* The conversion of desc, pinned; building one may ereport. */
+static ValueCols *
+value_cols_get(TupleDesc desc, MemoryContext mcxt)
+{
+	ValueCols  *vc = NULL;
+	ValueCols **slot;
+
+	for (int i = 0; i < VALUE_COLS_CACHE_SIZE; i++)
+	{
+		if (value_cols_cache[i] && value_cols_match(value_cols_cache[i], desc))
+		{
+			vc = value_cols_cache[i];
+			break;
+		}
+	}
+	if (vc == NULL)
+	{
+		vc = value_cols_build(desc, mcxt);
+		slot = &value_cols_cache[value_cols_next];
+		value_cols_next = (value_cols_next + 1) % VALUE_COLS_CACHE_SIZE;
+		if (*slot != NULL)
+		{
+			(*slot)->doomed = true;
+			if ((*slot)->pins == 0)
+				MemoryContextDelete((*slot)->mcxt);
+		}
+		*slot = vc;
+	}
+	vc->pins++;
+	return vc;
+}
+
+/*
+ * The rows of a statement or a fetch as ROW values without names (one
+ * value per live column), written to buf, with their conversion.  Lives
+ * in the request's scratch memory, whose reset unpins the conversion.
+ */
+typedef struct ValueRows
+{
+	DestReceiver pub;
+	MemoryContext mcxt;
+	MemoryContext rowtmp;
+	ValueCols  *vc;				/* NULL: no result shape */
+	MemoryContextCallback unpin;
+	PLSValue   *atts;
+	PlsWireBuf	buf;
+	uint64		n;
+} ValueRows;
+
+static void
+rows_unpin(void *arg)
+{
+	ValueRows  *vr = (ValueRows *) arg;
+
+	if (vr->vc != NULL)
+		value_cols_unpin(vr->vc);
+	vr->vc = NULL;
+}
+
+static void
+rows_columns(ValueRows *vr, TupleDesc desc)
+{
+	ValueCols  *vc = value_cols_get(desc, vr->mcxt);
+
+	rows_unpin(vr);
+	vr->vc = vc;
+	vr->atts = MemoryContextAlloc(vr->mcxt, sizeof(PLSValue) * (vc->nlive + 1));
 	pls_wire_buf_reset(&vr->buf);
 	vr->n = 0;
-	MemoryContextSwitchTo(old);
 }
 
 static void
 rows_add(ValueRows *vr, Datum *values, bool *nulls)
 {
 	MemoryContext old = MemoryContextSwitchTo(vr->rowtmp);
+	ValueCols  *vc = vr->vc;
 	PLSValue	row;
 
-	for (int i = 0; i < vr->nlive; i++)
+	for (int i = 0; i < vc->nlive; i++)
 	{
-		int			att = vr->live[i];
+		int			att = vc->live[i];
 
-		pls_datum_to_value(&vr->types[i], values[att], nulls[att],
+		pls_datum_to_value(&vc->types[i], values[att], nulls[att],
 						   &vr->atts[i]);
 	}
 	row.kind = PLS_V_ROW;
-	row.u.row.natts = vr->nlive;
+	row.u.row.natts = vc->nlive;
 	row.u.row.atts = vr->atts;
 	row.u.row.names = NULL;
 	MemoryContextSwitchTo(vr->mcxt);
@@ -396,17 +528,29 @@ rows_new(void)
 	vr->pub.mydest = DestTuplestore;
 	vr->mcxt = scratch;
 	vr->rowtmp = pls_exec_rowtmp(ctx);
+	vr->unpin.func = rows_unpin;
+	vr->unpin.arg = vr;
+	MemoryContextRegisterResetCallback(scratch, &vr->unpin);
 	pls_wire_buf_init(&vr->buf, &pls_pool_wire_mem);
 	return vr;
 }
 
-/* result rows: the columns, u64 n and the rows as one bytes string */
+/*
+ * Result rows: u64 the columns' serial (0: none), u8 whether the columns
+ * follow (not if the worker said it has them: have), the columns, u64 n
+ * and the rows as one bytes string.
+ */
 static void
-put_rows(PlsWireBuf *out, ValueRows *vr)
+put_rows(PlsWireBuf *out, ValueRows *vr, uint64 have)
 {
 	static const PlsWireColumns none = {0};
+	ValueCols  *vc = vr ? vr->vc : NULL;
+	uint64		serial = vc ? vc->serial : 0;
 
-	pls_wire_put_columns(out, vr && vr->have_cols ? &vr->cols : &none);
+	pls_wire_put_u64(out, serial);
+	pls_wire_put_u8(out, serial == 0 || serial != have);
+	if (serial == 0 || serial != have)
+		pls_wire_put_columns(out, vc ? &vc->cols : &none);
 	pls_wire_put_u64(out, vr ? vr->n : 0);
 	pls_wire_put_bytes(out, vr ? (const char *) vr->buf.data : "",
 					   vr ? vr->buf.len : 0);
@@ -461,12 +605,14 @@ op_execute(PLSWorker *w, PlsWireReader *r, PlsWireBuf *out, bool *bad)
 {
 	PlsWireStmt ws;
 	int64_t		limit;
+	uint64_t	have;
 	ProcessExecute pe;
 	PLSDoorError err;
 	int			status;
 	bool		with_rows;
 
 	if (!pls_wire_get_stmt(r, &ws) || !pls_wire_get_i64(r, &limit) ||
+		!pls_wire_get_u64(r, &have) ||
 		!pls_wire_done(r) || limit < LONG_MIN || limit > LONG_MAX)
 	{
 		*bad = true;
@@ -490,14 +636,14 @@ op_execute(PLSWorker *w, PlsWireReader *r, PlsWireBuf *out, bool *bad)
 		pls_wire_put_cstr(out, SPI_result_code_string(status));
 		return;
 	}
-	with_rows = status > 0 && pe.vr != NULL && pe.vr->have_cols &&
+	with_rows = status > 0 && pe.vr != NULL && pe.vr->vc != NULL &&
 		pls_spi_status_has_rows(status);
 	/* SPI counts a utility command's rows only in its tuple table */
 	pls_wire_put_u64(out, with_rows && status == SPI_OK_UTILITY ?
 					 pe.vr->n : pe.req.processed);
 	pls_wire_put_u8(out, with_rows ? 1 : 0);
 	if (with_rows)
-		put_rows(out, pe.vr);
+		put_rows(out, pe.vr, have);
 }
 
 /* ---------- plans ---------- */
@@ -698,12 +844,14 @@ op_cursor_fetch(PLSWorker *w, PlsWireReader *r, PlsWireBuf *out, bool *bad)
 {
 	uint64_t	token;
 	int64_t		count;
+	uint64_t	have;
 	Handle	   *h;
 	PLSFetchReq freq;
 	PLSDoorError err;
 	bool		fetched;
 
 	if (!pls_wire_get_u64(r, &token) || !pls_wire_get_i64(r, &count) ||
+		!pls_wire_get_u64(r, &have) ||
 		!pls_wire_done(r) || count < LONG_MIN || count > LONG_MAX)
 	{
 		*bad = true;
@@ -734,7 +882,7 @@ op_cursor_fetch(PLSWorker *w, PlsWireReader *r, PlsWireBuf *out, bool *bad)
 			return;
 		}
 		reply_ok(out);
-		put_rows(out, vreq.vr);
+		put_rows(out, vreq.vr, have);
 		pls_wire_put_u8(out, fetched ? 0 : 1);
 		if (!fetched)
 		{
@@ -750,7 +898,7 @@ op_cursor_fetch(PLSWorker *w, PlsWireReader *r, PlsWireBuf *out, bool *bad)
 		return;
 	}
 	reply_ok(out);
-	put_rows(out, NULL);
+	put_rows(out, NULL, have);
 	pls_wire_put_u8(out, 0);
 }
 

@@ -17,8 +17,9 @@
  * Reading: every get checks the bytes that remain before it reads or
  * allocates, and the first violation sets bad, after which every get fails.
  * Decoded value trees borrow from the buffer read: the bytes of TEXT,
- * NUMERIC, BYTES and JSON values point into it (not NUL-terminated), so it must
- * outlive the tree.  Everything else (ARRAY elements, ROW attributes and
+ * NUMERIC, BYTES and JSON values and a PACKED array's bitmap and elements
+ * point into it (not NUL-terminated, not aligned), so it must outlive the
+ * tree.  Everything else (ARRAY elements, ROW attributes and
  * their names, shapes, the strings and arrays of records) is allocated from
  * the reader's mem; a decode that fails leaves what it allocated to the
  * caller's arena.  Nesting depth counts values (or shapes): the outermost
@@ -104,72 +105,14 @@ buf_reserve(PlsWireBuf *b, size_t n)
 	return true;
 }
 
-/*
- * Append n bytes.  Inline when there is room, so that a value's fields (a
- * tag byte, a fixed-width number: an array of them element by element)
- * cost a store each; growing is out of line.
- */
-static void
-put_raw_grow(PlsWireBuf *b, const void *p, size_t n)
+/* pls_wire_put_raw's way out: growing the buffer, or a failed one. */
+void
+pls_wire_put_grow(PlsWireBuf *b, const void *p, size_t n)
 {
 	if (n == 0 || !buf_reserve(b, n))
 		return;
 	memcpy(b->data + b->len, p, n);
 	b->len += n;
-}
-
-static inline void
-put_raw(PlsWireBuf *b, const void *p, size_t n)
-{
-	if (__builtin_expect(!b->failed && n > 0 && n <= b->cap - b->len, 1))
-	{
-		memcpy(b->data + b->len, p, n);
-		b->len += n;
-		return;
-	}
-	put_raw_grow(b, p, n);
-}
-
-void
-pls_wire_put_u8(PlsWireBuf *b, uint8_t v)
-{
-	put_raw(b, &v, sizeof(v));
-}
-
-void
-pls_wire_put_u32(PlsWireBuf *b, uint32_t v)
-{
-	put_raw(b, &v, sizeof(v));
-}
-
-void
-pls_wire_put_i32(PlsWireBuf *b, int32_t v)
-{
-	put_raw(b, &v, sizeof(v));
-}
-
-void
-pls_wire_put_i64(PlsWireBuf *b, int64_t v)
-{
-	put_raw(b, &v, sizeof(v));
-}
-
-static void
-put_u64(PlsWireBuf *b, uint64_t v)
-{
-	put_raw(b, &v, sizeof(v));
-}
-
-void
-pls_wire_put_u64(PlsWireBuf *b, uint64_t v)
-{
-	put_u64(b, v);
-}
-
-void
-pls_wire_put_f64(PlsWireBuf *b, double v)
-{
-	put_raw(b, &v, sizeof(v));
 }
 
 /* A u32 length then the bytes; 0xFFFFFFFF and more cannot be carried. */
@@ -182,7 +125,7 @@ pls_wire_put_bytes(PlsWireBuf *b, const void *p, size_t len)
 		return;
 	}
 	pls_wire_put_u32(b, (uint32_t) len);
-	put_raw(b, p, len);
+	pls_wire_put_raw(b, p, len);
 }
 
 void
@@ -194,42 +137,100 @@ pls_wire_put_cstr(PlsWireBuf *b, const char *s)
 		pls_wire_put_bytes(b, s, strlen(s));
 }
 
-static void
-put_array(PlsWireBuf *b, const PLSValue *v)
+/*
+ * u8 ndims and the u32 dims of an array of n elements, from lo (0 or 1)
+ * dims up, each from lo to PLS_WIRE_MAX_ITEMS; false, and b failed, if
+ * that is not what they are or n is not their product.
+ */
+static bool
+put_dims(PlsWireBuf *b, int ndims, const int *dims, int lo, uint64_t n)
 {
-	int			ndims = v->u.array.ndims;
-	uint64_t	n = ndims > 0 ? 1 : 0;
+	uint64_t	product = ndims > 0 ? 1 : 0;
 
-	if (ndims < 0 || ndims > 6)
+	if (ndims < lo || ndims > 6)
 	{
 		b->failed = true;
-		return;
+		return false;
 	}
 	for (int i = 0; i < ndims; i++)
 	{
-		if (v->u.array.dims[i] < 0 ||
-			(uint64_t) v->u.array.dims[i] > PLS_WIRE_MAX_ITEMS)
+		if (dims[i] < lo || (uint64_t) dims[i] > PLS_WIRE_MAX_ITEMS)
 		{
 			b->failed = true;
-			return;
+			return false;
 		}
-		n *= (uint64_t) v->u.array.dims[i];
-		if (n > PLS_WIRE_MAX_ITEMS)
+		product *= (uint64_t) dims[i];
+		if (product > PLS_WIRE_MAX_ITEMS)
 		{
 			b->failed = true;
-			return;
+			return false;
 		}
 	}
-	if (n != v->u.array.n)
+	if (product != n)
 	{
 		b->failed = true;
-		return;
+		return false;
 	}
 	pls_wire_put_u8(b, (uint8_t) ndims);
 	for (int i = 0; i < ndims; i++)
-		pls_wire_put_u32(b, (uint32_t) v->u.array.dims[i]);
+		pls_wire_put_u32(b, (uint32_t) dims[i]);
+	return true;
+}
+
+static void
+put_array(PlsWireBuf *b, const PLSValue *v)
+{
+	if (!put_dims(b, v->u.array.ndims, v->u.array.dims, 0, v->u.array.n))
+		return;
 	for (size_t i = 0; i < v->u.array.n && !b->failed; i++)
 		pls_wire_put_value(b, &v->u.array.elems[i]);
+}
+
+/*
+ * The elements of a PACKED array that are not NULL: every one without a
+ * bitmap, else the set bits among its first n (the rest of the last byte
+ * means nothing).
+ */
+static size_t
+packed_present(const uint8_t *nulls, uint32_t n)
+{
+	size_t		count = 0;
+	uint32_t	full = n / 8;
+	uint32_t	i = 0;
+
+	if (nulls == NULL)
+		return n;
+	for (; i + 8 <= full; i += 8)
+	{
+		uint64_t	w;
+
+		memcpy(&w, nulls + i, sizeof(w));
+		count += (size_t) __builtin_popcountll(w);
+	}
+	for (; i < full; i++)
+		count += (size_t) __builtin_popcount(nulls[i]);
+	if (n % 8 != 0)
+		count += (size_t) __builtin_popcount(nulls[full] & ((1u << (n % 8)) - 1));
+	return count;
+}
+
+static void
+put_packed(PlsWireBuf *b, const PLSValue *v)
+{
+	if (v->u.packed.elem > PLS_P_LAST)
+	{
+		b->failed = true;
+		return;
+	}
+	pls_wire_put_u8(b, v->u.packed.elem);
+	if (!put_dims(b, v->u.packed.ndims, v->u.packed.dims, 1, v->u.packed.n))
+		return;
+	pls_wire_put_u8(b, v->u.packed.nulls != NULL);
+	if (v->u.packed.nulls != NULL)
+		pls_wire_put_raw(b, v->u.packed.nulls, ((size_t) v->u.packed.n + 7) / 8);
+	pls_wire_put_raw(b, v->u.packed.data,
+			packed_present(v->u.packed.nulls, v->u.packed.n) *
+			pls_packed_width(v->u.packed.elem));
 }
 
 static void
@@ -281,6 +282,9 @@ pls_wire_put_value(PlsWireBuf *b, const PLSValue *v)
 			break;
 		case PLS_V_ROW:
 			put_row(b, v);
+			break;
+		case PLS_V_PACKED:
+			put_packed(b, v);
 			break;
 		default:
 			b->failed = true;
@@ -367,19 +371,6 @@ pls_wire_refuse(PlsWireReader *r)
 	return false;
 }
 
-static inline bool
-get_raw(PlsWireReader *r, void *dst, size_t n)
-{
-	if (r->bad)
-		return false;
-	if (n > r->left)
-		return pls_wire_refuse(r);
-	memcpy(dst, r->p, n);
-	r->p += n;
-	r->left -= n;
-	return true;
-}
-
 /* n bytes from mem, refusing what does not fit in a size_t */
 void *
 pls_wire_get_alloc(PlsWireReader *r, size_t count, size_t size)
@@ -395,48 +386,6 @@ pls_wire_get_alloc(PlsWireReader *r, size_t count, size_t size)
 	if (p == NULL)
 		pls_wire_refuse(r);
 	return p;
-}
-
-bool
-pls_wire_get_u8(PlsWireReader *r, uint8_t *v)
-{
-	return get_raw(r, v, sizeof(*v));
-}
-
-bool
-pls_wire_get_u32(PlsWireReader *r, uint32_t *v)
-{
-	return get_raw(r, v, sizeof(*v));
-}
-
-bool
-pls_wire_get_i32(PlsWireReader *r, int32_t *v)
-{
-	return get_raw(r, v, sizeof(*v));
-}
-
-bool
-pls_wire_get_i64(PlsWireReader *r, int64_t *v)
-{
-	return get_raw(r, v, sizeof(*v));
-}
-
-static bool
-get_u64(PlsWireReader *r, uint64_t *v)
-{
-	return get_raw(r, v, sizeof(*v));
-}
-
-bool
-pls_wire_get_u64(PlsWireReader *r, uint64_t *v)
-{
-	return get_u64(r, v);
-}
-
-bool
-pls_wire_get_f64(PlsWireReader *r, double *v)
-{
-	return get_raw(r, v, sizeof(*v));
 }
 
 /* a u8 that must be 0 or 1 */
@@ -471,7 +420,8 @@ pls_wire_get_bytes(PlsWireReader *r, const char **p, size_t *len)
 
 /*
  * Well-formed UTF-8 without NUL: no overlong forms, no surrogates, nothing
- * above U+10FFFF (the rules of PostgreSQL's pg_utf8_islegal).
+ * above U+10FFFF (the rules of PostgreSQL's pg_utf8_islegal).  Runs of
+ * ASCII are checked eight bytes at a time.
  */
 bool
 pls_wire_utf8_valid(const unsigned char *s, size_t len)
@@ -480,11 +430,27 @@ pls_wire_utf8_valid(const unsigned char *s, size_t len)
 
 	while (i < len)
 	{
-		unsigned char c = s[i];
+		unsigned char c;
 		unsigned char lo = 0x80;
 		unsigned char hi = 0xBF;
 		size_t		more;
 
+		/*
+		 * A word of bytes from 1 to 0x7F: none has its high bit set, and
+		 * none borrows when 1 is taken from each (only a 0 byte does).
+		 */
+		while (len - i >= 8)
+		{
+			uint64_t	w;
+
+			memcpy(&w, s + i, sizeof(w));
+			if (((w | (w - 0x0101010101010101ull)) & 0x8080808080808080ull) != 0)
+				break;
+			i += 8;
+		}
+		if (i == len)
+			break;
+		c = s[i];
 		if (c < 0x80)
 		{
 			if (c == 0)
@@ -634,35 +600,49 @@ pls_wire_json_valid(const char *data, size_t len)
 static bool get_value_at(PlsWireReader *r, PLSValue *v, int depth);
 static bool get_shape_at(PlsWireReader *r, PLSShape **s, int depth);
 
+/*
+ * u8 ndims and the u32 dims: from lo (0 or 1) dims up, each from lo to
+ * PLS_WIRE_MAX_ITEMS, multiplying to at most PLS_WIRE_MAX_ITEMS (each
+ * factor and each partial product are, so nothing overflows); *n is the
+ * product (0 for no dims).
+ */
 static bool
-get_array(PlsWireReader *r, PLSValue *v, int depth)
+get_dims(PlsWireReader *r, int lo, int *ndims, int *dims, uint64_t *n)
 {
-	uint8_t		ndims;
-	uint64_t	n;
+	uint8_t		nd;
 
-	if (!pls_wire_get_u8(r, &ndims))
+	if (!pls_wire_get_u8(r, &nd))
 		return false;
-	if (ndims > 6)
+	if (nd < lo || nd > 6)
 		return pls_wire_refuse(r);
-	/* each factor and each partial product at most 2^28: no overflow */
-	n = ndims > 0 ? 1 : 0;
-	for (int i = 0; i < ndims; i++)
+	*n = nd > 0 ? 1 : 0;
+	for (int i = 0; i < nd; i++)
 	{
 		uint32_t	d;
 
 		if (!pls_wire_get_u32(r, &d))
 			return false;
-		if (d > PLS_WIRE_MAX_ITEMS)
+		if (d < (uint32_t) lo || d > PLS_WIRE_MAX_ITEMS)
 			return pls_wire_refuse(r);
-		n *= d;
-		if (n > PLS_WIRE_MAX_ITEMS)
+		*n *= d;
+		if (*n > PLS_WIRE_MAX_ITEMS)
 			return pls_wire_refuse(r);
-		v->u.array.dims[i] = (int) d;
+		dims[i] = (int) d;
 	}
+	*ndims = nd;
+	return true;
+}
+
+static bool
+get_array(PlsWireReader *r, PLSValue *v, int depth)
+{
+	uint64_t	n;
+
+	if (!get_dims(r, 0, &v->u.array.ndims, v->u.array.dims, &n))
+		return false;
 	/* every element takes at least its kind byte */
 	if (n > r->left)
 		return pls_wire_refuse(r);
-	v->u.array.ndims = ndims;
 	v->u.array.n = (size_t) n;
 	v->u.array.elems = NULL;
 	if (n == 0)
@@ -673,6 +653,46 @@ get_array(PlsWireReader *r, PLSValue *v, int depth)
 	for (size_t i = 0; i < n; i++)
 		if (!get_value_at(r, &v->u.array.elems[i], depth + 1))
 			return false;
+	return true;
+}
+
+/* Nothing is allocated: the bitmap and the elements stay in the buffer. */
+static bool
+get_packed(PlsWireReader *r, PLSValue *v)
+{
+	uint8_t		elem;
+	int			ndims;
+	bool		hasnulls;
+	uint64_t	n;
+	size_t		size;
+
+	if (!pls_wire_get_u8(r, &elem))
+		return false;
+	if (elem > PLS_P_LAST)
+		return pls_wire_refuse(r);
+	if (!get_dims(r, 1, &ndims, v->u.packed.dims, &n) ||
+		!pls_wire_get_flag(r, &hasnulls))
+		return false;
+	v->u.packed.elem = elem;
+	v->u.packed.ndims = (uint8_t) ndims;
+	v->u.packed.n = (uint32_t) n;
+	v->u.packed.nulls = NULL;
+	if (hasnulls)
+	{
+		size = (size_t) (n + 7) / 8;
+		if (size > r->left)
+			return pls_wire_refuse(r);
+		v->u.packed.nulls = r->p;
+		r->p += size;
+		r->left -= size;
+	}
+	size = packed_present(v->u.packed.nulls, (uint32_t) n) *
+		pls_packed_width(elem);
+	if (size > r->left)
+		return pls_wire_refuse(r);
+	v->u.packed.data = (const char *) r->p;
+	r->p += size;
+	r->left -= size;
 	return true;
 }
 
@@ -756,6 +776,8 @@ get_value_at(PlsWireReader *r, PLSValue *v, int depth)
 			return get_array(r, v, depth);
 		case PLS_V_ROW:
 			return get_row(r, v, depth);
+		case PLS_V_PACKED:
+			return get_packed(r, v);
 	}
 	return pls_wire_refuse(r);
 }
@@ -890,15 +912,11 @@ pls_wire_recv_init(PlsWireRecv *rv, const PlsWireMem *mem)
 {
 	pls_wire_buf_init(&rv->buf, mem);
 	rv->in_progress = false;
-	rv->frame = NULL;
 }
 
 void
 pls_wire_recv_free(PlsWireRecv *rv)
 {
-	if (rv->frame != NULL)
-		rv->buf.mem->free(rv->buf.mem->cx, rv->frame);
-	rv->frame = NULL;
 	pls_wire_buf_free(&rv->buf);
 	rv->in_progress = false;
 }
@@ -916,14 +934,6 @@ int
 pls_wire_recv(PlsChan *chan, PlsWireRecv *rv, uint32_t *tag, size_t max_len,
 			  int timeout_ms)
 {
-	const PlsWireMem *mem = rv->buf.mem;
-
-	if (rv->frame == NULL)
-	{
-		rv->frame = mem->alloc(mem->cx, PLS_CHAN_MAX_PAYLOAD);
-		if (rv->frame == NULL)
-			return PLS_CHAN_TOOBIG;
-	}
 	if (!rv->in_progress)
 		pls_wire_buf_reset(&rv->buf);
 
@@ -933,8 +943,14 @@ pls_wire_recv(PlsChan *chan, PlsWireRecv *rv, uint32_t *tag, size_t max_len,
 		uint32_t	n;
 		int			rc;
 
-		rc = pls_chan_recv(chan, &t, rv->frame, PLS_CHAN_MAX_PAYLOAD, &n,
-						   timeout_ms);
+		/* each frame is copied out of the ring once: into the message */
+		if (!buf_reserve(&rv->buf, PLS_CHAN_MAX_PAYLOAD))
+		{
+			rv->in_progress = false;
+			return PLS_CHAN_TOOBIG;
+		}
+		rc = pls_chan_recv(chan, &t, rv->buf.data + rv->buf.len,
+						   PLS_CHAN_MAX_PAYLOAD, &n, timeout_ms);
 		if (rc == PLS_CHAN_TIMEOUT || rc == PLS_CHAN_INTR)
 			return rc;
 		rv->in_progress = false;
@@ -945,9 +961,7 @@ pls_wire_recv(PlsChan *chan, PlsWireRecv *rv, uint32_t *tag, size_t max_len,
 			return PLS_CHAN_CORRUPT;
 		if (rv->buf.len > max_len || n > max_len - rv->buf.len)
 			return PLS_CHAN_TOOBIG;
-		put_raw(&rv->buf, rv->frame, n);
-		if (rv->buf.failed)
-			return PLS_CHAN_TOOBIG;
+		rv->buf.len += n;
 		if (t != PLS_MSG_MORE)
 		{
 			*tag = t;

@@ -21,6 +21,11 @@
  *		ROW							u32 natts, u8 named; if named, natts
  *									strings (column names); then natts
  *									values
+ *		PACKED						u8 elem, u8 ndims (1..6), u32
+ *									dims[ndims] (each at least 1), u8
+ *									nulls (0 or 1); if nulls, the null
+ *									bitmap of product(dims) bits; then the
+ *									raw elements that are not NULL
  *
  *	  A shape is a kind byte then: ARRAY its element shape; ROW u8 rowknown,
  *	  u32 natts, then for each attribute u8 present (0: dropped), and if
@@ -32,10 +37,11 @@
  *	  dims must multiply to at most PLS_WIRE_MAX_ITEMS without overflow,
  *	  nesting is bounded by PLS_WIRE_MAX_DEPTH, unknown kinds and booleans
  *	  other than 0 or 1 are refused, TEXT/NUMERIC must be valid UTF-8
- *	  (no NUL), and JSON's tokens must make one value
- *	  (pls_wire_json_valid).  A decoder returns false on any violation and never reads
- *	  outside the buffer; what it allocated comes from the caller's arena
- *	  and is freed with it.
+ *	  (no NUL), JSON's tokens must make one value (pls_wire_json_valid),
+ *	  and a PACKED array's elements must be there for every bit of its
+ *	  bitmap that is set (every element, without one).  A decoder returns
+ *	  false on any violation and never reads outside the buffer; what it
+ *	  allocated comes from the caller's arena and is freed with it.
  *
  *-------------------------------------------------------------------------
  */
@@ -45,6 +51,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "door.h"
 #include "worker/channel.h"
@@ -83,12 +90,26 @@ typedef struct PlsWireBuf
 extern void pls_wire_buf_init(PlsWireBuf *b, const PlsWireMem *mem);
 extern void pls_wire_buf_reset(PlsWireBuf *b);	/* len = 0, keeps memory */
 extern void pls_wire_buf_free(PlsWireBuf *b);
-extern void pls_wire_put_u8(PlsWireBuf *b, uint8_t v);
-extern void pls_wire_put_u32(PlsWireBuf *b, uint32_t v);
-extern void pls_wire_put_i32(PlsWireBuf *b, int32_t v);
-extern void pls_wire_put_u64(PlsWireBuf *b, uint64_t v);
-extern void pls_wire_put_i64(PlsWireBuf *b, int64_t v);
-extern void pls_wire_put_f64(PlsWireBuf *b, double v);
+/* pls_wire_put_raw's way out: the buffer grown, or failed */
+extern void pls_wire_put_grow(PlsWireBuf *b, const void *p, size_t n);
+
+/*
+ * Append n bytes.  Inline when there is room, in every file that writes
+ * records, so that a field (a tag byte, a fixed-width number: an array of
+ * them element by element) costs a store; growing is out of line.
+ */
+static inline void
+pls_wire_put_raw(PlsWireBuf *b, const void *p, size_t n)
+{
+	if (__builtin_expect(!b->failed && n > 0 && n <= b->cap - b->len, 1))
+	{
+		memcpy(b->data + b->len, p, n);
+		b->len += n;
+		return;
+	}
+	pls_wire_put_grow(b, p, n);
+}
+
 extern void pls_wire_put_bytes(PlsWireBuf *b, const void *p, size_t len);
 /* a NUL-terminated string, NULL written as length 0xFFFFFFFF */
 extern void pls_wire_put_cstr(PlsWireBuf *b, const char *s);
@@ -107,12 +128,49 @@ typedef struct PlsWireReader
 
 extern void pls_wire_reader_init(PlsWireReader *r, const void *data,
 								 size_t len, const PlsWireMem *mem);
-extern bool pls_wire_get_u8(PlsWireReader *r, uint8_t *v);
-extern bool pls_wire_get_u32(PlsWireReader *r, uint32_t *v);
-extern bool pls_wire_get_i32(PlsWireReader *r, int32_t *v);
-extern bool pls_wire_get_u64(PlsWireReader *r, uint64_t *v);
-extern bool pls_wire_get_i64(PlsWireReader *r, int64_t *v);
-extern bool pls_wire_get_f64(PlsWireReader *r, double *v);
+
+/* n bytes into dst, if that many remain (else r is bad); inline as above */
+static inline bool
+pls_wire_get_raw(PlsWireReader *r, void *dst, size_t n)
+{
+	if (r->bad)
+		return false;
+	if (n > r->left)
+	{
+		r->bad = true;
+		return false;
+	}
+	memcpy(dst, r->p, n);
+	r->p += n;
+	r->left -= n;
+	return true;
+}
+
+/*
+ * The fixed-width fields, written and read: pls_wire_put_u8 and
+ * pls_wire_get_u8, and likewise u32, i32, u64, i64 and f64.
+ */
+#define PLS_WIRE_FIELD(name, type) \
+static inline void \
+pls_wire_put_##name(PlsWireBuf *b, type v) \
+{ \
+	pls_wire_put_raw(b, &v, sizeof(v)); \
+} \
+static inline bool \
+pls_wire_get_##name(PlsWireReader *r, type *v) \
+{ \
+	return pls_wire_get_raw(r, v, sizeof(*v)); \
+}
+
+PLS_WIRE_FIELD(u8, uint8_t)
+PLS_WIRE_FIELD(u32, uint32_t)
+PLS_WIRE_FIELD(i32, int32_t)
+PLS_WIRE_FIELD(u64, uint64_t)
+PLS_WIRE_FIELD(i64, int64_t)
+PLS_WIRE_FIELD(f64, double)
+
+#undef PLS_WIRE_FIELD
+
 /* points into the buffer: *p valid as long as the buffer */
 extern bool pls_wire_get_bytes(PlsWireReader *r, const char **p, size_t *len);
 /* a copy, NUL-terminated, valid UTF-8 without NUL; NULL for the NULL mark */
@@ -224,9 +282,10 @@ typedef enum PlsWireOp
 	PLS_OP_DENIAL,				/* string: a sandbox denial to log with the
 								 * role and function -> - */
 	/* plpy's SPI (spi_host.h); handles are u64 tokens of the backend */
-	PLS_OP_EXECUTE,				/* stmt, i64 limit -> i32 status; if < 0
-								 * string (SPI's code name), else u64 nrows,
-								 * u8 with_rows, if 1: result rows */
+	PLS_OP_EXECUTE,				/* stmt, i64 limit, u64 columns held ->
+								 * i32 status; if < 0 string (SPI's code
+								 * name), else u64 nrows, u8 with_rows, if
+								 * 1: result rows */
 	PLS_OP_PREPARE,				/* bytes query, u32 nargs, nargs times u8
 								 * is_str and bytes -> u64 plan, plan shapes */
 	PLS_OP_PLAN_SHAPES,			/* u64 plan -> plan shapes */
@@ -234,9 +293,9 @@ typedef enum PlsWireOp
 								 * and u64 token -> - */
 	PLS_OP_CURSOR_OPEN,			/* stmt -> u64 cursor */
 	PLS_OP_CURSOR_VALID,		/* u64 cursor -> u8 valid */
-	PLS_OP_CURSOR_FETCH,		/* u64 cursor, i64 count -> result rows,
-								 * u8 pending, if 1 an error (the query's,
-								 * after those rows) */
+	PLS_OP_CURSOR_FETCH,		/* u64 cursor, i64 count, u64 columns held
+								 * -> result rows, u8 pending, if 1 an error
+								 * (the query's, after those rows) */
 	PLS_OP_CURSOR_CLOSE,		/* u64 cursor -> - */
 	PLS_OP_SUBXACT_ENTER,		/* - -> u64 subtransaction */
 	PLS_OP_SUBXACT_EXIT,		/* u64 subtransaction, u8 commit -> u8
@@ -334,8 +393,13 @@ extern bool pls_wire_get_trig_result(PlsWireReader *r, bool with_new,
 
 /*
  * Plan shapes: u32 nargs, u8 resolve (row types: ask PLAN_SHAPES before
- * each use), nargs shapes.  Result rows: columns, then u64 n and a bytes
- * string of n ROW values without names, one value per live column.
+ * each use), nargs shapes.  Result rows: u64 the columns' serial (0: no
+ * columns), u8 included and if 1 the columns, then u64 n and a bytes
+ * string of n ROW values without names, one value per live column.  A
+ * serial names columns the backend will not change: the worker keeps the
+ * last it was sent and names it as "columns held" (0: none) in its next
+ * EXECUTE or CURSOR_FETCH, which leaves them out of the reply if they
+ * are the result's.
  */
 #define PLS_RELEASE_PLAN	1
 #define PLS_RELEASE_CURSOR	2
@@ -391,9 +455,10 @@ extern int	pls_wire_send(PlsChan *chan, uint32_t tag, const PlsWireBuf *b,
  */
 typedef struct PlsWireRecv
 {
-	PlsWireBuf	buf;			/* the message so far */
+	PlsWireBuf	buf;			/* the message so far; frames are received
+								 * straight into it, so it has room for a
+								 * whole frame (PLS_CHAN_MAX_PAYLOAD) more */
 	bool		in_progress;	/* fragments received, final frame not yet */
-	unsigned char *frame;		/* one frame's buffer, PLS_CHAN_MAX_PAYLOAD */
 } PlsWireRecv;
 
 extern void pls_wire_recv_init(PlsWireRecv *rv, const PlsWireMem *mem);

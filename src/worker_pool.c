@@ -124,6 +124,9 @@ struct PLSWorker
 	bool		interrupt_sent; /* the interrupt word was raised */
 	TimestampTz interrupt_at;
 	HTAB	   *known;			/* fn_oid -> fn_gen compiled in the worker */
+	/* the function last found or put in known (generations start at 1) */
+	uint32		last_oid;
+	uint64		last_gen;		/* 0: none */
 #ifdef PLSAFEPY_TESTING
 	bool		unsandboxed;	/* started with PLS_INIT_TESTING_UNSANDBOXED */
 #endif
@@ -289,6 +292,7 @@ discard(PLSWorker *w, PlsWorkerExit *how)
 	if (w->known)
 		hash_destroy(w->known);
 	w->known = NULL;
+	w->last_gen = 0;
 	for (int i = 0; i < nworkers; i++)
 	{
 		if (workers[i] == w)
@@ -723,31 +727,22 @@ pls_pool_end(PLSWorker *w, const char *fname, const char *why)
 	discard_quietly(w);
 }
 
-void
-pls_pool_send(PLSWorker *w, uint32 tag, const PlsWireBuf *msg,
-			  const char *fname)
+/*
+ * A send that did not go through at once (rc): retried between slices
+ * until PLS_POOL_SEND_TIMEOUT_MS, interrupts served; any error ends the
+ * worker.
+ */
+static void
+send_retry(PLSWorker *w, uint32 tag, const PlsWireBuf *msg,
+		   const char *fname, int rc)
 {
 	bool		one_frame = msg->len <= PLS_CHAN_MAX_PAYLOAD;
 	TimestampTz start = 0;
-
-	check_live(w);
-	if (msg->failed)
-		elog(ERROR, "plsafepy: a message to the worker could not be encoded");
 
 	PG_TRY();
 	{
 		for (;;)
 		{
-			int			rc;
-
-			/*
-			 * One frame is sent whole or not at all, so it can be retried
-			 * between slices; a longer message cannot be resumed once a
-			 * frame of it went.
-			 */
-			rc = pls_wire_send(&w->proc.chan, tag, msg,
-							   one_frame ? PLS_POOL_SLICE_MS :
-							   PLS_POOL_SEND_TIMEOUT_MS);
 			if (rc == PLS_CHAN_OK)
 				break;
 			if (!one_frame || (rc != PLS_CHAN_INTR && rc != PLS_CHAN_TIMEOUT))
@@ -759,6 +754,7 @@ pls_pool_send(PLSWorker *w, uint32 tag, const PlsWireBuf *msg,
 				fault(w, fname, PLS_CHAN_TIMEOUT);
 			/* a worker that does not read is not running a call: no grace */
 			CHECK_FOR_INTERRUPTS();
+			rc = pls_wire_send(&w->proc.chan, tag, msg, PLS_POOL_SLICE_MS);
 		}
 	}
 	PG_CATCH();
@@ -767,6 +763,28 @@ pls_pool_send(PLSWorker *w, uint32 tag, const PlsWireBuf *msg,
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
+}
+
+void
+pls_pool_send(PLSWorker *w, uint32 tag, const PlsWireBuf *msg,
+			  const char *fname)
+{
+	int			rc;
+
+	check_live(w);
+	if (msg->failed)
+		elog(ERROR, "plsafepy: a message to the worker could not be encoded");
+
+	/*
+	 * One frame is sent whole or not at all, so it can be retried between
+	 * slices; a longer message cannot be resumed once a frame of it went.
+	 * The first try needs no PG_TRY: nothing in it can raise an error.
+	 */
+	rc = pls_wire_send(&w->proc.chan, tag, msg,
+					   msg->len <= PLS_CHAN_MAX_PAYLOAD ? PLS_POOL_SLICE_MS :
+					   PLS_POOL_SEND_TIMEOUT_MS);
+	if (rc != PLS_CHAN_OK)
+		send_retry(w, tag, msg, fname, rc);
 
 	/* a FETCH or CLOSE of a set runs the function's code as a CALL does */
 	if (tag == PLS_MSG_CALL || tag == PLS_MSG_FETCH || tag == PLS_MSG_CLOSE)
@@ -843,6 +861,7 @@ pls_pool_unwind(PLSWorker *w, int depth)
 	}
 }
 
+/* The same function called again needs no look-up (a call per row). */
 bool
 pls_pool_knows(PLSWorker *w, uint32 fn_oid, uint64 fn_gen)
 {
@@ -850,8 +869,14 @@ pls_pool_knows(PLSWorker *w, uint32 fn_oid, uint64 fn_gen)
 
 	if (!w->live)
 		return false;
+	if (w->last_gen == fn_gen && w->last_oid == fn_oid)
+		return true;
 	k = hash_search(w->known, &fn_oid, HASH_FIND, NULL);
-	return k != NULL && k->fn_gen == fn_gen;
+	if (k == NULL || k->fn_gen != fn_gen)
+		return false;
+	w->last_oid = fn_oid;
+	w->last_gen = fn_gen;
+	return true;
 }
 
 void
@@ -862,6 +887,8 @@ pls_pool_learned(PLSWorker *w, uint32 fn_oid, uint64 fn_gen)
 	check_live(w);
 	k = hash_search(w->known, &fn_oid, HASH_ENTER, NULL);
 	k->fn_gen = fn_gen;
+	w->last_oid = fn_oid;
+	w->last_gen = fn_gen;
 }
 
 /* VmRSS of pid in kB, or -1. */

@@ -364,7 +364,7 @@ scenario(int32_t s, int64_t seed)
 			}
 		case 18:				/* a value kind the wire does not know */
 			pls_wire_put_u8(&b, 1);
-			pls_wire_put_u8(&b, (uint8_t) range(PLS_V_JSON + 1, 255));
+			pls_wire_put_u8(&b, (uint8_t) range(PLS_V_PACKED + 1, 255));
 			put_random_bytes(&b, range(0, 16));
 			send_msg(PLS_MSG_RETURN, &b);
 			break;
@@ -593,6 +593,44 @@ scenario(int32_t s, int64_t seed)
 			put_random_bytes(&b, range(0, 64));
 			send_msg(PLS_MSG_RETURN, &b);
 			break;
+		case 37:				/* int[]: a PACKED array, valid on the wire */
+			{
+				uint8_t		bitmap = (uint8_t) range(0, 16);	/* 16: none */
+
+				pls_wire_put_u8(&b, 1);
+				pls_wire_put_u8(&b, PLS_V_PACKED);
+				pls_wire_put_u8(&b, PLS_P_INT4);
+				pls_wire_put_u8(&b, 1);
+				pls_wire_put_u32(&b, 4);
+				pls_wire_put_u8(&b, bitmap < 16);
+				if (bitmap < 16)
+					pls_wire_put_u8(&b, bitmap);
+				for (int i = 0; i < 4; i++)
+					if (bitmap == 16 || (bitmap & (1 << i)))
+						pls_wire_put_i32(&b, (int32_t) seed);
+				send_msg(PLS_MSG_RETURN, &b);
+				break;
+			}
+		case 38:				/* int[]: a PACKED array the wire refuses */
+			{
+				uint32_t	n = range(1, 40);
+				uint32_t	what = range(0, 4);
+
+				pls_wire_put_u8(&b, 1);
+				pls_wire_put_u8(&b, PLS_V_PACKED);
+				/* an unknown element, 0 or 7+ dims, a dim of 0, a bad flag */
+				pls_wire_put_u8(&b, what == 0 ?
+								(uint8_t) range(PLS_P_LAST + 1, 255) : PLS_P_INT4);
+				pls_wire_put_u8(&b, what != 1 ? 1 :
+								next() % 2 ? 0 : (uint8_t) range(7, 255));
+				pls_wire_put_u32(&b, what == 2 ? 0 : n);
+				pls_wire_put_u8(&b, what == 3 ? (uint8_t) range(2, 255) : 0);
+				/* or one element short */
+				for (uint32_t i = 0; i < (what == 4 ? n - 1 : n); i++)
+					pls_wire_put_i32(&b, (int32_t) i);
+				send_msg(PLS_MSG_RETURN, &b);
+				break;
+			}
 		case 90:				/* MORE frames up to the largest message */
 			{
 				static unsigned char full[PLS_CHAN_MAX_PAYLOAD];

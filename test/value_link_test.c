@@ -363,6 +363,66 @@ main(void)
 					"ValueError: array value's dimensions do not match its elements");
 	}
 
+	/* packed arrays: what convert_array.c's C-array path gives */
+	{
+		static const int32_t i4[] = {1, -2, 3, 2147483647, -2147483647 - 1};
+		static const int16_t i2[] = {-32768, 32767};
+		static const uint8_t bools[] = {1, 0, 2};
+		static const int64_t i8[] = {INT64_MIN, INT64_MAX};
+		static const uint32_t oids[] = {0, UINT32_MAX};
+		static const float f4[] = {1.1f, -0.0f};
+		static const double f8[] = {0.5, -1e300};
+		/* 2 x 3: elements 1 and 4 NULL (the bits past 6 mean nothing) */
+		static const uint8_t nulls[] = {0xED};
+		static const struct
+		{
+			const char *what;
+			uint8_t		elem;
+			int			n;
+			const void *data;
+			const char *repr;
+		}			cases[] = {
+			{"packed int4", PLS_P_INT4, 5, i4, "[1, -2, 3, 2147483647, -2147483648]"},
+			{"packed int2", PLS_P_INT2, 2, i2, "[-32768, 32767]"},
+			{"packed int8", PLS_P_INT8, 2, i8, "[-9223372036854775808, 9223372036854775807]"},
+			{"packed oid", PLS_P_OID, 2, oids, "[0, 4294967295]"},
+			{"packed float4, widened", PLS_P_FLOAT4, 2, f4, "[1.100000023841858, -0.0]"},
+			{"packed float8", PLS_P_FLOAT8, 2, f8, "[0.5, -1e+300]"},
+			{"packed bool: any nonzero byte is true", PLS_P_BOOL, 3, bools, "[True, False, True]"},
+		};
+		PLSValue	p = {PLS_V_PACKED};
+
+		p.u.packed.ndims = 1;
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		{
+			p.u.packed.elem = cases[i].elem;
+			p.u.packed.dims[0] = cases[i].n;
+			p.u.packed.n = (uint32_t) cases[i].n;
+			p.u.packed.data = cases[i].data;
+			check_to_py(cases[i].what, &p, cases[i].repr);
+		}
+		p.u.packed.n = 4;
+		check_to_py("packed array with the wrong count", &p,
+					"ValueError: array value's dimensions do not match its elements");
+		p.u.packed.n = 3;
+		p.u.packed.elem = PLS_P_LAST + 1;
+		check_to_py("packed array of an unknown element", &p,
+					"ValueError: unknown packed element 7");
+		p.u.packed.elem = PLS_P_INT4;
+		p.u.packed.ndims = 2;
+		p.u.packed.dims[0] = 2;
+		p.u.packed.dims[1] = 3;
+		p.u.packed.n = 6;
+		p.u.packed.nulls = nulls;
+		p.u.packed.data = (const char *) i4;
+		check_to_py("packed int4, 2-D with nulls", &p,
+					"[[1, None, -2], [3, None, 2147483647]]");
+		interrupt_flag = true;
+		check_to_py("interrupt while converting a packed array", &p,
+					"Interrupted: ");
+		interrupt_flag = false;
+	}
+
 	/* both ways */
 	check_roundtrip("int", &int4, "7", NULL, "7");
 	check_roundtrip("float", &float8, "float('-inf')", NULL, "-inf");

@@ -313,6 +313,26 @@ v_array(int ndims, const int *dims, PLSValue *elems)
 }
 
 static PLSValue
+v_packed(uint8_t elem, int ndims, const int *dims, const uint8_t *nulls,
+		 const void *data)
+{
+	PLSValue	v = v_kind(PLS_V_PACKED);
+	uint32_t	n = 1;
+
+	v.u.packed.elem = elem;
+	v.u.packed.ndims = (uint8_t) ndims;
+	for (int i = 0; i < ndims; i++)
+	{
+		v.u.packed.dims[i] = dims[i];
+		n *= (uint32_t) dims[i];
+	}
+	v.u.packed.n = n;
+	v.u.packed.nulls = nulls;
+	v.u.packed.data = data;
+	return v;
+}
+
+static PLSValue
 v_row(int natts, PLSValue *atts, const char *const *names)
 {
 	PLSValue	v = v_kind(PLS_V_ROW);
@@ -374,6 +394,33 @@ values_eq(const PLSValue *a, const PLSValue *b)
 				if (!values_eq(&a->u.array.elems[i], &b->u.array.elems[i]))
 					return false;
 			return true;
+		case PLS_V_PACKED:
+			{
+				size_t		present = 0;
+
+				if (a->u.packed.elem != b->u.packed.elem ||
+					a->u.packed.ndims != b->u.packed.ndims ||
+					a->u.packed.n != b->u.packed.n ||
+					(a->u.packed.nulls == NULL) != (b->u.packed.nulls == NULL))
+					return false;
+				for (int i = 0; i < a->u.packed.ndims; i++)
+					if (a->u.packed.dims[i] != b->u.packed.dims[i])
+						return false;
+				for (uint32_t i = 0; i < a->u.packed.n; i++)
+				{
+					bool		pa = !a->u.packed.nulls ||
+						(a->u.packed.nulls[i / 8] & (1 << (i % 8)));
+					bool		pb = !b->u.packed.nulls ||
+						(b->u.packed.nulls[i / 8] & (1 << (i % 8)));
+
+					if (pa != pb)
+						return false;
+					present += pa;
+				}
+				present *= pls_packed_width(a->u.packed.elem);
+				return present == 0 ||
+					memcmp(a->u.packed.data, b->u.packed.data, present) == 0;
+			}
 		case PLS_V_ROW:
 			if (a->u.row.natts != b->u.row.natts ||
 				(a->u.row.names == NULL) != (b->u.row.names == NULL))
@@ -636,8 +683,13 @@ try_decode(Dec dec, const void *data, size_t len, long fail_at, size_t *used,
 	ok = decode(dec, &r, &d);
 	CHECK(ok == !r.bad, "decoder %d returned %d with bad %d", dec, ok, r.bad);
 	CHECK(r.left <= len, "decoder %d: %zu left of %zu", dec, r.left, len);
-	/* each byte read may justify a PLSValue or a PLSShape and a pointer */
-	CHECK(arena.bytes <= 64 * (len + 1),
+	/*
+	 * Each byte read may justify a PLSValue or a PLSShape and a pointer;
+	 * a refused value may have claimed the bytes left once more at each
+	 * level of its nesting (a count is checked against them, before its
+	 * elements claim them again).
+	 */
+	CHECK(arena.bytes <= 64 * (len + 1) * (ok ? 1 : PLS_WIRE_MAX_DEPTH),
 		  "decoder %d allocated %zu bytes for %zu", dec, arena.bytes, len);
 	if (ok)
 	{
@@ -893,6 +945,40 @@ test_round_trips(void)
 		ones[i] = v_int(i);
 	RT_VALUE(v_array(6, six1, ones), false);
 	RT_VALUE(v_array(6, six2, ones), false);
+
+	/* packed arrays: every element type, nulls, all nulls, many dims */
+	{
+		static const int32_t i4[] = {1, -2, INT32_MAX, INT32_MIN, 5};
+		static const int16_t i2[] = {-32768, 7, 32767, 0, 1, -1, 2};
+		static const uint8_t b1[] = {1, 0, 1};
+		static const int64_t i8[] = {INT64_MIN, 0, INT64_MAX, 3};
+		static const uint32_t oids[] = {0, UINT32_MAX};
+		static const float f4[] = {1.5f, -0.0f};
+		static const double f8[] = {0.25, -1e300};
+		/* 2 x 5, elements 1, 3 and 9 NULL; the unused high bits are junk */
+		static const uint8_t nulls10[] = {0xF5, 0xFD};
+		static const uint8_t allnull[] = {0x00};
+		/* 70 elements, every third NULL: past the 8-byte words of the count */
+		static uint8_t nulls70[9];
+		static int64_t i8_70[70];
+		int			npresent = 0;
+
+		for (int i = 0; i < 70; i++)
+			if (i % 3 != 0)
+			{
+				nulls70[i / 8] |= 1 << (i % 8);
+				i8_70[npresent++] = i;
+			}
+		RT_VALUE(v_packed(PLS_P_INT4, 1, (int[]) {5}, NULL, i4), true);
+		RT_VALUE(v_packed(PLS_P_INT2, 2, (int[]) {2, 5}, nulls10, i2), true);
+		RT_VALUE(v_packed(PLS_P_BOOL, 1, (int[]) {3}, NULL, b1), false);
+		RT_VALUE(v_packed(PLS_P_INT8, 6, (int[]) {1, 2, 1, 1, 2, 1}, NULL, i8), false);
+		RT_VALUE(v_packed(PLS_P_OID, 1, (int[]) {2}, NULL, oids), false);
+		RT_VALUE(v_packed(PLS_P_FLOAT4, 1, (int[]) {2}, NULL, f4), false);
+		RT_VALUE(v_packed(PLS_P_FLOAT8, 1, (int[]) {2}, NULL, f8), false);
+		RT_VALUE(v_packed(PLS_P_FLOAT8, 1, (int[]) {3}, allnull, NULL), false);
+		RT_VALUE(v_packed(PLS_P_INT8, 1, (int[]) {70}, nulls70, i8_70), true);
+	}
 
 	/* rows, named and not, and nested */
 	rowatts[0] = v_int(7);
@@ -1216,8 +1302,20 @@ test_writer(void)
 	v = v_array(1, (int[]) {-1}, elems);
 	v.u.array.n = 0;
 	VOIDS(pls_wire_put_value(&b, &v), "a negative dim");
-	v = v_kind(PLS_V_JSON + 1);
+	v = v_kind(PLS_V_PACKED + 1);
 	VOIDS(pls_wire_put_value(&b, &v), "an unknown value kind");
+	v = v_packed(PLS_P_LAST + 1, 1, (int[]) {1}, NULL, elems);
+	VOIDS(pls_wire_put_value(&b, &v), "a packed array of an unknown element");
+	v = v_packed(PLS_P_INT4, 0, NULL, NULL, elems);
+	VOIDS(pls_wire_put_value(&b, &v), "a packed array of no dims");
+	v = v_packed(PLS_P_INT4, 6, (int[]) {1, 1, 1, 1, 1, 1}, NULL, elems);
+	v.u.packed.ndims = 7;
+	VOIDS(pls_wire_put_value(&b, &v), "a packed array of 7 dims");
+	v = v_packed(PLS_P_INT4, 2, (int[]) {1, 0}, NULL, elems);
+	VOIDS(pls_wire_put_value(&b, &v), "a packed array with a dim of 0");
+	v = v_packed(PLS_P_INT4, 1, (int[]) {2}, NULL, elems);
+	v.u.packed.n = 1;
+	VOIDS(pls_wire_put_value(&b, &v), "a packed array whose n is not its dims' product");
 	row = s_kind(PLS_S_ROW);
 	row.rowknown = true;
 	row.natts = 1;
@@ -1278,8 +1376,105 @@ b_short_text(PlsWireBuf *b, bool bad)
 static void
 b_value_kind(PlsWireBuf *b, bool bad)
 {
-	pls_wire_put_u8(b, bad ? PLS_V_JSON + 1 : PLS_V_NUMERIC);
+	pls_wire_put_u8(b, bad ? PLS_V_PACKED + 1 : PLS_V_NUMERIC);
 	pls_wire_put_bytes(b, "1", 1);
+}
+
+/* a PACKED array's header: its element, dims and whether it has a bitmap */
+static void
+put_packed_head(PlsWireBuf *b, uint8_t elem, int ndims, const uint32_t *dims,
+				uint8_t hasnulls)
+{
+	pls_wire_put_u8(b, PLS_V_PACKED);
+	pls_wire_put_u8(b, elem);
+	pls_wire_put_u8(b, (uint8_t) ndims);
+	for (int i = 0; i < ndims; i++)
+		pls_wire_put_u32(b, dims[i]);
+	pls_wire_put_u8(b, hasnulls);
+}
+
+static void
+b_packed_elem(PlsWireBuf *b, bool bad)
+{
+	put_packed_head(b, bad ? PLS_P_LAST + 1 : PLS_P_LAST, 1, (uint32_t[]) {1}, 0);
+	pls_wire_put_f64(b, 1.0);
+}
+
+static void
+b_packed_ndims0(PlsWireBuf *b, bool bad)
+{
+	put_packed_head(b, PLS_P_BOOL, bad ? 0 : 1, (uint32_t[]) {1}, 0);
+	if (!bad)
+		pls_wire_put_u8(b, 1);
+}
+
+static void
+b_packed_ndims7(PlsWireBuf *b, bool bad)
+{
+	put_packed_head(b, PLS_P_BOOL, bad ? 7 : 6,
+					(uint32_t[]) {1, 1, 1, 1, 1, 1, 1}, 0);
+	pls_wire_put_u8(b, 1);
+}
+
+static void
+b_packed_dim0(PlsWireBuf *b, bool bad)
+{
+	put_packed_head(b, PLS_P_BOOL, 2, (uint32_t[]) {1, bad ? 0 : 1}, 0);
+	pls_wire_put_u8(b, 1);
+}
+
+/* 16385 x 16384: over PLS_WIRE_MAX_ITEMS, refused before the bitmap is read */
+static void
+b_packed_items(PlsWireBuf *b, bool bad)
+{
+	put_packed_head(b, PLS_P_INT8, 2, (uint32_t[]) {bad ? 16385 : 1, 16384}, 1);
+	for (int i = 0; i < 16384 / 8; i++)
+		pls_wire_put_u8(b, 0);
+}
+
+static void
+b_packed_flag(PlsWireBuf *b, bool bad)
+{
+	put_packed_head(b, PLS_P_INT2, 1, (uint32_t[]) {1}, bad ? 2 : 1);
+	pls_wire_put_u8(b, 0);
+}
+
+/* 9 elements take a bitmap of 2 bytes */
+static void
+b_packed_bitmap(PlsWireBuf *b, bool bad)
+{
+	put_packed_head(b, PLS_P_INT2, 1, (uint32_t[]) {9}, 1);
+	pls_wire_put_u8(b, 0);
+	if (!bad)
+		pls_wire_put_u8(b, 0);
+}
+
+/* the bitmap says 3 elements are there: 3 x 4 bytes */
+static void
+b_packed_data(PlsWireBuf *b, bool bad)
+{
+	put_packed_head(b, PLS_P_INT4, 1, (uint32_t[]) {4}, 1);
+	pls_wire_put_u8(b, 0x0B);
+	pls_wire_put_u32(b, 1);
+	pls_wire_put_u32(b, 2);
+	if (bad)
+		pls_wire_put_u8(b, 3);
+	else
+		pls_wire_put_u32(b, 3);
+}
+
+/*
+ * One int2 is there: as the bitmap says (the bits past n count for
+ * nothing), but without one all 3 must be
+ */
+static void
+b_packed_data_nonulls(PlsWireBuf *b, bool bad)
+{
+	put_packed_head(b, PLS_P_INT2, 1, (uint32_t[]) {3}, bad ? 0 : 1);
+	if (!bad)
+		pls_wire_put_u8(b, 0xF9);
+	pls_wire_put_u8(b, 7);
+	pls_wire_put_u8(b, 0);
 }
 
 static void
@@ -1859,6 +2054,15 @@ static const Violation violations[] = {
 	{"unknown shape kind", DEC_SHAPE, b_shape_kind, true},
 	{"bool 2", DEC_VALUE, b_bool, true},
 	{"7 dims", DEC_VALUE, b_ndims, true},
+	{"packed: unknown element", DEC_VALUE, b_packed_elem, true},
+	{"packed: 0 dims", DEC_VALUE, b_packed_ndims0, true},
+	{"packed: 7 dims", DEC_VALUE, b_packed_ndims7, true},
+	{"packed: a dim of 0", DEC_VALUE, b_packed_dim0, true},
+	{"packed: dims over PLS_WIRE_MAX_ITEMS", DEC_VALUE, b_packed_items, true},
+	{"packed: nulls flag 2", DEC_VALUE, b_packed_flag, true},
+	{"packed: bitmap cut short", DEC_VALUE, b_packed_bitmap, true},
+	{"packed: elements cut short", DEC_VALUE, b_packed_data, true},
+	{"packed: no bitmap, so every element", DEC_VALUE, b_packed_data_nonulls, true},
 	{"dims whose product wraps at 32 bits", DEC_VALUE, b_dims_wrap32, true},
 	{"dims whose product wraps at 64 bits", DEC_VALUE, b_dims_wrap64, true},
 	{"a dim over PLS_WIRE_MAX_ITEMS", DEC_VALUE, b_dim_huge, true},

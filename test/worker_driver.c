@@ -225,6 +225,8 @@ fuzz(void)
 
 		shm.ctl[0].tail = (i & 8) ? (uint32_t) random() :
 			c.send_head - (uint32_t) random() % PLS_CHAN_RING_SIZE;
+		/* the tail read last left no room: the send reads it again */
+		c.send_tail = c.send_head - PLS_CHAN_RING_SIZE;
 		rc = pls_chan_send(&c, PLS_MSG_PING, buf, (uint32_t) random() % 200, 0);
 		if (rc != PLS_CHAN_OK && c.send_head != head_before)
 			bad++;

@@ -19,10 +19,13 @@
  * request usually answers within microseconds, and a futex sleep and
  * wake-up on a virtual CPU costs tens of microseconds).  The budget follows
  * whether spinning pays: a message that came while spinning doubles it
- * (up to PLS_SPIN_MAX_NS), a wait that had to sleep halves it (down to PLS_SPIN_MIN_NS), so that a peer running a long
- * call, or one that is not on a CPU (a loaded machine, or both processes
- * on one CPU, where spinning only delays it), soon finds this side asleep
- * instead.  At the minimum, every PLS_SPIN_PROBE-th wait spins the whole
+ * (up to PLS_SPIN_MAX_NS), a wait that had to sleep halves it (down to
+ * PLS_SPIN_MIN_NS), so that a peer running a long call, or one that is not
+ * on a CPU (a loaded machine, or both processes on one CPU, where spinning
+ * only delays it), soon finds this side asleep instead; but a sleep whose
+ * answer came within PLS_SPIN_MAX_NS all the same sets the budget to twice
+ * what it took, so that a peer that works a few microseconds per message
+ * is waited for spinning.  At the minimum, every PLS_SPIN_PROBE-th wait spins the whole
  * PLS_SPIN_MAX_NS again, so that a machine that became idle is noticed: a
  * budget only grown back from the minimum would not catch an answer again
  * once both sides sleep (each reply then waits for the other's wake-up,
@@ -134,6 +137,7 @@ pls_chan_attach(PlsChan *chan, PlsChanShm *shm, int sock, PlsChanSide side)
 	chan->sock = sock;
 	chan->side = side;
 	chan->send_head = 0;
+	chan->send_tail = 0;
 	chan->recv_tail = 0;
 	chan->spin_ns = PLS_SPIN_START_NS;
 	chan->spin_probe = 0;
@@ -170,6 +174,7 @@ wait_for_change(PlsChan *chan, uint32_t *word, uint32_t seen, uint32_t *flag,
 	int64_t		start = 0;
 	int64_t		deadline;
 	int64_t		spin_end = 0;
+	int64_t		waited;
 	int			i;
 
 	/*
@@ -246,6 +251,19 @@ wait_for_change(PlsChan *chan, uint32_t *word, uint32_t seen, uint32_t *flag,
 			break;
 	}
 	store_word(flag, 0);
+
+	/*
+	 * An answer that came within PLS_SPIN_MAX_NS after all, wake-up
+	 * included, is waited for spinning next time: a peer whose work takes
+	 * some microseconds (a call with a large argument) would otherwise
+	 * find this side asleep every time, and pay its wake-up each call.
+	 */
+	waited = now_ns() - start;
+	if (waited <= PLS_SPIN_MAX_NS / 2)
+		chan->spin_ns = waited * 2 > PLS_SPIN_MIN_NS ? (uint32_t) waited * 2 :
+			PLS_SPIN_MIN_NS;
+	else if (waited <= PLS_SPIN_MAX_NS)
+		chan->spin_ns = PLS_SPIN_MAX_NS;
 	return PLS_CHAN_OK;
 }
 
@@ -282,7 +300,11 @@ ring_copy_in(unsigned char *ring, uint32_t pos, const void *src, uint32_t len)
 
 /*
  * Send one message.  Waits up to timeout_ms for room (the peer consumes);
- * never writes outside the ring whatever the peer's tail says.
+ * never writes outside the ring whatever the peer's tail says.  The tail
+ * read last time is used as long as it leaves room: the peer only ever
+ * moves it on, and reading it after each of its moves would take its cache
+ * line from the peer every time (and make the peer's next store of it
+ * wait for the line to come back).
  */
 int
 pls_chan_send(PlsChan *chan, uint32_t tag, const void *buf, uint32_t len,
@@ -298,7 +320,7 @@ pls_chan_send(PlsChan *chan, uint32_t tag, const void *buf, uint32_t len,
 		return PLS_CHAN_TOOBIG;
 	total = PLS_CHAN_HDR_SIZE + pad8(len);
 
-	for (;;)
+	while (PLS_CHAN_RING_SIZE - (chan->send_head - chan->send_tail) < total)
 	{
 		uint32_t	tail = load_word(&ctl->tail);
 		uint32_t	used = chan->send_head - tail;
@@ -306,6 +328,7 @@ pls_chan_send(PlsChan *chan, uint32_t tag, const void *buf, uint32_t len,
 
 		if (used > PLS_CHAN_RING_SIZE || (used & 7) != 0)
 			return PLS_CHAN_CORRUPT;
+		chan->send_tail = tail;
 		if (PLS_CHAN_RING_SIZE - used >= total)
 			break;
 		rc = wait_for_change(chan, &ctl->tail, tail, &ctl->space_waiting,

@@ -17,9 +17,10 @@
  *	  from shared memory.  The only shared words it reads are the peer's
  *	  position (head of the ring it consumes, tail of the ring it produces),
  *	  each loaded once per check and bound-checked against the ring size
- *	  before use: the data it writes lands at offsets computed from its own
- *	  copy, so a corrupt peer position can never move a copy outside the
- *	  ring.
+ *	  before use (a producer keeps the tail it last read, and reads it
+ *	  again only when that leaves too little room): the data it writes
+ *	  lands at offsets computed from its own copy, so a corrupt peer
+ *	  position can never move a copy outside the ring.
  *	- A message is copied out of the ring into private memory before the
  *	  caller sees it; the header is copied once, its tag validated against
  *	  the known tags and its length against the ring size, the bytes the
@@ -141,6 +142,8 @@ typedef struct PlsChan
 	int			sock;			/* this side's end of the socketpair */
 	PlsChanSide side;
 	uint32_t	send_head;		/* private: bytes this side produced */
+	uint32_t	send_tail;		/* private: the peer's tail of that ring
+								 * as last read (channel.c) */
 	uint32_t	recv_tail;		/* private: bytes this side consumed */
 	uint32_t	spin_ns;		/* adaptive spin budget before a futex wait */
 	uint32_t	spin_probe;		/* waits at the least budget (channel.c) */

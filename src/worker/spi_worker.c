@@ -93,12 +93,22 @@ struct PLSHostError
 	PLSErrorFields f;
 };
 
+/*
+ * A result's columns, shared by the results that have them and, for the
+ * last ones the backend sent, by the worker (last_columns): the backend
+ * leaves out of a reply the columns a request says the worker holds.
+ */
 typedef struct WorkerColumns
 {
 	PLSColumns	pub;
 	uint32_t   *typoids;
 	int32_t    *typmods;
+	uint64_t	serial;			/* the backend's name for them; 0: none */
+	PyObject   *keys;			/* the live columns' names, interned */
+	int			refs;
 } WorkerColumns;
+
+static WorkerColumns *last_columns;
 
 /* Releases to send with the next request. */
 typedef struct Release
@@ -211,24 +221,33 @@ put_stmt(const PLSSpiStmt *st)
 
 /* ---------- results ---------- */
 
-static PLSColumns *
-columns_new(const PlsWireColumns *wc)
+/* NULL with a Python exception on failure. */
+static WorkerColumns *
+columns_new(const PlsWireColumns *wc, uint64_t serial)
 {
 	WorkerColumns *c = PyMem_RawCalloc(1, sizeof(WorkerColumns));
+	Py_ssize_t	nlive = 0;
 
 	if (c == NULL)
-		return (PLSColumns *) PyErr_NoMemory();
+		return (WorkerColumns *) PyErr_NoMemory();
+	c->refs = 1;
+	c->serial = serial;
+	for (uint32_t i = 0; i < wc->natts; i++)
+		nlive += !wc->dropped[i];
 	c->typoids = PyMem_RawMalloc(sizeof(uint32_t) * (wc->natts + 1));
 	c->typmods = PyMem_RawMalloc(sizeof(int32_t) * (wc->natts + 1));
 	c->pub.colnames = PyList_New(wc->natts);
+	c->keys = PyTuple_New(nlive);
 	c->pub.natts = (int) wc->natts;
 	c->pub.typoids = c->typoids;
 	c->pub.typmods = c->typmods;
-	if (c->typoids == NULL || c->typmods == NULL || c->pub.colnames == NULL)
+	if (c->typoids == NULL || c->typmods == NULL ||
+		c->pub.colnames == NULL || c->keys == NULL)
 	{
 		pls_host_columns_release(&c->pub);
-		return (PLSColumns *) (PyErr_Occurred() ? NULL : PyErr_NoMemory());
+		return (WorkerColumns *) (PyErr_Occurred() ? NULL : PyErr_NoMemory());
 	}
+	nlive = 0;
 	for (uint32_t i = 0; i < wc->natts; i++)
 	{
 		PyObject   *name = PyUnicode_FromString(wc->names[i]);
@@ -241,8 +260,14 @@ columns_new(const PlsWireColumns *wc)
 		PyList_SET_ITEM(c->pub.colnames, i, name);
 		c->typoids[i] = wc->typoids[i];
 		c->typmods[i] = wc->typmods[i];
+		if (wc->dropped[i])
+			continue;
+		/* the same str object for every row: dict lookups hash it once */
+		Py_INCREF(name);
+		PyUnicode_InternInPlace(&name);
+		PyTuple_SET_ITEM(c->keys, nlive++, name);
 	}
-	return &c->pub;
+	return c;
 }
 
 void
@@ -250,10 +275,29 @@ pls_host_columns_release(PLSColumns *cols)
 {
 	WorkerColumns *c = (WorkerColumns *) cols;
 
+	if (--c->refs > 0)
+		return;
 	Py_XDECREF(c->pub.colnames);
+	Py_XDECREF(c->keys);
 	PyMem_RawFree(c->typoids);
 	PyMem_RawFree(c->typmods);
 	PyMem_RawFree(c);
+}
+
+/*
+ * The columns held, named in the request being built ("columns held",
+ * wire.h), and kept for its reply: a call nested in the request may be
+ * sent others meanwhile.  Given back with pls_host_columns_release.
+ */
+static WorkerColumns *
+put_columns_held(void)
+{
+	WorkerColumns *held = last_columns;
+
+	pls_wire_put_u64(&pls_worker_reqbuf, held ? held->serial : 0);
+	if (held != NULL)
+		held->refs++;
+	return held;
 }
 
 /* One row (a ROW value, one value per live column) as a dict. */
@@ -285,43 +329,50 @@ row_dict(const PLSValue *v, PyObject *keys)
 
 /*
  * Result rows of a reply as a new list of dicts; with cols, the columns
- * too.  The garbage collector is off meanwhile: a finalizer must not make
- * a request while the reply is read.
+ * too.  held: what the request said it holds.  The garbage collector is
+ * off meanwhile: a finalizer must not make a request while the reply is
+ * read.
  */
 static PyObject *
-read_rows(PlsWireReader *r, PLSColumns **cols)
+read_rows(PlsWireReader *r, WorkerColumns *held, PLSColumns **cols)
 {
+	uint64_t	serial;
+	uint8_t		included;
 	PlsWireColumns wc;
 	uint64_t	n;
 	const char *blob;
 	size_t		bloblen;
 	PlsWireReader rr;
+	WorkerColumns *c;
 	PyObject   *keys;
 	PyObject   *list = NULL;
-	Py_ssize_t	nlive = 0;
 
-	if (!pls_wire_get_columns(r, &wc) || !pls_wire_get_u64(r, &n) ||
+	if (!pls_wire_get_u64(r, &serial) || !pls_wire_get_u8(r, &included) ||
+		included > 1 || (included && !pls_wire_get_columns(r, &wc)) ||
+		!pls_wire_get_u64(r, &n) ||
 		!pls_wire_get_bytes(r, &blob, &bloblen) || n > bloblen)
 		broken();
-	for (uint32_t i = 0; i < wc.natts; i++)
-		nlive += !wc.dropped[i];
-	keys = PyTuple_New(nlive);
-	if (keys == NULL)
-		return NULL;
-	nlive = 0;
-	for (uint32_t i = 0; i < wc.natts; i++)
+	if (included)
 	{
-		PyObject   *key;
-
-		if (wc.dropped[i])
-			continue;
-		key = PyUnicode_FromString(wc.names[i]);
-		if (key == NULL)
-			goto done;
-		/* the same str object for every row: dict lookups hash it once */
-		PyUnicode_InternInPlace(&key);
-		PyTuple_SET_ITEM(keys, nlive++, key);
+		if ((c = columns_new(&wc, serial)) == NULL)
+			return NULL;
+		if (serial != 0)
+		{
+			if (last_columns != NULL)
+				pls_host_columns_release(&last_columns->pub);
+			last_columns = c;
+			c->refs++;
+		}
 	}
+	else
+	{
+		/* left out only as the columns held */
+		if (held == NULL || held->serial != serial)
+			broken();
+		c = held;
+		c->refs++;
+	}
+	keys = c->keys;
 	list = PyList_New((Py_ssize_t) n);
 	if (list == NULL)
 		goto done;
@@ -345,10 +396,11 @@ read_rows(PlsWireReader *r, PLSColumns **cols)
 	}
 	if (!pls_wire_done(&rr))
 		broken();
-	if (cols != NULL && (*cols = columns_new(&wc)) == NULL)
-		Py_CLEAR(list);
 done:
-	Py_DECREF(keys);
+	if (cols != NULL && list != NULL)
+		*cols = &c->pub;
+	else
+		pls_host_columns_release(&c->pub);
 	return list;
 }
 
@@ -364,6 +416,7 @@ PyObject *
 pls_host_spi_execute(const PLSSpiStmt *st, long limit)
 {
 	PlsWireReader r;
+	WorkerColumns *held;
 	size_t		mark = pls_worker_arena_mark();
 	int			gc_was_enabled;
 	int32_t		status;
@@ -372,6 +425,7 @@ pls_host_spi_execute(const PLSSpiStmt *st, long limit)
 	begin_request(PLS_OP_EXECUTE);
 	put_stmt(st);
 	pls_wire_put_i64(&pls_worker_reqbuf, limit);
+	held = put_columns_held();
 	gc_was_enabled = PyGC_Disable();
 	if (send_request(&r))
 	{
@@ -399,7 +453,7 @@ pls_host_spi_execute(const PLSSpiStmt *st, long limit)
 				!pls_wire_get_u8(&r, &with_rows) || with_rows > 1)
 				broken();
 			if (with_rows)
-				rows = read_rows(&r, &cols);
+				rows = read_rows(&r, held, &cols);
 			if (!pls_wire_done(&r))
 				broken();
 			stobj = PyLong_FromLong(status);
@@ -420,6 +474,8 @@ pls_host_spi_execute(const PLSSpiStmt *st, long limit)
 	}
 	if (gc_was_enabled)
 		PyGC_Enable();
+	if (held != NULL)
+		pls_host_columns_release(&held->pub);
 	pls_worker_arena_release(mark);
 	return ret;
 }
@@ -565,6 +621,7 @@ pls_host_spi_cursor_fetch(PLSHostCursor *cur, long count,
 						  PLSHostError **pending)
 {
 	PlsWireReader r;
+	WorkerColumns *held;
 	size_t		mark = pls_worker_arena_mark();
 	int			gc_was_enabled;
 	PyObject   *rows = NULL;
@@ -573,10 +630,11 @@ pls_host_spi_cursor_fetch(PLSHostCursor *cur, long count,
 	begin_request(PLS_OP_CURSOR_FETCH);
 	pls_wire_put_u64(&pls_worker_reqbuf, cur->token);
 	pls_wire_put_i64(&pls_worker_reqbuf, count);
+	held = put_columns_held();
 	gc_was_enabled = PyGC_Disable();
 	if (send_request(&r))
 	{
-		rows = read_rows(&r, NULL);
+		rows = read_rows(&r, held, NULL);
 		if (!pls_wire_get_u8(&r, &failed) || failed > 1)
 			broken();
 		if (failed)
@@ -602,6 +660,8 @@ pls_host_spi_cursor_fetch(PLSHostCursor *cur, long count,
 	}
 	if (gc_was_enabled)
 		PyGC_Enable();
+	if (held != NULL)
+		pls_host_columns_release(&held->pub);
 	pls_worker_arena_release(mark);
 	return rows;
 }
