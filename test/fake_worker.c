@@ -111,13 +111,15 @@ send_msg(uint32_t tag, const PlsWireBuf *b)
 }
 
 /*
- * A frame written by hand into the reply ring: header (tag, len), payload,
- * then the ring's head moved by advance bytes (whatever the frame's real
- * size), so that lengths and positions can lie.
+ * A frame written by hand into the reply ring: header (tag, len, sequence
+ * word seq: the frame's own is its position plus 1, 0 writes none),
+ * payload, then the ring's head moved by advance bytes (whatever the
+ * frame's real size), so that lengths, sequence words and positions can
+ * lie.
  */
 static void
-raw_frame(uint32_t tag, uint32_t len, const unsigned char *payload,
-		  uint32_t plen, uint32_t advance)
+raw_frame(uint32_t tag, uint32_t len, uint32_t seq,
+		  const unsigned char *payload, uint32_t plen, uint32_t advance)
 {
 	unsigned char *ring = chan.shm->data[1];
 	uint32_t	hdr[2] = {tag, len};
@@ -126,10 +128,16 @@ raw_frame(uint32_t tag, uint32_t len, const unsigned char *payload,
 	memcpy(ring + (pos & (PLS_CHAN_RING_SIZE - 1)), hdr, sizeof(hdr));
 	for (uint32_t i = 0; i < plen; i++)
 		ring[(pos + PLS_CHAN_HDR_SIZE + i) & (PLS_CHAN_RING_SIZE - 1)] = payload[i];
+	if (seq != 0)
+		__atomic_store_n((uint32_t *) (ring + (pos & (PLS_CHAN_RING_SIZE - 1)) + 8),
+						 seq, __ATOMIC_SEQ_CST);
 	chan.send_head += advance;
 	__atomic_store_n(&chan.shm->ctl[1].head, chan.send_head, __ATOMIC_SEQ_CST);
 	syscall(SYS_futex, &chan.shm->ctl[1].head, FUTEX_WAKE, 1, NULL, NULL, 0);
 }
+
+/* The sequence word of a frame at the reply ring's head. */
+#define OWN_SEQ (chan.send_head + 1)
 
 /* Send a REQ and wait for its REP (anything else: the end). */
 static void
@@ -236,25 +244,29 @@ scenario(int32_t s, int64_t seed)
 			break;
 		case 1:					/* a tag the channel does not know */
 			raw_frame(next() % 2 ? 0 : range(PLS_MSG_END, UINT32_MAX), 8,
-					  junk, 8, PLS_CHAN_HDR_SIZE + 8);
+					  OWN_SEQ, junk, 8, PLS_CHAN_HDR_SIZE + 16);
 			break;
 		case 2:					/* a length beyond any frame */
 			raw_frame(PLS_MSG_RETURN, range(PLS_CHAN_MAX_PAYLOAD + 1, UINT32_MAX),
-					  junk, 8, PLS_CHAN_HDR_SIZE + 8);
+					  OWN_SEQ, junk, 8, PLS_CHAN_HDR_SIZE + 16);
 			break;
-		case 3:					/* a length beyond the bytes published */
-			raw_frame(PLS_MSG_RETURN, range(9, 4096), junk, 8,
-					  PLS_CHAN_HDR_SIZE + 8);
+		case 3:					/* a sequence word that is not the
+								 * frame's: another position, or junk */
+			raw_frame(PLS_MSG_RETURN, 8,
+					  next() % 2 ? OWN_SEQ + 16 * range(1, 4096) :
+					  range(1, UINT32_MAX), junk, 8, PLS_CHAN_HDR_SIZE + 16);
 			break;
-		case 4:					/* a head out of step: unaligned, or
-								 * beyond the ring */
-			raw_frame(PLS_MSG_RETURN, 8, junk, 8, next() % 2 ?
-					  PLS_CHAN_HDR_SIZE + range(1, 7) :
-					  range(PLS_CHAN_RING_SIZE + 8, UINT32_MAX - 8) & ~7u);
+		case 4:					/* head moved on, no frame there:
+								 * unaligned, a frame's size, or beyond
+								 * the ring */
+			raw_frame(PLS_MSG_RETURN, 8, 0, junk, 8,
+					  next() % 3 == 0 ? range(1, 15) :
+					  next() % 2 ? PLS_CHAN_HDR_SIZE + 16 :
+					  range(PLS_CHAN_RING_SIZE + 16, UINT32_MAX - 16) & ~15u);
 			break;
 		case 5:					/* a MORE frame that is not full */
-			raw_frame(PLS_MSG_MORE, 8 * range(0, 100), junk, 0,
-					  PLS_CHAN_HDR_SIZE + 8 * range(0, 100));
+			raw_frame(PLS_MSG_MORE, 16 * range(0, 100), OWN_SEQ, junk, 0,
+					  PLS_CHAN_HDR_SIZE + 16 * range(0, 100));
 			break;
 		case 6:					/* a tag the call does not expect */
 			{

@@ -179,10 +179,10 @@ request(PlsWorker *w, uint32_t tag, const char *payload, uint32_t len)
 }
 
 /*
- * A hostile peer: random positions and frame headers in the backend's reply
- * ring, random tails in its request ring.  Every call must return without
- * crashing, never report more bytes than the buffer holds, and never move
- * its own private position on an error.
+ * A hostile peer: random positions, sequence words and frame headers in
+ * the backend's reply ring, random tails in its request ring.  Every call
+ * must return without crashing, never report more bytes than the buffer
+ * holds, and never move its own private position on an error.
  */
 static void
 fuzz(void)
@@ -201,18 +201,21 @@ fuzz(void)
 	{
 		uint32_t	tag;
 		uint32_t	len = 0;
-		uint32_t	hdr[2];
+		uint32_t	hdr[4];
 		uint32_t	tail_before = c.recv_tail;
 		uint32_t	head_before = c.send_head;
 		int			rc;
 
-		c.recv_tail = (uint32_t) random() & ~7u;
+		c.recv_tail = (uint32_t) random() & ~15u;
 		tail_before = c.recv_tail;
 		shm.ctl[1].head = c.recv_tail + ((i & 1) ? (uint32_t) random() :
-										 ((uint32_t) random() % 512) * 8);
+										 ((uint32_t) random() % 512) * 16);
 		hdr[0] = (i & 2) ? (uint32_t) random() % (PLS_MSG_END + 1) :
 			(uint32_t) random();
 		hdr[1] = (i & 4) ? (uint32_t) random() % 600 : (uint32_t) random();
+		/* the frame's own sequence word, none yet, or anything */
+		hdr[2] = (i & 16) ? c.recv_tail + 1 : (i & 32) ? 0 : (uint32_t) random();
+		hdr[3] = 0;
 		memcpy(shm.data[1] + (c.recv_tail & (PLS_CHAN_RING_SIZE - 1)),
 			   hdr, sizeof(hdr));
 		rc = pls_chan_recv(&c, &tag, buf, sizeof(buf), &len, 0);

@@ -6,14 +6,25 @@
  *	  adaptive spin, then a futex wait with a timeout and a liveness check
  *	  on the socket).  See channel.h for the layout and the trust rules.
  *
+ * Publishing a frame: the producer writes the payload, the header's tag
+ * and length, and zeroes the header room of the frame after it; then it
+ * stores the header's sequence word (the frame's position plus 1, never 0)
+ * and last head.  A spinning consumer polls the sequence word of the frame
+ * it waits for, which reads 0 until that frame is there (the ring starts
+ * zeroed, and each frame zeroes the next one's before it is published), so
+ * no stale bytes of an earlier lap can pass for a frame, and one cache
+ * line brings the news and the message: polling head, then reading the
+ * frame, took two transfers of a line from the other CPU per message, and
+ * head's line now stays with the producer.
+ *
  * Waking without lost wake-ups: a consumer that is about to sleep sets
- * data_waiting, then reloads head, and sleeps only on the value it saw; a
- * producer stores head, then loads data_waiting and wakes only if it is
- * set.  Both sides use sequentially consistent operations, so one of the
- * two always sees the other's store.  The same holds for tail and
- * space_waiting when a producer waits for room.  The futexes are shared
- * (no FUTEX_PRIVATE_FLAG): the words live in a MAP_SHARED mapping of two
- * processes.
+ * data_waiting, then reloads head and the sequence word, and sleeps on
+ * head's value; a producer stores the sequence word and head, then loads
+ * data_waiting and wakes only if it is set.  Both sides use sequentially
+ * consistent operations, so one of the two always sees the other's store.
+ * The same holds for tail and space_waiting when a producer waits for
+ * room.  The futexes are shared (no FUTEX_PRIVATE_FLAG): the words live in
+ * a MAP_SHARED mapping of two processes.
  *
  * Spinning: a waiter first polls for up to spin_ns (the peer of a small
  * request usually answers within microseconds, and a futex sleep and
@@ -61,10 +72,11 @@
 
 #define RING_MASK (PLS_CHAN_RING_SIZE - 1)
 
+/* A frame's bytes: header and payload, padded to 16 */
 static inline uint32_t
-pad8(uint32_t len)
+frame_size(uint32_t len)
 {
-	return (len + 7) & ~(uint32_t) 7;
+	return PLS_CHAN_HDR_SIZE + ((len + 15) & ~(uint32_t) 15);
 }
 
 static inline uint32_t
@@ -164,12 +176,15 @@ pls_chan_peer_gone(const PlsChan *chan)
 
 /*
  * Wait until *word differs from seen (the peer moved it), the deadline passes
- * or the peer is gone.  flag is our *_waiting word, set while we sleep.
- * Returns PLS_CHAN_OK when the word moved.
+ * or the peer is gone.  Spins on word, sleeps on the futex sleep_on (word
+ * itself, or head for a consumer, whose word is a frame's sequence word);
+ * flag is our *_waiting word, set while we sleep.  A consumer finding head
+ * moved on while word has not: PLS_CHAN_CORRUPT (the producer stores
+ * head after the sequence word).  Returns PLS_CHAN_OK when the word moved.
  */
 static int
-wait_for_change(PlsChan *chan, uint32_t *word, uint32_t seen, uint32_t *flag,
-				int timeout_ms)
+wait_for_change(PlsChan *chan, uint32_t *word, uint32_t seen,
+				uint32_t *sleep_on, uint32_t *flag, int timeout_ms)
 {
 	int64_t		start = 0;
 	int64_t		deadline;
@@ -218,10 +233,17 @@ wait_for_change(PlsChan *chan, uint32_t *word, uint32_t seen, uint32_t *flag,
 	{
 		int64_t		now;
 		int64_t		slice;
+		uint32_t	sleep_seen;
 
 		store_word(flag, 1);
+		sleep_seen = load_word(sleep_on);
 		if (load_word(word) != seen)
 			break;
+		if (sleep_on != word && sleep_seen != chan->recv_tail)
+		{
+			store_word(flag, 0);
+			return PLS_CHAN_CORRUPT;
+		}
 		now = now_ns();
 		if (now >= deadline)
 		{
@@ -233,7 +255,7 @@ wait_for_change(PlsChan *chan, uint32_t *word, uint32_t seen, uint32_t *flag,
 						   PLS_LIVENESS_WORKER_MS) * 1000000;
 		if (deadline - now < slice)
 			slice = deadline - now;
-		if (futex_wait(word, seen, slice) != 0)
+		if (futex_wait(sleep_on, sleep_seen, slice) != 0)
 		{
 			if (errno == EINTR)
 			{
@@ -318,31 +340,38 @@ pls_chan_send(PlsChan *chan, uint32_t tag, const void *buf, uint32_t len,
 
 	if (len > PLS_CHAN_MAX_PAYLOAD)
 		return PLS_CHAN_TOOBIG;
-	total = PLS_CHAN_HDR_SIZE + pad8(len);
+	total = frame_size(len);
 
-	while (PLS_CHAN_RING_SIZE - (chan->send_head - chan->send_tail) < total)
+	/* room for the frame and the next one's header, zeroed */
+	while (PLS_CHAN_RING_SIZE - (chan->send_head - chan->send_tail) <
+		   total + PLS_CHAN_HDR_SIZE)
 	{
 		uint32_t	tail = load_word(&ctl->tail);
 		uint32_t	used = chan->send_head - tail;
 		int			rc;
 
-		if (used > PLS_CHAN_RING_SIZE || (used & 7) != 0)
+		if (used > PLS_CHAN_RING_SIZE || (used & 15) != 0)
 			return PLS_CHAN_CORRUPT;
 		chan->send_tail = tail;
-		if (PLS_CHAN_RING_SIZE - used >= total)
+		if (PLS_CHAN_RING_SIZE - used >= total + PLS_CHAN_HDR_SIZE)
 			break;
-		rc = wait_for_change(chan, &ctl->tail, tail, &ctl->space_waiting,
-							 timeout_ms);
+		rc = wait_for_change(chan, &ctl->tail, tail, &ctl->tail,
+							 &ctl->space_waiting, timeout_ms);
 		if (rc != PLS_CHAN_OK)
 			return rc;
 	}
 
-	hdr[0] = tag;
-	hdr[1] = len;
-	/* positions are multiples of 8, so the header never wraps */
-	memcpy(ring + (chan->send_head & RING_MASK), hdr, sizeof(hdr));
+	/* positions are multiples of 16, so a header never wraps */
 	if (len > 0)
 		ring_copy_in(ring, chan->send_head + PLS_CHAN_HDR_SIZE, buf, len);
+	hdr[0] = tag;
+	hdr[1] = len;
+	memcpy(ring + (chan->send_head & RING_MASK), hdr, sizeof(hdr));
+	memset(ring + ((chan->send_head + total) & RING_MASK), 0,
+		   PLS_CHAN_HDR_SIZE);
+	/* ordered before head's store, which is a full barrier */
+	__atomic_store_n((uint32_t *) (ring + (chan->send_head & RING_MASK) + 8),
+					 chan->send_head + 1, __ATOMIC_RELEASE);
 	chan->send_head += total;
 	store_word(&ctl->head, chan->send_head);
 	if (load_word(&ctl->data_waiting))
@@ -361,35 +390,29 @@ pls_chan_recv(PlsChan *chan, uint32_t *tag, void *buf, uint32_t bufsize,
 {
 	int			r = chan->side == PLS_CHAN_BACKEND ? 1 : 0;
 	PlsRingCtl *ctl = &chan->shm->ctl[r];
-	const unsigned char *ring = chan->shm->data[r];
-	uint32_t	head;
-	uint32_t	avail;
+	unsigned char *ring = chan->shm->data[r];
+	uint32_t   *seqword = (uint32_t *) (ring + (chan->recv_tail & RING_MASK) + 8);
+	uint32_t	seq;
 	uint32_t	hdr[2];
 	uint32_t	total;
 
-	for (;;)
+	/* 0 until the frame is there, then its position plus 1 */
+	while ((seq = load_word(seqword)) == 0)
 	{
-		int			rc;
+		int			rc = wait_for_change(chan, seqword, 0, &ctl->head,
+										 &ctl->data_waiting, timeout_ms);
 
-		head = load_word(&ctl->head);
-		avail = head - chan->recv_tail;
-		if (avail > PLS_CHAN_RING_SIZE || (avail & 7) != 0)
-			return PLS_CHAN_CORRUPT;
-		if (avail >= PLS_CHAN_HDR_SIZE)
-			break;
-		rc = wait_for_change(chan, &ctl->head, head, &ctl->data_waiting,
-							 timeout_ms);
 		if (rc != PLS_CHAN_OK)
 			return rc;
 	}
+	if (seq != chan->recv_tail + 1)
+		return PLS_CHAN_CORRUPT;
 
 	memcpy(hdr, ring + (chan->recv_tail & RING_MASK), sizeof(hdr));
 	if (hdr[0] == 0 || hdr[0] >= PLS_MSG_END ||
 		hdr[1] > PLS_CHAN_MAX_PAYLOAD)
 		return PLS_CHAN_CORRUPT;
-	total = PLS_CHAN_HDR_SIZE + pad8(hdr[1]);
-	if (total > avail)
-		return PLS_CHAN_CORRUPT;
+	total = frame_size(hdr[1]);
 	if (hdr[1] > bufsize)
 		return PLS_CHAN_TOOBIG;
 	if (hdr[1] > 0)

@@ -14,18 +14,21 @@
  * Trust: everything the worker writes is hostile input to the backend.
  *	- Each side keeps its own positions privately (send_head of the ring it
  *	  produces, recv_tail of the ring it consumes) and never reads them back
- *	  from shared memory.  The only shared words it reads are the peer's
- *	  position (head of the ring it consumes, tail of the ring it produces),
- *	  each loaded once per check and bound-checked against the ring size
- *	  before use (a producer keeps the tail it last read, and reads it
- *	  again only when that leaves too little room): the data it writes
- *	  lands at offsets computed from its own copy, so a corrupt peer
- *	  position can never move a copy outside the ring.
+ *	  from shared memory: the data it writes and reads lands at offsets
+ *	  computed from its own copy, masked to the ring, so nothing the peer
+ *	  writes can move a copy outside the ring.  The shared words it reads
+ *	  are the sequence word of the frame it waits for (at its own recv_tail),
+ *	  the peer's head of that ring while it sleeps, and the peer's tail of
+ *	  the ring it produces when the tail it read last leaves too little
+ *	  room; each is loaded once per check and checked before use: a
+ *	  sequence word that is neither 0 (not yet) nor the frame's own
+ *	  position, a head that moved while no frame is there, a tail beyond
+ *	  the ring or unaligned are a protocol violation.
  *	- A message is copied out of the ring into private memory before the
  *	  caller sees it; the header is copied once, its tag validated against
- *	  the known tags and its length against the ring size, the bytes the
- *	  peer published and the caller's buffer.  A violation returns
- *	  PLS_CHAN_CORRUPT and the caller must end the peer.
+ *	  the known tags and its length against the largest frame and the
+ *	  caller's buffer.  A violation returns PLS_CHAN_CORRUPT and the caller
+ *	  must end the peer.
  *	- A waiting side never waits without bound: each futex wait has a
  *	  timeout after which the socket is checked for EOF, and every receive
  *	  has a deadline, so a worker that stops answering or keeps the shared
@@ -44,12 +47,18 @@
 /* The worker finds its end of the socketpair at this descriptor. */
 #define PLS_CHAN_FD 3
 
-/* Bytes of each ring (a power of two); messages are padded to 8 bytes. */
+/*
+ * Bytes of each ring (a power of two).  A frame is a header (u32 tag, u32
+ * length, u32 sequence word: the frame's position plus 1, u32 zero) and
+ * the payload, padded to 16 bytes; the producer also keeps the next
+ * frame's header room zeroed (channel.c), so a frame takes that much more
+ * room while it is written.
+ */
 #define PLS_CHAN_RING_SIZE (64 * 1024)
-#define PLS_CHAN_HDR_SIZE 8
-#define PLS_CHAN_MAX_PAYLOAD (PLS_CHAN_RING_SIZE - PLS_CHAN_HDR_SIZE)
+#define PLS_CHAN_HDR_SIZE 16
+#define PLS_CHAN_MAX_PAYLOAD (PLS_CHAN_RING_SIZE - 2 * PLS_CHAN_HDR_SIZE)
 
-#define PLS_CHAN_MAGIC 0x70736301	/* "psc" 1: layout version 1 */
+#define PLS_CHAN_MAGIC 0x70736302	/* "psc" 2: layout version 2 */
 
 /*
  * Message tags.  The payloads of INIT, CALL, REQ, REP, RETURN, RAISE, FETCH,
@@ -102,7 +111,11 @@ typedef struct PlsSigsysReport
 	uint32_t	pad;
 } PlsSigsysReport;
 
-/* One direction's control words, each on its own cache line. */
+/*
+ * One direction's control words, each on its own cache line.  A spinning
+ * consumer polls the sequence word of the frame it waits for, not head:
+ * the frame's cache line then carries both the news and the message.
+ */
 typedef struct PlsRingCtl
 {
 	uint32_t	head;			/* bytes published by the producer; futex */
