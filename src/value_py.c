@@ -21,7 +21,9 @@
 /*
  * UTF-8 as a str: ASCII (checked a word at a time) copied into a new str
  * at once, anything else through the decoder (which refuses invalid
- * UTF-8; none comes from the wire's reader or the PostgreSQL side).
+ * UTF-8; none comes from the wire's reader or the PostgreSQL side), and so
+ * is a single character: the decoder gives CPython's shared one, whose
+ * hash is kept (a one-letter column name is a dict key of every row).
  */
 static PyObject *
 utf8_to_py(const char *s, size_t len)
@@ -39,7 +41,7 @@ utf8_to_py(const char *s, size_t len)
 	}
 	for (; i < len; i++)
 		high |= (unsigned char) s[i];
-	if ((high & 0x8080808080808080ull) != 0)
+	if ((high & 0x8080808080808080ull) != 0 || len <= 1)
 		return PyUnicode_DecodeUTF8(s, (Py_ssize_t) len, NULL);
 	o = PyUnicode_New((Py_ssize_t) len, 127);
 	if (o != NULL)
