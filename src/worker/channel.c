@@ -36,11 +36,13 @@
  * only delays it), soon finds this side asleep instead; but a sleep whose
  * answer came within PLS_SPIN_MAX_NS all the same sets the budget to twice
  * what it took, so that a peer that works a few microseconds per message
- * is waited for spinning.  At the minimum, every PLS_SPIN_PROBE-th wait spins the whole
- * PLS_SPIN_MAX_NS again, so that a machine that became idle is noticed: a
- * budget only grown back from the minimum would not catch an answer again
- * once both sides sleep (each reply then waits for the other's wake-up,
- * which no short spin covers), and every call would pay two wake-ups.
+ * is waited for spinning (unless the budget so set failed last time: the
+ * peer shares this CPU, until a spin succeeds again).  At the minimum,
+ * every PLS_SPIN_PROBE-th wait spins the whole PLS_SPIN_MAX_NS again, so
+ * that a machine that became idle is noticed: a budget only grown back
+ * from the minimum would not catch an answer again once both sides sleep
+ * (each reply then waits for the other's wake-up, which no short spin
+ * covers), and every call would pay two wake-ups.
  *
  * No PostgreSQL header: this file is also part of the worker program.
  *
@@ -153,6 +155,8 @@ pls_chan_attach(PlsChan *chan, PlsChanShm *shm, int sock, PlsChanSide side)
 	chan->recv_tail = 0;
 	chan->spin_ns = PLS_SPIN_START_NS;
 	chan->spin_probe = 0;
+	chan->spin_grown = 0;
+	chan->spin_grow_ok = 1;
 	return PLS_CHAN_OK;
 }
 
@@ -207,6 +211,8 @@ wait_for_change(PlsChan *chan, uint32_t *word, uint32_t seen,
 			{
 				chan->spin_ns = chan->spin_ns >= PLS_SPIN_MAX_NS / 2 ?
 					PLS_SPIN_MAX_NS : chan->spin_ns * 2;
+				chan->spin_grown = 0;
+				chan->spin_grow_ok = 1;
 				return PLS_CHAN_OK;
 			}
 			cpu_relax();
@@ -279,13 +285,22 @@ wait_for_change(PlsChan *chan, uint32_t *word, uint32_t seen,
 	 * included, is waited for spinning next time: a peer whose work takes
 	 * some microseconds (a call with a large argument) would otherwise
 	 * find this side asleep every time, and pay its wake-up each call.
+	 * But a peer that shares this side's CPU answers only once this side
+	 * sleeps, however long it spins: if the budget so set did not catch
+	 * the next answer, budgets are no longer set so until a spin catches
+	 * one again.
 	 */
 	waited = now_ns() - start;
-	if (waited <= PLS_SPIN_MAX_NS / 2)
-		chan->spin_ns = waited * 2 > PLS_SPIN_MIN_NS ? (uint32_t) waited * 2 :
+	if (chan->spin_grown)
+		chan->spin_grow_ok = 0;
+	chan->spin_grown = 0;
+	if (chan->spin_grow_ok && waited <= PLS_SPIN_MAX_NS)
+	{
+		chan->spin_ns = waited * 2 >= PLS_SPIN_MAX_NS ? PLS_SPIN_MAX_NS :
+			waited * 2 > PLS_SPIN_MIN_NS ? (uint32_t) waited * 2 :
 			PLS_SPIN_MIN_NS;
-	else if (waited <= PLS_SPIN_MAX_NS)
-		chan->spin_ns = PLS_SPIN_MAX_NS;
+		chan->spin_grown = 1;
+	}
 	return PLS_CHAN_OK;
 }
 

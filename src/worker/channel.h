@@ -160,6 +160,8 @@ typedef struct PlsChan
 	uint32_t	recv_tail;		/* private: bytes this side consumed */
 	uint32_t	spin_ns;		/* adaptive spin budget before a futex wait */
 	uint32_t	spin_probe;		/* waits at the least budget (channel.c) */
+	uint8_t		spin_grown;		/* spin_ns was set from a short sleep */
+	uint8_t		spin_grow_ok;	/* ... and may be (channel.c) */
 } PlsChan;
 
 /* Results of pls_chan_send and pls_chan_recv. */
