@@ -77,10 +77,12 @@ pls_process_raise(const PlsWireError *e)
 	/*
 	 * Inline mode compiles before the call's context line is pushed (the
 	 * handler gets the procedure first); the worker compiles inside the
-	 * call: the same error, without that line.
+	 * call: the same error, without that line, but for a DO block's, which
+	 * has it in both (procedure.c's report_compile_error).
 	 */
 	if (e->origin == PLS_ERR_COMPILE && error_context_stack != NULL &&
-		error_context_stack->callback == pls_error_context)
+		error_context_stack->callback == pls_error_context &&
+		((PLSProc *) error_context_stack->arg)->kind != PLS_INLINE)
 		error_context_stack = error_context_stack->previous;
 	ereport(e->origin == PLS_ERR_FATAL ? FATAL : ERROR,
 			(errcode(code),

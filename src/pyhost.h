@@ -161,10 +161,12 @@ extern int	pls_py_compile(PLSInterp *interp, const char *defname,
 
 /*
  * After pls_py_compile failed, what both hosts report: the policy denied
- * the body (42501, logged as a denial), or it does not parse (a syntax
- * error); both with message and line in the body (the policy also with a
- * hint, or NULL), the exception taken (cleared).  Anything else is OTHER:
- * an internal failure, its exception left set for the host to report.
+ * the body (42501, logged as a denial; message, line in the body and a
+ * hint, or NULL), or it does not parse (a syntax error; message is the
+ * DETAIL as PL/Python words it: "SyntaxError: ... (<string>, line N)",
+ * N counting PL/Python's def line), the exception taken (cleared).
+ * Anything else is OTHER: an internal failure, its exception left set for
+ * the host to report.
  * message and hint are UTF-8 owned by err, NULL if the exception had none;
  * pls_compile_error_release frees them.
  */
@@ -187,7 +189,7 @@ typedef struct PLSCompileError
 /* How both hosts word them (procedure.c, worker/call.c). */
 #define PLS_COMPILE_DENIED_DETAIL "Denied by the plsafepy policy at line %ld of function \"%s\"."
 #define PLS_COMPILE_SYNTAX_MSG "could not compile PL/SafePy function \"%s\""
-#define PLS_COMPILE_SYNTAX_DETAIL "SyntaxError: %s (line %ld)"
+#define PLS_COMPILE_SYNTAX_INLINE_MSG "could not compile anonymous PL/SafePy code block"
 
 extern void pls_compile_error_take(PLSInterp *interp, PLSCompileError *err);
 extern void pls_compile_error_release(PLSCompileError *err);

@@ -171,9 +171,13 @@ run(const char *label, const char *name, const char *params, const char *body,
 			printf("%s: not compiled: %s\n", label, text);
 			return;
 		}
-		printf("%s: %s at line %ld: %s", label,
-			   err.kind == PLS_COMPILE_DENIED ? "denied" : "syntax error",
-			   err.line, err.message ? err.message : "(none)");
+		/* a syntax error's message has PL/Python's line in it */
+		if (err.kind == PLS_COMPILE_DENIED)
+			printf("%s: denied at line %ld: %s", label, err.line,
+				   err.message ? err.message : "(none)");
+		else
+			printf("%s: syntax error: %s", label,
+				   err.message ? err.message : "(none)");
 		if (err.hint)
 			printf("; hint: %s", err.hint);
 		printf("\n");

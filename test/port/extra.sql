@@ -390,3 +390,68 @@ SELECT plan_broken_arg_sequence();
 SELECT prepare_broken_type_sequence();
 SELECT cursor_broken_arg_sequence();
 \set VERBOSITY default
+
+-- syntax errors: the DETAIL names "<string>" and counts PL/Python's def
+-- line, with the error's own type
+CREATE FUNCTION syn_paren() RETURNS int AS $$
+x = 1
+return (x
+$$ LANGUAGE plpython3u;
+CREATE FUNCTION syn_indent() RETURNS int AS $$
+x = 1
+  y = 2
+$$ LANGUAGE plpython3u;
+CREATE FUNCTION syn_tabs(x int) RETURNS int AS $$
+if x:
+	if x:
+        return 1
+$$ LANGUAGE plpython3u;
+CREATE FUNCTION syn_break() RETURNS int AS $$
+x = 1
+break
+$$ LANGUAGE plpython3u;
+CREATE FUNCTION syn_global(x int) RETURNS int AS $$
+y = x
+x = 2
+global x
+return x
+$$ LANGUAGE plpython3u;
+DO $$
+if True:
+pass
+$$ LANGUAGE plpython3u;
+
+-- errors while a set's items are taken: PL/Python's traceback leaves out
+-- the iterator's own frame, and shows none for an iterator without one
+CREATE FUNCTION srf_gen_helper() RETURNS SETOF int AS $$
+def helper(i):
+    return 10 // i
+for i in (1, 0):
+    yield helper(i)
+$$ LANGUAGE plpython3u;
+SELECT srf_gen_helper();
+CREATE FUNCTION srf_gen_raise() RETURNS SETOF int AS $$
+yield 1
+raise ValueError('second')
+$$ LANGUAGE plpython3u;
+SELECT srf_gen_raise();
+CREATE FUNCTION srf_iter_class() RETURNS SETOF int AS $$
+class It:
+    def __iter__(self):
+        return self
+    def __next__(self):
+        raise KeyError('next')
+return It()
+$$ LANGUAGE plpython3u;
+SELECT srf_iter_class();
+CREATE FUNCTION srf_c_iter() RETURNS SETOF int AS $$
+return map(int, ['1', 'x'])
+$$ LANGUAGE plpython3u;
+SELECT srf_c_iter();
+CREATE FUNCTION srf_list_raise() RETURNS SETOF int AS $$
+def items():
+    return [1 // 0]
+return items()
+$$ LANGUAGE plpython3u;
+SELECT srf_list_raise();
+
