@@ -187,6 +187,24 @@ serve_request(PLSWorker *w, PLSProc *proc, PlsWireReader *r, PlsWireBuf *out)
 					pls_wire_put_bytes(out, q.quoted, strlen(q.quoted));
 				break;
 			}
+		case PLS_OP_ZONE_DATA:
+			{
+				const char *key;
+				size_t		len;
+				char	   *data;
+				int			n;
+
+				if (!pls_wire_get_bytes(r, &key, &len) || !pls_wire_done(r))
+					pls_process_broke(w, "zone data request");
+				data = palloc(PLS_ZONE_DATA_MAX);
+				n = pls_zone_data_read(key, len, data);
+				reply(out, true, NULL);
+				pls_wire_put_u8(out, n >= 0);
+				if (n >= 0)
+					pls_wire_put_bytes(out, data, n);
+				pfree(data);
+				break;
+			}
 		case PLS_OP_DENIAL:
 			{
 				char	   *msg;

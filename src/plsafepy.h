@@ -493,6 +493,15 @@ extern char *pls_whitelist_expand(const char *value);
  */
 extern bool pls_tstate_make_unique(PyThreadState **ts);
 
+/*
+ * zoneinfo's data (zone_data.c): the time-zone file of zone key (len
+ * bytes), at most PLS_ZONE_DATA_MAX bytes of it read into buf: its
+ * length, or -1 if there is no such zone.  No PostgreSQL error.  The
+ * largest time-zone files are a few kilobytes.
+ */
+#define PLS_ZONE_DATA_MAX (64 * 1024)
+extern int	pls_zone_data_read(const char *key, size_t len, char *buf);
+
 
 /* ---------- resource limits (limits.c, signals.c, memory.c) ---------- */
 

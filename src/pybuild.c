@@ -126,7 +126,7 @@ pls_interp_build(PLSInterp *interp)
 	PyObject   *compiler;
 
 	Py_SetRecursionLimit(pls_host_recursion_limit());
-	if (fill_memory_errors() < 0)
+	if (fill_memory_errors() < 0 || pls_sandbox_block_modules() < 0)
 		return -1;
 
 	interp->GD = PyDict_New();

@@ -122,6 +122,14 @@ extern int	pls_audit_install(void);
 extern void pls_type_check_install(void);
 
 /*
+ * Make the C accelerators that keep process-wide state unimportable in the
+ * current interpreter (sandbox.c): pls_interp_build does it first; the
+ * worker, which imports its modules as soon as Python starts, before
+ * those imports.  0, or -1 with an exception set.
+ */
+extern int	pls_sandbox_block_modules(void);
+
+/*
  * Fill interp, whose interpreter is current and is pls_current: the
  * compiler helper, the host's plpy module, the restricted runtime for
  * interp->allowed_modules, then lock-down.  Everything is imported here,
@@ -298,5 +306,13 @@ extern int	pls_host_plpy_create(PLSInterp *interp);
 
 /* print() for the restricted builtins: a new callable, or NULL. */
 extern PyObject *pls_host_print_new(void);
+
+/*
+ * zoneinfo's data (sandbox.c's _zone_data): the time-zone file of zone
+ * key (len bytes of UTF-8), a new bytes object; None if there is no such
+ * zone; NULL with an exception set on a failure.  The backend reads it
+ * (zone_data.c), also for the worker, which asks with a door request.
+ */
+extern PyObject *pls_host_zone_data(const char *key, size_t len);
 
 #endif							/* PLS_PYHOST_H */
