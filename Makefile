@@ -32,7 +32,10 @@ PY_EMBED = $(sort $(wildcard src/*.py)) $(SANDBOX_PY:%=src/sandbox/%.py)
 # Nothing interposes the library's own functions: calls within a file may be
 # inlined and bound directly, as in an executable (the call path is short).
 PG_CFLAGS = -fno-semantic-interposition
-PG_CPPFLAGS = -Isrc $(PY_CFLAGS) $(if $(filter testing,$(FLAVOUR)),-DPLSAFEPY_TESTING)
+# the directories zoneinfo searches for time-zone files (src/zone_data.c)
+PLS_TZPATH := $(shell $(PLS_PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("TZPATH") or "")')
+PG_CPPFLAGS = -Isrc $(PY_CFLAGS) $(if $(filter testing,$(FLAVOUR)),-DPLSAFEPY_TESTING) \
+	-DPLS_TZPATH='"$(PLS_TZPATH)"'
 # libseccomp: the name of the system call a worker was refused (worker_pool.c)
 SHLIB_LINK = $(PY_LIBS) -lseccomp
 

@@ -223,6 +223,10 @@ event_allowed(const char *event, PyObject *args)
 	if (strcmp(event, "builtins.id") == 0)
 		return true;
 
+	/* a new array (the array module's class is sandbox/safetypes.py's) */
+	if (strcmp(event, "array.__new__") == 0)
+		return true;
+
 	/*
 	 * CPython 3.11 audits assignments to special attributes (an object's
 	 * __class__, a function's __code__, a class's __name__, __doc__,
@@ -238,7 +242,8 @@ event_allowed(const char *event, PyObject *args)
 	 * The compiler helper: ast.parse of a body (source text, our file
 	 * name), then compile() of the tree the policy has just checked, which
 	 * the policy does through compile_checked (no file name reaches the
-	 * hook then).
+	 * hook then); and sandbox.c's parse of a literal for ast.literal_eval.
+	 * Both set compiling while they run, and no user code runs then.
 	 */
 	if (strcmp(event, "compile") == 0 && PyTuple_Check(args) &&
 		PyTuple_GET_SIZE(args) >= 2)
@@ -256,7 +261,7 @@ event_allowed(const char *event, PyObject *args)
 				PyErr_Clear();
 				return false;
 			}
-			return strncmp(fn, "<plsafepy function ", 19) == 0;
+			return compiling || strncmp(fn, "<plsafepy function ", 19) == 0;
 		}
 		return compiling;
 	}

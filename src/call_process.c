@@ -77,10 +77,12 @@ pls_process_raise(const PlsWireError *e)
 	/*
 	 * Inline mode compiles before the call's context line is pushed (the
 	 * handler gets the procedure first); the worker compiles inside the
-	 * call: the same error, without that line.
+	 * call: the same error, without that line, but for a DO block's, which
+	 * has it in both (procedure.c's report_compile_error).
 	 */
 	if (e->origin == PLS_ERR_COMPILE && error_context_stack != NULL &&
-		error_context_stack->callback == pls_error_context)
+		error_context_stack->callback == pls_error_context &&
+		((PLSProc *) error_context_stack->arg)->kind != PLS_INLINE)
 		error_context_stack = error_context_stack->previous;
 	ereport(e->origin == PLS_ERR_FATAL ? FATAL : ERROR,
 			(errcode(code),
@@ -183,6 +185,24 @@ serve_request(PLSWorker *w, PLSProc *proc, PlsWireReader *r, PlsWireBuf *out)
 				reply(out, ok, &err);
 				if (ok)
 					pls_wire_put_bytes(out, q.quoted, strlen(q.quoted));
+				break;
+			}
+		case PLS_OP_ZONE_DATA:
+			{
+				const char *key;
+				size_t		len;
+				char	   *data;
+				int			n;
+
+				if (!pls_wire_get_bytes(r, &key, &len) || !pls_wire_done(r))
+					pls_process_broke(w, "zone data request");
+				data = palloc(PLS_ZONE_DATA_MAX);
+				n = pls_zone_data_read(key, len, data);
+				reply(out, true, NULL);
+				pls_wire_put_u8(out, n >= 0);
+				if (n >= 0)
+					pls_wire_put_bytes(out, data, n);
+				pfree(data);
 				break;
 			}
 		case PLS_OP_DENIAL:

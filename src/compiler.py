@@ -30,7 +30,19 @@ import symtable
 
 
 class BodyError(Exception):
-    """A body that does not parse: (message, line in the body)."""
+    """A body that does not parse: (PL/Python's text of the error,)."""
+
+
+def _body_error(e, shift):
+    """BodyError of SyntaxError e, worded as PL/Python's DETAIL: its
+    type, message, and the line of PL/Python's wrapped source compiled as
+    "<string>" (the body's line + 1, counting the def).  shift turns e's
+    line into that one: 0 for an error of the wrapped text, 1 for one of
+    the tree whose lines count from the body's first."""
+    where = "<string>"
+    if e.lineno is not None:
+        where += ", line %d" % (e.lineno + shift)
+    return BodyError("%s: %s (%s)" % (type(e).__name__, e.msg, where))
 
 
 def compile_body(name, params, body, filename, policy, want_args):
@@ -50,7 +62,7 @@ def compile_body(name, params, body, filename, policy, want_args):
     try:
         parsed = ast.parse(src, filename, "single")
     except SyntaxError as e:
-        raise BodyError(e.msg, max((e.lineno or 1) - 1, 1)) from None
+        raise _body_error(e, 0) from None
     tree = ast.Module(body=parsed.body, type_ignores=[])
     ast.increment_lineno(tree, -1)
     fn = tree.body[0]
@@ -65,7 +77,7 @@ def compile_body(name, params, body, filename, policy, want_args):
         code = policy.check_and_compile(tree, name, filename)
     except SyntaxError as e:
         # what only the compiler sees ("'break' outside loop", ...)
-        raise BodyError(e.msg, max(e.lineno or 1, 1)) from None
+        raise _body_error(e, 1) from None
     return code, uses_args
 
 
@@ -85,7 +97,7 @@ def _params_as_globals(fn, name, params, body, filename, policy):
         policy.check_and_compile(ast.Module(body=[probe], type_ignores=[]),
                                  name, filename)
     except SyntaxError as e:
-        raise BodyError(e.msg, max(e.lineno or 1, 1)) from None
+        raise _body_error(e, 1) from None
     # the same source has no scope error now: symtable opens nothing
     src = "def %s(%s):\n\t%s\n" % (
         name, ", ".join(p for p in params if p not in declared),
@@ -109,11 +121,12 @@ def _check_no_shadowing(table, declared, between):
                 for outer in between:
                     if p in outer.get_identifiers() and \
                             outer.lookup(p).is_local():
-                        raise BodyError(
+                        e = SyntaxError(
                             'plsafepy cannot declare argument "%s" global '
                             'inside a function nested in "%s", which has '
-                            'its own "%s"' % (p, outer.get_name(), p),
-                            max(child.get_lineno() - 1, 1))
+                            'its own "%s"' % (p, outer.get_name(), p))
+                        e.lineno = child.get_lineno()
+                        raise _body_error(e, 0)
         inner = between
         if child.get_type() == "function":
             inner = between + (child,)

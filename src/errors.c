@@ -27,7 +27,7 @@ pls_error_context(void *arg)
 	PLSProc    *proc = (PLSProc *) arg;
 
 	if (proc->kind == PLS_INLINE)
-		errcontext("PL/SafePy anonymous code block");
+		errcontext(PLS_INLINE_CONTEXT);
 	else if (proc->kind == PLS_PROCEDURE)
 		errcontext("PL/SafePy procedure \"%s\"", proc->name);
 	else
@@ -49,14 +49,23 @@ to_server(const char *utf8)
 	return pls_utf8_to_server(utf8, strlen(utf8));
 }
 
+static void elog_exception(int elevel, PLSProc *proc, bool next_item)
+			pg_attribute_noreturn();
+
 void
 pls_elog_exception(int elevel, PLSProc *proc)
 {
-	pls_elog_exception_msg(elevel, proc, NULL);
+	elog_exception(elevel, proc, false);
 }
 
 void
-pls_elog_exception_msg(int elevel, PLSProc *proc, const char *msg)
+pls_elog_next_item_exception(PLSProc *proc)
+{
+	elog_exception(ERROR, proc, true);
+}
+
+static void
+elog_exception(int elevel, PLSProc *proc, bool next_item)
 {
 	PLSInterp  *interp = pls_current;
 	PLSErrorClasses classes = {0};
@@ -113,7 +122,7 @@ pls_elog_exception_msg(int elevel, PLSProc *proc, const char *msg)
 		fn.kind = proc->kind == PLS_INLINE ? PLS_FN_INLINE :
 			proc->kind == PLS_PROCEDURE ? PLS_FN_PROCEDURE : PLS_FN_FUNCTION;
 	}
-	ok = pls_pyerror_fetch(&classes, proc ? &fn : NULL, msg, &f);
+	ok = pls_pyerror_fetch(&classes, proc ? &fn : NULL, next_item, &f);
 	free((char *) fn.name);
 	free((char *) fn.source);
 	if (!ok)
@@ -163,7 +172,7 @@ pls_elog_exception_msg(int elevel, PLSProc *proc, const char *msg)
 			 fields[6] ? err_generic_string(PG_DIAG_COLUMN_NAME, fields[6]) : 0,
 			 fields[7] ? err_generic_string(PG_DIAG_DATATYPE_NAME, fields[7]) : 0,
 			 fields[8] ? err_generic_string(PG_DIAG_CONSTRAINT_NAME, fields[8]) : 0,
-			 errcontext("%s", fields[9])));
+			 fields[9] ? errcontext("%s", fields[9]) : 0));
 	pg_unreachable();
 }
 

@@ -368,7 +368,7 @@ exec_srf(PLSProc *proc, FunctionCallInfo fcinfo)
 		if (item == NULL)
 		{
 			if (PyErr_Occurred())
-				pls_elog_exception_msg(ERROR, proc, PLS_SRF_NEXT_MSG);
+				pls_elog_next_item_exception(proc);
 			Py_CLEAR(state->iter);
 			proc->calldepth--;
 		}

@@ -109,11 +109,14 @@ typedef struct PLSErrorClasses
  * way: message "TypeName: value", SQLSTATE 38000 unless the exception
  * carries one (plpy.Error's sqlstate, SPIError's spidata) or is a
  * MemoryError (53200), the traceback of fn's frames (fn may be NULL) in
- * context.  With msg, msg is the message and the exception the detail.
- * The exception is cleared.  False if memory ran out (f then empty).
+ * context.  next_item: raised while the host took the next item of a set's
+ * iterator; the message is then PLS_SRF_NEXT_MSG, the exception the
+ * detail, and the traceback PL/Python's for such a call (NULL context
+ * where it has none).  The exception is cleared.  False if memory ran
+ * out (f then empty).
  */
 extern bool pls_pyerror_fetch(const PLSErrorClasses *classes,
-							  const PLSFuncInfo *fn, const char *msg,
+							  const PLSFuncInfo *fn, bool next_item,
 							  PLSErrorFields *f);
 
 /* ---------- plpy.c ---------- */

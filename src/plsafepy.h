@@ -428,9 +428,11 @@ extern PyObject *pls_call(PLSProc *proc, PyObject *const *args, Py_ssize_t nargs
  */
 extern void pls_elog_exception(int elevel, PLSProc *proc) pg_attribute_noreturn();
 
-/* The same, with msg as the message and the exception as its detail. */
-extern void pls_elog_exception_msg(int elevel, PLSProc *proc,
-								   const char *msg) pg_attribute_noreturn();
+/*
+ * The same (ERROR) for an exception raised by the next item of a set's
+ * iterator (pls_pyerror_fetch's next_item).
+ */
+extern void pls_elog_next_item_exception(PLSProc *proc) pg_attribute_noreturn();
 
 /*
  * Inside a C function called from Python, after PG_CATCH: copy the error,
@@ -444,6 +446,9 @@ extern void pls_errors_prepare(void);
 
 /* Error context callback argument: which procedure is running. */
 extern void pls_error_context(void *arg);
+
+/* The context line of a DO block's errors. */
+#define PLS_INLINE_CONTEXT "PL/SafePy anonymous code block"
 
 /* The current procedure, for messages and the audit log (NULL if none). */
 extern PLSProc *pls_current_proc;
@@ -487,6 +492,15 @@ extern char *pls_whitelist_expand(const char *value);
  * another interpreter (decimal_context.c).
  */
 extern bool pls_tstate_make_unique(PyThreadState **ts);
+
+/*
+ * zoneinfo's data (zone_data.c): the time-zone file of zone key (len
+ * bytes), at most PLS_ZONE_DATA_MAX bytes of it read into buf: its
+ * length, or -1 if there is no such zone.  No PostgreSQL error.  The
+ * largest time-zone files are a few kilobytes.
+ */
+#define PLS_ZONE_DATA_MAX (64 * 1024)
+extern int	pls_zone_data_read(const char *key, size_t len, char *buf);
 
 
 /* ---------- resource limits (limits.c, signals.c, memory.c) ---------- */

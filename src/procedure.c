@@ -144,6 +144,10 @@ report_compile_error(PLSProc *proc)
 	if (hint)
 		hint = pg_any_to_server(hint, strlen(hint), PG_UTF8);
 
+	/*
+	 * A DO block is compiled before main.c pushes its context line; its
+	 * errors have that line all the same, as in PL/Python.
+	 */
 	if (err.kind == PLS_COMPILE_DENIED)
 	{
 		/* as a denial at run time is: logged with role and function */
@@ -152,12 +156,19 @@ report_compile_error(PLSProc *proc)
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("%s", msg),
 				 errdetail(PLS_COMPILE_DENIED_DETAIL, err.line, proc->name),
-				 hint ? errhint("%s", hint) : 0));
+				 hint ? errhint("%s", hint) : 0,
+				 proc->kind == PLS_INLINE ? errcontext(PLS_INLINE_CONTEXT) : 0));
 	}
+	if (proc->kind == PLS_INLINE)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg(PLS_COMPILE_SYNTAX_INLINE_MSG),
+				 errdetail("%s", msg),
+				 errcontext(PLS_INLINE_CONTEXT)));
 	ereport(ERROR,
 			(errcode(ERRCODE_SYNTAX_ERROR),
 			 errmsg(PLS_COMPILE_SYNTAX_MSG, proc->name),
-			 errdetail(PLS_COMPILE_SYNTAX_DETAIL, msg, err.line)));
+			 errdetail("%s", msg)));
 }
 
 /*

@@ -84,6 +84,39 @@ pls_run_embedded(const PLSEmbedded *parts)
 }
 
 /*
+ * CPython 3.11 fills the free list of MemoryError instances of the main
+ * interpreter only (preallocate_memerrors); another interpreter's starts
+ * empty.  There, a MemoryError raised when the memory budget is spent and
+ * pymalloc's arenas are full needs memory for its instance, and CPython,
+ * failing 32 times to make it, aborts the process ("Cannot recover from
+ * MemoryErrors while normalizing exceptions": inline, the backend, so the
+ * cluster's crash recovery).  Instances made and dropped here fill this
+ * interpreter's list (16 in 3.11), as CPython fills the main one's.
+ */
+#define PLS_MEMORY_ERRORS_KEPT 16
+
+static int
+fill_memory_errors(void)
+{
+	PyObject   *errors[PLS_MEMORY_ERRORS_KEPT];
+	int			made;
+	int			rc = 0;
+
+	for (made = 0; made < PLS_MEMORY_ERRORS_KEPT; made++)
+	{
+		errors[made] = PyObject_CallNoArgs(PyExc_MemoryError);
+		if (errors[made] == NULL)
+		{
+			rc = -1;
+			break;
+		}
+	}
+	while (made > 0)
+		Py_DECREF(errors[--made]);
+	return rc;
+}
+
+/*
  * Fill a new interpreter.  Everything that must be imported is imported
  * here, before pls_sandbox_setup locks the interpreter down.
  */
@@ -93,6 +126,8 @@ pls_interp_build(PLSInterp *interp)
 	PyObject   *compiler;
 
 	Py_SetRecursionLimit(pls_host_recursion_limit());
+	if (fill_memory_errors() < 0 || pls_sandbox_block_modules() < 0)
+		return -1;
 
 	interp->GD = PyDict_New();
 	interp->module_name = PyUnicode_InternFromString("__main__");

@@ -11,6 +11,7 @@
  *-------------------------------------------------------------------------
  */
 #include "plpy_host.h"
+#include "pycall.h"
 
 #include "frameobject.h"
 
@@ -187,15 +188,27 @@ put_source_line(Buf *b, const char *src, long n)
 
 /*
  * PL/Python's traceback: one entry per frame of a plsafepy function, the
- * function's own frame shown as <module>, with the body's source line.
+ * first one shown as <module>, with the body's source line.  PL/Python
+ * calls a function through a frame of its own, which its traceback leaves
+ * out, so the function's frame is the first shown; it calls a set's
+ * iterator directly, and leaves out that call's first frame all the same
+ * (a generator's own): so does next_item, and with no frame at all there
+ * is no traceback (NULL, *oom false).
  */
 static char *
-format_traceback(PyObject *tb, const PLSFuncInfo *fn)
+format_traceback(PyObject *tb, const PLSFuncInfo *fn, bool next_item,
+				 bool *oom)
 {
 	Buf			b = {0};
 	bool		first = true;
 	size_t		plen = strlen(PLS_FUNCTION_FILE_PREFIX);
 
+	if (next_item)
+	{
+		if (tb == NULL || !PyTraceBack_Check(tb))
+			return NULL;
+		tb = (PyObject *) ((PyTracebackObject *) tb)->tb_next;
+	}
 	buf_puts(&b, "Traceback (most recent call last):");
 	for (; tb != NULL && PyTraceBack_Check(tb);
 		 tb = (PyObject *) ((PyTracebackObject *) tb)->tb_next)
@@ -236,6 +249,8 @@ format_traceback(PyObject *tb, const PLSFuncInfo *fn)
 		Py_DECREF(code);
 		first = false;
 	}
+	if (b.failed)
+		*oom = true;
 	return b.data;
 }
 
@@ -330,7 +345,7 @@ plpy_error_fields(PyObject *value, PLSErrorFields *f, bool *oom)
 
 bool
 pls_pyerror_fetch(const PLSErrorClasses *classes, const PLSFuncInfo *fn,
-				  const char *msg, PLSErrorFields *f)
+				  bool next_item, PLSErrorFields *f)
 {
 	PyObject   *type,
 			   *value,
@@ -380,22 +395,22 @@ pls_pyerror_fetch(const PLSErrorClasses *classes, const PLSFuncInfo *fn,
 	}
 
 	f->message = format_message(type, value, &oom);
-	f->context = format_traceback(tb, fn);
+	f->context = format_traceback(tb, fn, next_item, &oom);
 
 	Py_XDECREF(type);
 	Py_XDECREF(value);
 	Py_XDECREF(tb);
 	PyErr_Clear();
 
-	/* With msg, the exception becomes the detail, as in PL/Python. */
-	if (msg)
+	/* The exception becomes the detail, as in PL/Python. */
+	if (next_item)
 	{
 		free(f->detail);
 		f->detail = f->message;
-		f->message = dup_n(msg, strlen(msg));
+		f->message = dup_n(PLS_SRF_NEXT_MSG, strlen(PLS_SRF_NEXT_MSG));
 	}
 
-	if (oom || f->message == NULL || f->context == NULL)
+	if (oom || f->message == NULL)
 	{
 		pls_error_fields_free(f);
 		return false;

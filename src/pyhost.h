@@ -122,6 +122,14 @@ extern int	pls_audit_install(void);
 extern void pls_type_check_install(void);
 
 /*
+ * Make the C accelerators that keep process-wide state unimportable in the
+ * current interpreter (sandbox.c): pls_interp_build does it first; the
+ * worker, which imports its modules as soon as Python starts, before
+ * those imports.  0, or -1 with an exception set.
+ */
+extern int	pls_sandbox_block_modules(void);
+
+/*
  * Fill interp, whose interpreter is current and is pls_current: the
  * compiler helper, the host's plpy module, the restricted runtime for
  * interp->allowed_modules, then lock-down.  Everything is imported here,
@@ -161,10 +169,12 @@ extern int	pls_py_compile(PLSInterp *interp, const char *defname,
 
 /*
  * After pls_py_compile failed, what both hosts report: the policy denied
- * the body (42501, logged as a denial), or it does not parse (a syntax
- * error); both with message and line in the body (the policy also with a
- * hint, or NULL), the exception taken (cleared).  Anything else is OTHER:
- * an internal failure, its exception left set for the host to report.
+ * the body (42501, logged as a denial; message, line in the body and a
+ * hint, or NULL), or it does not parse (a syntax error; message is the
+ * DETAIL as PL/Python words it: "SyntaxError: ... (<string>, line N)",
+ * N counting PL/Python's def line), the exception taken (cleared).
+ * Anything else is OTHER: an internal failure, its exception left set for
+ * the host to report.
  * message and hint are UTF-8 owned by err, NULL if the exception had none;
  * pls_compile_error_release frees them.
  */
@@ -187,7 +197,7 @@ typedef struct PLSCompileError
 /* How both hosts word them (procedure.c, worker/call.c). */
 #define PLS_COMPILE_DENIED_DETAIL "Denied by the plsafepy policy at line %ld of function \"%s\"."
 #define PLS_COMPILE_SYNTAX_MSG "could not compile PL/SafePy function \"%s\""
-#define PLS_COMPILE_SYNTAX_DETAIL "SyntaxError: %s (line %ld)"
+#define PLS_COMPILE_SYNTAX_INLINE_MSG "could not compile anonymous PL/SafePy code block"
 
 extern void pls_compile_error_take(PLSInterp *interp, PLSCompileError *err);
 extern void pls_compile_error_release(PLSCompileError *err);
@@ -296,5 +306,13 @@ extern int	pls_host_plpy_create(PLSInterp *interp);
 
 /* print() for the restricted builtins: a new callable, or NULL. */
 extern PyObject *pls_host_print_new(void);
+
+/*
+ * zoneinfo's data (sandbox.c's _zone_data): the time-zone file of zone
+ * key (len bytes of UTF-8), a new bytes object; None if there is no such
+ * zone; NULL with an exception set on a failure.  The backend reads it
+ * (zone_data.c), also for the worker, which asks with a door request.
+ */
+extern PyObject *pls_host_zone_data(const char *key, size_t len);
 
 #endif							/* PLS_PYHOST_H */

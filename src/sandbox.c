@@ -19,6 +19,7 @@
  *-------------------------------------------------------------------------
  */
 #include "sandbox_int.h"
+#include "plpy_host.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -63,6 +64,78 @@ py_compile_checked(PyObject *self, PyObject *args)
 static PyMethodDef compile_checked_def = {
 	"compile_checked", py_compile_checked, METH_VARARGS,
 	"Compile the tree the policy has checked (trusted helpers only)."
+};
+
+/*
+ * Python-callable _parse_eval(s): the syntax tree of expression s, as
+ * ast.parse(s, mode="eval") makes it, for the trusted side's
+ * ast.literal_eval (sandbox/builtins.py).  The parse raises the audit
+ * event "compile", which the hook lets pass while this runs (no user code
+ * runs meanwhile); nothing is compiled to code.
+ */
+static PyObject *
+py_parse_eval(PyObject *self, PyObject *arg)
+{
+	PyCompilerFlags flags = _PyCompilerFlags_INIT;
+	const char *s;
+	Py_ssize_t	len;
+	PyObject   *tree;
+	int			gc_was;
+
+	if (!PyUnicode_Check(arg))
+	{
+		PyErr_SetString(PyExc_TypeError, "expression must be a str");
+		return NULL;
+	}
+	if ((s = pls_str_utf8(arg, &len)) == NULL)
+		return NULL;
+	flags.cf_flags = PyCF_ONLY_AST | PyCF_SOURCE_IS_UTF8;
+	/* the collector could run finalizers of user objects meanwhile */
+	gc_was = PyGC_Disable();
+	pls_audit_compiling(true);
+	tree = Py_CompileStringExFlags(s, "<unknown>", Py_eval_input, &flags, -1);
+	pls_audit_compiling(false);
+	if (gc_was)
+		PyGC_Enable();
+	return tree;
+}
+
+static PyMethodDef parse_eval_def = {
+	"_parse_eval", py_parse_eval, METH_O,
+	"The syntax tree of an expression (trusted helpers only)."
+};
+
+/*
+ * Python-callable _zone_data(key): the time-zone file of zone key (bytes),
+ * or None if there is none, from the host (pls_host_zone_data), for
+ * sandbox/moduleguards.py's zoneinfo.  A key the host could not be given
+ * (not UTF-8, a NUL) names no zone.
+ */
+static PyObject *
+py_zone_data(PyObject *self, PyObject *key)
+{
+	const char *s;
+	Py_ssize_t	len;
+
+	if (!PyUnicode_Check(key))
+	{
+		PyErr_SetString(PyExc_TypeError, "zone key must be a str");
+		return NULL;
+	}
+	if ((s = pls_str_utf8(key, &len)) == NULL)
+	{
+		/* a NUL or a lone surrogate (ValueErrors): no zone's name */
+		if (!PyErr_ExceptionMatches(PyExc_ValueError))
+			return NULL;
+		PyErr_Clear();
+		Py_RETURN_NONE;
+	}
+	return pls_host_zone_data(s, (size_t) len);
+}
+
+static PyMethodDef zone_data_def = {
+	"_zone_data", py_zone_data, METH_O,
+	"The time-zone file of a zone key, or None (zoneinfo's data)."
 };
 
 /*
@@ -307,6 +380,30 @@ install_callattr(PyObject *ns, PyObject *builtins)
 }
 
 /*
+ * C accelerators of 3.11 whose state is the process's, not the
+ * interpreter's: static types, caches holding one interpreter's objects,
+ * and pointers into whichever interpreter imported them last (_zoneinfo's
+ * functions of zoneinfo._tzpath and zoneinfo._common, _elementtree's of
+ * pyexpat's C API), which every role's interpreter and plpython3u's would
+ * share and one interpreter's end would leave dangling.  sys.modules holds
+ * None for them, so their packages take their pure Python implementation
+ * (zoneinfo's ZoneInfo, xml.etree.ElementTree's Element and XMLParser), in
+ * both isolations alike.
+ */
+static const char *const shared_state_modules[] = {"_zoneinfo", "_elementtree", NULL};
+
+int
+pls_sandbox_block_modules(void)
+{
+	PyObject   *modules = PyImport_GetModuleDict();
+
+	for (int i = 0; shared_state_modules[i]; i++)
+		if (PyDict_SetItemString(modules, shared_state_modules[i], Py_None) < 0)
+			return -1;
+	return 0;
+}
+
+/*
  * What _datetime's C code imports on its own later (strftime, strptime;
  * sandbox/facades.py's C_LAZY_IMPORTS): loaded together with it, and with
  * time, whose strptime imports _strptime.
@@ -328,6 +425,43 @@ always_loadable(const char *s)
 			return true;
 	return strncmp(s, "encodings.", 10) == 0 && s[10] != '\0' &&
 		strspn(s + 10, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == strlen(s + 10);
+}
+
+/*
+ * Is s what a whitelisted module's own code imports later on its own
+ * (sandbox/facades.py's LOADED_WITH: module -> its dependencies)?  Loaded
+ * with that module, never handed out by this function.
+ */
+static bool
+loaded_with_whitelisted(PLSInterp *interp, const char *s)
+{
+	PyObject   *table = PyDict_GetItemString(interp->sandbox, "LOADED_WITH");
+	PyObject   *module;
+	PyObject   *deps;
+	Py_ssize_t	pos = 0;
+
+	if (table == NULL || !PyDict_Check(table))
+		return false;
+	while (PyDict_Next(table, &pos, &module, &deps))
+	{
+		const char *m = PyUnicode_Check(module) ? PyUnicode_AsUTF8(module) : NULL;
+
+		if (m == NULL || !PyTuple_Check(deps))
+		{
+			PyErr_Clear();
+			continue;
+		}
+		if (!pls_whitelist_has(interp->allowed_modules, m))
+			continue;
+		for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(deps); i++)
+		{
+			PyObject   *dep = PyTuple_GET_ITEM(deps, i);
+
+			if (PyUnicode_Check(dep) && PyUnicode_CompareWithASCIIString(dep, s) == 0)
+				return true;
+		}
+	}
+	return false;
 }
 
 /*
@@ -449,7 +583,8 @@ py_load_module(PyObject *self, PyObject *name)
 	}
 	if (interp == NULL || interp->builtins == NULL ||
 		pls_never_allowed_reason(s, strlen(s)) != NULL ||
-		(!always_loadable(s) && !pls_whitelist_has(interp->allowed_modules, s)))
+		(!always_loadable(s) && !loaded_with_whitelisted(interp, s) &&
+		 !pls_whitelist_has(interp->allowed_modules, s)))
 	{
 		char		what[256];
 
@@ -903,6 +1038,8 @@ pls_sandbox_setup(PLSInterp *interp)
 		set_c_function(ns, "_detach", &detach_def) < 0 ||
 		set_c_function(ns, "_cross", &cross_def) < 0 ||
 		set_c_function(ns, "_loader_pass", &loader_pass_def) < 0 ||
+		set_c_function(ns, "_parse_eval", &parse_eval_def) < 0 ||
+		set_c_function(ns, "_zone_data", &zone_data_def) < 0 ||
 		run_sandbox_parts(ns) < 0)
 		return -1;
 

@@ -18,6 +18,7 @@
 /* sandbox.c: the restricted runtime, run last by pls_interp_build */
 extern int	pls_sandbox_setup(PLSInterp *interp);
 
+
 /* audit.c: the hook denies in an interpreter once it is locked. */
 extern int	pls_audit_lock(PyInterpreterState *is);
 extern void pls_audit_forget(PyInterpreterState *is);
@@ -36,7 +37,8 @@ extern bool pls_user_code_running(void);
 	"datetime, calendar, textwrap, unicodedata, hashlib, base64, binascii, " \
 	"uuid, enum, copy, pprint, difflib, struct, time, contextlib, abc, " \
 	"collections.abc, numbers, csv, hmac, secrets, ipaddress, urllib.parse, " \
-	"html, fnmatch, shlex, zlib, types, dataclasses, typing, logging"
+	"html, fnmatch, shlex, zlib, errno, array, ast, zoneinfo, " \
+	"xml.etree.ElementTree, types, dataclasses, typing, logging"
 
 /*
  * whitelist.c: one entry of a plsafepy.allowed_modules value,

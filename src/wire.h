@@ -302,6 +302,8 @@ typedef enum PlsWireOp
 								 * innermost (0: not the call's innermost,
 								 * nothing done) */
 	PLS_OP_END_XACT,			/* u8 commit -> - */
+	PLS_OP_ZONE_DATA,			/* bytes key -> u8 found, if 1 bytes (the
+								 * zone's time-zone file: zone_data.c) */
 	PLS_OP_END
 } PlsWireOp;
 

@@ -154,6 +154,42 @@ request(const PlsWireBuf *b)
 	pls_wire_recv_free(&rv);
 }
 
+/*
+ * A ZONE_DATA request for key: 1 if the backend sent a zone's file, whose
+ * first bytes are then in magic (4 bytes); 0 if it found none.
+ */
+static int
+zone_data(const char *key, size_t len, char magic[4])
+{
+	PlsWireBuf	b;
+	PlsWireRecv rv;
+	PlsWireReader r;
+	uint32_t	tag;
+	uint8_t		ok;
+	uint8_t		found;
+	const char *data;
+	size_t		dlen;
+
+	pls_wire_buf_init(&b, &mem);
+	pls_wire_put_u8(&b, PLS_OP_ZONE_DATA);
+	pls_wire_put_bytes(&b, key, len);
+	send_msg(PLS_MSG_REQ, &b);
+	pls_wire_buf_free(&b);
+	pls_wire_recv_init(&rv, &mem);
+	if (pls_wire_recv(&chan, &rv, &tag, PLS_WIRE_MAX_MESSAGE, 10000) != PLS_CHAN_OK ||
+		tag != PLS_MSG_REP)
+		_exit(0);
+	pls_wire_reader_init(&r, rv.buf.data, rv.buf.len, &mem);
+	if (!pls_wire_get_u8(&r, &ok) || ok != 1 || !pls_wire_get_u8(&r, &found))
+		_exit(2);
+	if (found && (!pls_wire_get_bytes(&r, &data, &dlen) || dlen < 4))
+		_exit(2);
+	if (found)
+		memcpy(magic, data, 4);
+	pls_wire_recv_free(&rv);
+	return found;
+}
+
 /* ---------- records, valid and not ---------- */
 
 static void
@@ -643,6 +679,46 @@ scenario(int32_t s, int64_t seed)
 				send_msg(PLS_MSG_RETURN, &b);
 				break;
 			}
+		case 39:				/* ZONE_DATA: keys outside the zones find
+								 * nothing, a zone its file; seed if so */
+			{
+				static const char *const hostile[] = {
+					"../../../../etc/passwd", "/etc/passwd", "Europe/../../../etc/passwd",
+					"Europe//Paris", "./UTC", "UTC/", "..", ".", "Europe/.",
+					"Europe/Paris/..", "", "~/.bashrc", "Europe/Paris\n", "UTC%00"
+				};
+				int64_t		result = seed;
+				char		magic[4];
+				char		key[300];
+				size_t		klen;
+
+				for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++)
+					if (zone_data(hostile[i], strlen(hostile[i]), magic))
+						result = -1;
+				/* a NUL inside, a long key, random bytes after "../" */
+				if (zone_data("UTC\0/../../etc/passwd", 20, magic))
+					result = -1;
+				memset(key, 'A', sizeof(key));
+				if (zone_data(key, sizeof(key), magic))
+					result = -1;
+				memcpy(key, "../", 3);
+				klen = range(4, 64);
+				for (size_t i = 3; i < klen; i++)
+					key[i] = (char) range(0, 255);
+				if (zone_data(key, klen, magic))
+					result = -1;
+				if (!zone_data("Europe/Paris", 12, magic) || memcmp(magic, "TZif", 4) != 0)
+					result = -2;
+				pls_wire_buf_reset(&b);
+				put_return_int(&b, result);
+				send_msg(PLS_MSG_RETURN, &b);
+				break;
+			}
+		case 40:				/* ZONE_DATA without its key */
+			pls_wire_put_u8(&b, PLS_OP_ZONE_DATA);
+			put_random_bytes(&b, range(0, 3));
+			send_msg(PLS_MSG_REQ, &b);
+			break;
 		case 90:				/* MORE frames up to the largest message */
 			{
 				static unsigned char full[PLS_CHAN_MAX_PAYLOAD];

@@ -115,7 +115,9 @@ INSERT INTO fz_scenario VALUES
  (35, 'fz_int(\$1, \$2)', '22012', 'fuzz %'),
  (36, 'fz_text(\$1, \$2)', '^(00000|08P01)\$', '%'),
  (37, 'fz_arr(\$1, \$2)', '08P01', 'malformed value for type integer[]'),
- (38, 'fz_arr(\$1, \$2)', '08P01', 'plsafepy worker sent a malformed result');
+ (38, 'fz_arr(\$1, \$2)', '08P01', 'plsafepy worker sent a malformed result'),
+ (39, 'fz_int(\$1, \$2)', '00000', 'SEED'),
+ (40, 'fz_int(\$1, \$2)', '08P01', 'plsafepy worker sent a malformed zone data request');
 CREATE TABLE fz_outcome (n int, id int, seed int, state text, msg text, ok bool);
 -- one round: every scenario REPEAT times, seeds from seed0
 CREATE PROCEDURE fz_round(seed0 int, repeat int) LANGUAGE plpgsql AS \$\$
@@ -166,7 +168,7 @@ rm -f "$script"
 secs=$((SECONDS - t))
 
 calls=$(su_psql -d $DB -c "SELECT count(*) FROM fz_outcome")
-want=$((ROUNDS * REPEAT * 39))
+want=$((ROUNDS * REPEAT * 41))
 check "$want calls in one session ($secs s)" "$want" "$calls"
 check "every call ended with its scenario's SQLSTATE and message" "" \
 	"$(su_psql -d $DB -c "SELECT format('scenario %s seed %s: %s %s', id, seed, state, msg) FROM fz_outcome WHERE NOT ok ORDER BY n LIMIT 20")"

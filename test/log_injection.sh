@@ -1,8 +1,10 @@
 #!/bin/bash
 # An exception raised in a finalizer (a generator's finally run when a
 # set-returning function is cut short) must not reach the server's stderr:
-# otherwise any user can write arbitrary text into the server log.  Needs the
-# PG* environment of pg_virtualenv and an installed plsafepy.
+# otherwise any user can write arbitrary text into the server log.  Nor may
+# the SyntaxWarnings of the parse ast.literal_eval makes (one per
+# occurrence, as many as the text asks for).  Needs the PG* environment of
+# pg_virtualenv and an installed plsafepy.
 set -euo pipefail
 # in both isolations, each set explicitly
 if [ -z "${PLS_TEST_ISOLATION:-}" ]; then
@@ -47,6 +49,14 @@ finally:
     while True:
         pass
 \$\$;
+CREATE FUNCTION warn() RETURNS text LANGUAGE plsafepy AS \$\$
+import ast
+try:
+    ast.literal_eval("0" + " 1if 1else 2" * 100)
+except SyntaxError as e:
+    return str(e)
+\$\$;
+SELECT warn();
 SET statement_timeout = '200ms';
 \set ON_ERROR_STOP 0
 SELECT gen_loop() LIMIT 1;
@@ -73,4 +83,4 @@ if [ -n "$bare" ]; then
 	head -5 <<<"$bare"
 	exit 1
 fi
-echo "log_injection ($PLS_TEST_ISOLATION): finalizer exceptions kept out of the server log, no unformatted lines (checked $log)"
+echo "log_injection ($PLS_TEST_ISOLATION): finalizer exceptions and parser warnings kept out of the server log, no unformatted lines (checked $log)"

@@ -6,7 +6,7 @@
  *	  PostgreSQL: that it links proves the core calls no PostgreSQL
  *	  function.  This program stands in for the channel's side of the
  *	  worker (worker.h: denials and warnings; plpy_host.h: reports,
- *	  quoting, the SPI part of plpy), builds the
+ *	  quoting, the SPI part of plpy; pyhost.h: zoneinfo's data), builds the
  *	  restricted interpreter as the worker does, and prints what each case
  *	  gave; test/worker.sh compares the whole output.
  *
@@ -96,6 +96,13 @@ pls_host_plpy_add_spi(PyObject *module, struct PLSInterp *in)
 	return 0;
 }
 
+/* no time-zone files here: every key names no zone */
+PyObject *
+pls_host_zone_data(const char *key, size_t len)
+{
+	Py_RETURN_NONE;
+}
+
 /* the watchdog's (watchdog.c is not linked: no call is interrupted here) */
 bool
 pls_watchdog_pending(void)
@@ -171,9 +178,13 @@ run(const char *label, const char *name, const char *params, const char *body,
 			printf("%s: not compiled: %s\n", label, text);
 			return;
 		}
-		printf("%s: %s at line %ld: %s", label,
-			   err.kind == PLS_COMPILE_DENIED ? "denied" : "syntax error",
-			   err.line, err.message ? err.message : "(none)");
+		/* a syntax error's message has PL/Python's line in it */
+		if (err.kind == PLS_COMPILE_DENIED)
+			printf("%s: denied at line %ld: %s", label, err.line,
+				   err.message ? err.message : "(none)");
+		else
+			printf("%s: syntax error: %s", label,
+				   err.message ? err.message : "(none)");
 		if (err.hint)
 			printf("; hint: %s", err.hint);
 		printf("\n");
@@ -310,6 +321,12 @@ main(int argc, char **argv)
 	}
 	pls_worker_interrupt_word = &interrupt_word;
 
+	/* as the worker's start-up does before it imports anything */
+	if (pls_sandbox_block_modules() < 0)
+	{
+		printf("could not block the C accelerators\n");
+		return 1;
+	}
 	if (pls_worker_build_interp(&interp, "pycore_role",
 								extra ? PLS_DEFAULT_MODULES ", no_such_module, colorsys"
 								: PLS_DEFAULT_MODULES, 500) < 0)

@@ -281,7 +281,7 @@ denials: open() is not allowed in plsafepy (function f_open)
 import os: denied at line 1: import of module "os" is not allowed; hint: Modules are made available by a superuser with the "plsafepy.allowed_modules" setting.
 import colorsys: denied at line 1: import of module "colorsys" is not allowed; hint: Modules are made available by a superuser with the "plsafepy.allowed_modules" setting.
 form feed: denied at line 2: character U+000C (form feed) outside a string literal is not allowed in plsafepy; hint: Control characters, line and paragraph separators and byte order marks may appear only inside string literals; write them as escapes ("\f").
-syntax: syntax error at line 2: '\''('\'' was never closed
+syntax: syntax error: SyntaxError: '\''('\'' was never closed (<string>, line 3)
 args: returned 3
 __globals__: denied at line 1: attribute "__globals__" is not allowed in plsafepy; hint: Names that begin and end with two underscores are reserved in plsafepy.
 json: returned '\''{"a": [1, 2.5, null]}'\''

@@ -35,7 +35,8 @@ DENIED_BUILTINS = """
 # Set by sandbox.c before this part runs: _detach(f) (a copy of the C
 # function f without its module), _cross(name) (a C function calling the
 # trusted namespace's `name`), _deny_c(what, hint), _interruptible_sleep
-# (limits.c's sleep on the latch, for time.sleep).
+# (limits.c's sleep on the latch, for time.sleep), _parse_eval (the syntax
+# tree of an expression), _zone_data (a zone's time-zone file).
 
 
 def _safe(v):
@@ -58,6 +59,21 @@ def _shlex_split_real(s, comments, posix):
     return sys.modules["shlex"].split(s, comments, posix)
 
 
+def _literal_eval_real(s):
+    """ast.literal_eval of a str, for moduleguards.py's replacement
+    (through _cross): parsed by sandbox.c's _parse_eval (compile() is
+    audited), evaluated by the real function, which compiles nothing
+    when given the tree.  Hands back only the value.  The parser's
+    SyntaxWarnings ("invalid decimal literal", one per occurrence) are
+    dropped: they would be printed to the server's standard error
+    (warnings is loaded with ast: facades.py's LOADED_WITH)."""
+    warnings = sys.modules["warnings"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tree = _parse_eval(s)
+    return ast.literal_eval(tree)
+
+
 def _nfkc_real(name):
     """NFKC of a str, for the guards (through _cross: unicodedata's C
     functions need their module, which the guards may not hold)."""
@@ -77,9 +93,11 @@ def _reachable_namespace():
     b["__build_class__"] = _detach(_real_builtins["__build_class__"])
     import copy
     import functools
+    import io
     import keyword
     import _collections
     import _struct
+    import array
     return {
         "__builtins__": b, "__name__": "plsafepy",
         "_getattr": _getattr, "_setattr": _setattr, "_delattr": _delattr,
@@ -87,6 +105,7 @@ def _reachable_namespace():
         "_str_format": str.format, "_str_format_map": str.format_map,
         "_nfkc": _cross("_nfkc_real"),
         "_shlex_split_real": _cross("_shlex_split_real"),
+        "_literal_eval_real": _cross("_literal_eval_real"),
         "_formatter_parser": _detach(_string.formatter_parser),
         "_formatter_field_name_split":
             _detach(_string.formatter_field_name_split),
@@ -101,9 +120,12 @@ def _reachable_namespace():
         "_deny_c": _deny_c,
         "_interruptible_sleep": _interruptible_sleep,
         "_real_deque": _collections.deque, "_RealStruct": _struct.Struct,
+        "_RealArray": array.array,
         "_tuplegetter": _collections._tuplegetter,
         "_iskeyword": keyword.iskeyword, "_deepcopy": copy.deepcopy,
         "_load_facade": _cross("_load"),
+        "_zone_data": _zone_data, "_BytesIO": io.BytesIO,
+        "_package_facade": _cross("package_facade"),
     }
 
 

@@ -37,9 +37,8 @@ REVIEWED = {
         "RLock": "threading primitive",
     },
     "operator": {},             # attrgetter/methodcaller replaced
-    "collections": {
+    "collections": {    # abc: the facade of collections.abc
         "UserString": "its format() calls str.format outside the guard",
-        "abc": "a module",
     },
     "heapq": {},
     "bisect": {},
@@ -153,6 +152,38 @@ REVIEWED = {
               "shlex": "its source hook opens files and, without a "
                        "stream, it reads the server's standard input"},
     "zlib": {},
+    "errno": {},
+    "ast": {"*only": ("literal_eval",)},    # moduleguards.py
+    # the pure Python ZoneInfo (sandbox.c), its data from the host
+    "zoneinfo": {"*only": ("ZoneInfo", "ZoneInfoNotFoundError"),
+                 "available_timezones": "lists the server's time-zone "
+                                        "directories; SELECT name FROM "
+                                        "pg_timezone_names lists the zones",
+                 "reset_tzpath": "changes the directories searched for "
+                                 "time-zone files",
+                 "TZPATH": "the server's time-zone directories"},
+    # the pure Python implementation (sandbox.c); parsing strings only
+    "xml.etree.ElementTree": {"*only": (
+        "Element", "SubElement", "Comment", "ProcessingInstruction", "PI",
+        "QName", "ParseError", "fromstring", "fromstringlist", "XML",
+        "XMLID", "tostring", "tostringlist", "iselement", "indent",
+        "register_namespace", "VERSION"),
+        "parse": "reads the file its argument names",
+        "iterparse": "reads the file its argument names",
+        "ElementTree": "its parse() reads and its write() writes the file "
+                       "their argument names; use fromstring() and "
+                       "tostring()",
+        "canonicalize": "its from_file reads a file and its out writes to "
+                        "one",
+        "dump": "prints to the server's standard output",
+        "XMLParser": "calls a target's methods from inside expat's C "
+                     "parser, which 3.11 does not guard against being "
+                     "re-entered from them",
+        "XMLPullParser": "a parser object (see XMLParser); fromstring() "
+                         "parses",
+        "TreeBuilder": "a parser's target (see XMLParser)",
+        "C14NWriterTarget": "a parser's target (see XMLParser)"},
+    "array": {"*only": ("array", "ArrayType", "typecodes")},  # safetypes.py
     "types": {"*only": ("SimpleNamespace",)},
     "dataclasses": {"*only": tuple(DATACLASSES)},    # records.py
     "typing": {                 # NamedTuple: records.py's namedtuple
@@ -182,10 +213,13 @@ REPLACED = {
     ("collections", "deque"): deque,
     ("struct", "Struct"): Struct,
     ("itertools", "pairwise"): pairwise,
+    ("array", "array"): array,
+    ("array", "ArrayType"): array,
     # whatever the whitelist says: the real one ignores cancels and timeouts
     ("time", "sleep"): sleep,
     # moduleguards.py
     ("shlex", "split"): shlex_split,
+    ("ast", "literal_eval"): literal_eval,
     # records.py: the standard ones compile source text made of field names
     ("collections", "namedtuple"): namedtuple,
 }
@@ -196,6 +230,14 @@ REPLACED.update((("dataclasses", n), v) for n, v in DATACLASSES.items())
 # refuse.  _datetime's own (time, _strptime) come with datetime, from
 # sandbox.c's loader; codecs through _codec_search.
 LAZY_IMPORTS = ("copyreg", "numbers")
+
+# Imported with a module by sandbox.c's loader (by the worker before it
+# locks itself in), never handed out: what the module's own code imports
+# on first use, once the import system is closed (xml.etree.ElementTree's
+# XMLParser imports xml.parsers.expat each time one is made), or what
+# plsafepy's replacement of its names uses (ast.literal_eval: warnings).
+LOADED_WITH = {"xml.etree.ElementTree": ("xml.parsers.expat",),
+               "ast": ("warnings",)}
 
 
 def parse_whitelist(spec):
@@ -264,6 +306,7 @@ def _build_facade(modname, real, names, trust_public):
             continue
         if _exposable(v):
             ns[n] = v
+    _add_submodules(modname, ns)
     withheld = {}
     for n in dir(real):
         if n not in ns:
@@ -295,6 +338,47 @@ _unavailable = {}
 whitelist_warnings = []
 # _load_module: sandbox.c's loader, set in this namespace before any part
 # runs.
+
+
+def _add_submodules(modname, ns):
+    """A whitelisted submodule is an attribute of its package's facade
+    (collections.abc of collections), whether or not the package's real
+    module has it yet, as after an import of it in Python."""
+    prefix = modname + "."
+    for sub in sorted(set(_pending) | set(_facades)):
+        rest = sub[len(prefix):]
+        if not sub.startswith(prefix) or "." in rest or sub in _building:
+            continue
+        try:
+            f = _load(sub)
+        except ImportError:
+            continue            # its own imports say why
+        if f is not None:
+            ns[rest] = f
+
+
+def package_facade(name):
+    """`import a.b.c` binds a: a's facade, whose attribute b (b's facade, or
+    a package facade holding only b's) leads to the facade of a.b.c, as in
+    Python.  Packages not whitelisted themselves (urllib of urllib.parse)
+    get a package facade of their whitelisted submodules only."""
+    child = _load(name)
+    parts = name.split(".")
+    for i in range(len(parts) - 1, 0, -1):
+        parent_name = ".".join(parts[:i])
+        parent = _load(parent_name)
+        if parent is None:
+            parent = _package_facades.get(parent_name)
+            if parent is None:
+                parent = _package_facades[parent_name] = module(
+                    parent_name, {}, {})
+        vars(parent)[parts[i]] = child
+        child = parent
+    return child
+
+
+# Package facades (package_facade) by the package's name.
+_package_facades = {}
 
 
 def _withheld_reason(modname, real, name):
@@ -383,9 +467,47 @@ def _load_logging(real):
     REPLACED[("logging", "basicConfig")] = basic_config
 
 
+def _load_zoneinfo(real):
+    """zoneinfo's data from the host (moduleguards.py's _zoneinfo_hooks)."""
+    tzpath = sys.modules["zoneinfo._tzpath"]
+    common = sys.modules["zoneinfo._common"]
+    cls = real.ZoneInfo
+    if _getattr(cls, "_find_tzfile", None) is None:
+        raise ImportError("zoneinfo's ZoneInfo is not its Python one")
+    find, load, zrepr, fromutc = _zoneinfo_hooks(
+        tzpath._validate_tzfile_path, real.ZoneInfoNotFoundError,
+        cls.fromutc, sys.modules["datetime"].datetime, cls)
+    tzpath.find_tzfile = find
+    common.load_tzdata = load
+    cls.__repr__ = zrepr
+    cls.fromutc = fromutc
+
+
+# Entity expansion is bounded by expat itself from 2.4.0 (a billion laughs
+# or a quadratic blow-up ends with "limit on input amplification factor"
+# after 8 MiB of output); without that the module is not loaded.
+EXPAT_MIN = (2, 4, 0)
+
+
+def _load_etree(real):
+    """xml.etree.ElementTree: its Python implementation (sandbox.c blocks
+    _elementtree), over an expat that bounds entity expansion."""
+    if real.Element is not _getattr(real, "_Element_Py", None):
+        raise ImportError("xml.etree.ElementTree's Element is not its "
+                          "Python one")
+    version = sys.modules["pyexpat"].version_info
+    if version < EXPAT_MIN:
+        raise ImportError("expat %d.%d.%d does not bound entity expansion "
+                          "(%d.%d.%d or later does)"
+                          % (tuple(version) + EXPAT_MIN))
+
+
 # Run by _load when a reviewed module is loaded, before its facade is
-# built: for the real module's own callers of what plsafepy replaces.
-LOAD_HOOKS = {"typing": _load_typing, "logging": _load_logging}
+# built: for the real module's own callers of what plsafepy replaces, and
+# to refuse a module that is not the implementation reviewed.
+LOAD_HOOKS = {"typing": _load_typing, "logging": _load_logging,
+              "zoneinfo": _load_zoneinfo,
+              "xml.etree.ElementTree": _load_etree}
 
 def _load(modname):
     """The facade of whitelisted module modname, imported now if need be."""
@@ -400,6 +522,8 @@ def _load(modname):
         return None
     try:
         real = load_real(modname)
+        for dep in LOADED_WITH.get(modname, ()):
+            load_real(dep)
         hook = LOAD_HOOKS.get(modname)
         if hook is not None:
             hook(real)

@@ -496,8 +496,10 @@ _facade_cache = {}
 _plpy_modules = {}
 
 
-def facade_import(name, fromname=None):
-    """`import name` / `from name import fromname`, at run time."""
+def facade_import(name, fromname=None, package=False):
+    """`import name` / `from name import fromname`, at run time; package:
+    `import a.b` without "as", which binds a (facades.py's
+    package_facade)."""
     f = _facade_cache.get(name)
     if f is None:
         f = _load_facade(name)
@@ -515,6 +517,8 @@ def facade_import(name, fromname=None):
                 _deny('import of "%s" from module "%s"' % (fromname, name),
                       HINT_MODULES)
         _deny('import of module "%s"' % name, HINT_MODULES)
+    if package:
+        return _package_facade(name)
     if fromname is None:
         return f
     try:

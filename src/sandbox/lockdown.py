@@ -9,9 +9,11 @@ NEUTER_MODULES = ("posix", "_posixsubprocess", "faulthandler", "fcntl",
                   "select", "mmap", "resource", "termios", "pwd", "grp",
                   "_socket", "_ctypes", "syslog", "_signal", "signal",
                   "_posixshmem", "_multiprocessing")
-# What trusted code of the whitelisted modules needs and cannot misuse.
+# What trusted code of the whitelisted modules needs and cannot misuse
+# (_path_normpath: os.path.normpath's string computation, for zoneinfo).
 NEUTER_KEEP = frozenset((
     "fspath", "strerror", "urandom", "getpid", "cpu_count", "fsencode",
+    "_path_normpath",
     "fsdecode", "WIFEXITED", "WEXITSTATUS", "WIFSIGNALED", "WTERMSIG",
     "WIFSTOPPED", "WSTOPSIG", "WCOREDUMP", "WIFCONTINUED", "get_blocking",
     "default_int_handler", "getsignal", "strsignal", "valid_signals",
@@ -40,8 +42,12 @@ NEUTER_IMP = ("create_builtin", "exec_builtin", "create_dynamic",
 # (sandbox.c, _loader_pass, decides from C state): the module constructors
 # above, and what the module code of whitelisted modules calls while they
 # are imported, after lock-down (random: os.register_at_fork; uuid, through
-# platform: os.uname).
-LOADER_PASS = frozenset(["os.register_at_fork", "os.uname"] +
+# platform: os.uname; zoneinfo, through sysconfig, which resolves its paths
+# and its user base: os.getcwd, os.stat, os.lstat, os.getuid and, when HOME
+# is not set, pwd.getpwuid).
+LOADER_PASS = frozenset(["os.register_at_fork", "os.uname", "os.getcwd",
+                         "os.stat", "os.lstat", "os.getuid",
+                         "pwd.getpwuid"] +
                         ["_imp." + n for n in NEUTER_IMP])
 
 
@@ -154,6 +160,9 @@ def _install_codec_search():
 
 def lockdown():
     """Neuter OS primitives everywhere, then close the import system."""
+    # posixpath.expanduser imports pwd on first use: a stub from the start,
+    # whichever module's code asks for it later (LOADER_PASS)
+    import pwd
     _install_codec_search()
     _private_os_for_loader()
     _neuter()

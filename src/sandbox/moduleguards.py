@@ -1,11 +1,13 @@
 # moduleguards.py: replacements for names of the modules added to the
 # default whitelist for ported PL/Python code (docs/modules.md), where the
-# real function reaches something the sandbox refuses.
+# real function reaches something the sandbox refuses: shlex.split,
+# ast.literal_eval; and what zoneinfo is given (its data from the host).
 #
 # This part runs in the reachable namespace (names.py): each replacement's
 # globals hold only functions and types, never a module, sys or the
 # builtins dict.  The real function is called through a crossing
-# (_shlex_split_real, builtins.py), which hands back only its result.
+# (_shlex_split_real, _literal_eval_real: builtins.py), which hands back
+# only its result.
 
 _str = str
 
@@ -21,3 +23,66 @@ def shlex_split(s, comments=False, posix=True):
 
 shlex_split.__name__ = shlex_split.__qualname__ = "split"
 shlex_split.__module__ = "shlex"
+
+# The longest text literal_eval parses: parsing is one C call that an
+# interrupt cannot stop and whose syntax tree takes about a hundred times
+# the text's size (100,000 characters: about 0.3 s and 40 MB at worst).
+LITERAL_EVAL_MAX = 100000
+
+
+def literal_eval(node_or_string):
+    """ast.literal_eval of a string: only the value comes back (no syntax
+    tree, no parser), and the text is bounded (LITERAL_EVAL_MAX); nesting
+    is bounded by the parser's limits and the recursion limit."""
+    if not _isinstance(node_or_string, _str):
+        raise ValueError("malformed node or string: %r" % (node_or_string,))
+    s = _str.lstrip(node_or_string, " \t")
+    if "\0" in s:
+        raise ValueError("source code string cannot contain null bytes")
+    if len(s) > LITERAL_EVAL_MAX:
+        raise ValueError("ast.literal_eval in plsafepy takes at most %d "
+                         "characters, not %d" % (LITERAL_EVAL_MAX, len(s)))
+    return _literal_eval_real(_str.__str__(s))
+
+
+literal_eval.__module__ = "ast"
+
+
+def _zoneinfo_hooks(validate, not_found, real_fromutc, datetime_type,
+                   zoneinfo_type):
+    """What facades.py's zoneinfo hook puts into the real modules: the pure
+    Python ZoneInfo (sandbox.c blocks the C one) looks a key up with
+    _tzpath.find_tzfile, which stats files, then opens the file it found or
+    asks _common.load_tzdata; here find_tzfile only checks the key as the
+    real one does (validate: its ValueErrors) and finds no file, and
+    load_tzdata has the host read the zone's file (_zone_data: the
+    backend, in both isolations).  Also the C ZoneInfo's repr and fromutc
+    messages, which plpython3u shows."""
+
+    def find_tzfile(key):
+        validate(key)
+        return None
+
+    def load_tzdata(key):
+        data = _zone_data(key) if _isinstance(key, _str) else None
+        if data is None:
+            raise not_found("No time zone found with key %s" % (key,))
+        return _BytesIO(data)
+
+    def zoneinfo_repr(self):
+        t = _type(self)
+        name = "zoneinfo.ZoneInfo" if t is zoneinfo_type else t.__name__
+        if self._key is not None:
+            return "%s(key=%r)" % (name, self._key)
+        return "%s.from_file(%s)" % (name, self._file_repr)
+
+    def fromutc(self, dt):
+        if not _isinstance(dt, datetime_type):
+            raise TypeError("fromutc: argument must be a datetime")
+        if dt.tzinfo is not self:
+            raise ValueError("fromutc: dt.tzinfo is not self")
+        return real_fromutc(self, dt)
+
+    zoneinfo_repr.__name__ = zoneinfo_repr.__qualname__ = "__repr__"
+    fromutc.__qualname__ = "ZoneInfo.fromutc"
+    return find_tzfile, load_tzdata, zoneinfo_repr, fromutc

@@ -261,8 +261,10 @@ class _Checker(ast.NodeTransformer):
                     # binds plpy, whose attribute the submodule is
                     out.append(self._import_assign(node, top, [top]))
                     continue
-                _fail(node, 'import of module "%s" is not allowed' % modname,
-                      'Use "import %s as name".' % modname, line=self.line)
+                # binds the top package, which leads to the submodule
+                out.append(self._import_assign(node, top,
+                                               [modname, None, True]))
+                continue
             target = al.asname or modname
             out.append(self._import_assign(node, target, [modname]))
         return out
@@ -272,9 +274,17 @@ class _Checker(ast.NodeTransformer):
             _fail(node, "relative imports are not allowed in plsafepy",
                   HINT_MODULES, line=self.line)
         modname = node.module or ""
-        self._check_module(node, modname)
         out = []
         for al in node.names:
+            # a whitelisted submodule, whether or not its package is
+            # (from xml.etree import ElementTree)
+            sub = modname + "." + al.name
+            if al.name != "*" and sub in self.facades:
+                self.name(node, al.name)
+                out.append(self._import_assign(node, al.asname or al.name,
+                                               [sub]))
+                continue
+            self._check_module(node, modname)
             if al.name == "*":
                 _fail(node, '"from %s import *" is not allowed in plsafepy'
                       % modname, "Import the names you need.",

@@ -45,12 +45,13 @@ def _forbidden():
            id(_targets): "the real OS primitives",
            id(_real_modules): "the real modules of the facades"}
     for n in ("_load_module", "_cross", "_detach", "_loader_pass",
-              "_compile_checked", "_drop_unraisable"):
+              "_compile_checked", "_drop_unraisable", "_parse_eval"):
         v = globals().get(n)
         if v is not None:
             bad[id(v)] = "trusted helper %s" % n
     for name, m in list(sys.modules.items()):
-        if id(m) in _plpy_ids:
+        # None: a module no plsafepy interpreter imports (sandbox.c)
+        if m is None or id(m) in _plpy_ids:
             continue
         bad[id(m)] = "module %s" % name
         d = _getattr(m, "__dict__", None)

@@ -2,7 +2,8 @@
 # CPython 3.11 lets a policy-clean body turn into a memory-corruption
 # gadget (a re-entrant user method frees memory the C code still uses):
 # collections.OrderedDict, collections.deque, struct.Struct,
-# itertools.pairwise; and time.sleep, which must be the interruptible one.
+# itertools.pairwise, array.array; and time.sleep, which must be the
+# interruptible one.
 # docs/security.md ("Memory-safety gadgets") lists each bug and what
 # remains.
 #
@@ -12,8 +13,8 @@
 # name them: in dunder-named slots and in bound methods (whose __self__ is a
 # dunder too).
 
-# _real_deque and _RealStruct (the C classes) come from builtins.py's
-# _reachable_namespace: this part runs there, with no import.
+# _real_deque, _RealStruct and _RealArray (the C classes) come from
+# builtins.py's _reachable_namespace: this part runs there, with no import.
 
 _GenericAlias = type(list[int])
 
@@ -311,6 +312,202 @@ class Struct:
 
 
 Struct.__module__ = "struct"
+
+
+def _array_item(a, v):
+    """v as the real array a's setter takes it with no user code running
+    inside it.  For the 'f' and 'd' codes the setter calls the object's
+    __float__, and only after it has chosen where to write (append and
+    insert even after growing the array), so a __float__ that shrinks the
+    array writes past its end: here __float__ runs first and the setter
+    gets a float.  A float (subclass too) is read as it is, as the setter
+    reads it; an object without __float__ is passed on for the setter's
+    own TypeError.  The integer codes call only __index__, which no user
+    class defines (names.py); 'u' takes only str."""
+    t = _type(v)
+    if a.typecode not in "fd" or t is float or t is int or t is bool or \
+            issubclass(t, float) or not _hasattr(t, "__float__"):
+        return v
+    return float(v)
+
+
+def _array_inner(other):
+    return other.__a__ if isinstance(other, array) else other
+
+
+def _wrap_array(real):
+    new = object.__new__(array)
+    new.__a__ = real
+    return new
+
+
+class array:
+    """array.array around a real one that user code cannot reach.
+
+    Its setters call a user __float__ at a moment it can free what they
+    write to (_array_item), and a subclass would not do (super() reaches
+    the real methods).  Not offered: tofile() and fromfile() (files; the
+    real tofile also keeps writing blocks of an array that the file's
+    write() shrank), buffer_info() (the buffer's address), pickling.
+    Not a buffer either: bytes(a) and a.tobytes() give its bytes.
+    """
+
+    __slots__ = ("__a__",)
+
+    def __init__(self, typecode, *initializer):
+        self.__a__ = _RealArray(typecode, *[_array_inner(i)
+                                            for i in initializer])
+
+    @property
+    def typecode(self):
+        return self.__a__.typecode
+
+    @property
+    def itemsize(self):
+        return self.__a__.itemsize
+
+    def append(self, v):
+        self.__a__.append(_array_item(self.__a__, v))
+
+    def insert(self, i, v):
+        self.__a__.insert(i, _array_item(self.__a__, v))
+
+    def extend(self, iterable):
+        if isinstance(iterable, array):
+            self.__a__.extend(iterable.__a__)
+            return
+        a = self.__a__
+        for v in iterable:
+            a.append(_array_item(a, v))
+
+    def fromlist(self, items):
+        if not isinstance(items, list):
+            raise TypeError("arg must be list")
+        a = self.__a__
+        a.fromlist([_array_item(a, v) for v in items])
+
+    def frombytes(self, buffer):
+        self.__a__.frombytes(_array_inner(buffer))
+
+    def fromunicode(self, s):
+        self.__a__.fromunicode(s)
+
+    def tobytes(self):
+        return self.__a__.tobytes()
+
+    def tolist(self):
+        return self.__a__.tolist()
+
+    def tounicode(self):
+        return self.__a__.tounicode()
+
+    def byteswap(self):
+        self.__a__.byteswap()
+
+    def reverse(self):
+        self.__a__.reverse()
+
+    def count(self, v):
+        return self.__a__.count(v)
+
+    def index(self, v, *bounds):
+        return self.__a__.index(v, *bounds)
+
+    def remove(self, v):
+        self.__a__.remove(v)
+
+    def pop(self, i=-1):
+        return self.__a__.pop(i)
+
+    def __len__(self):
+        return len(self.__a__)
+
+    def __iter__(self):
+        return iter(self.__a__)
+
+    def __contains__(self, v):
+        return v in self.__a__
+
+    def __getitem__(self, i):
+        r = self.__a__[i]
+        if isinstance(i, slice):
+            return _wrap_array(r)
+        return r
+
+    def __setitem__(self, i, v):
+        if isinstance(i, slice):
+            self.__a__[i] = _array_inner(v)
+        else:
+            self.__a__[i] = _array_item(self.__a__, v)
+
+    def __delitem__(self, i):
+        del self.__a__[i]
+
+    def __add__(self, other):
+        return _wrap_array(self.__a__ + _array_inner(other))
+
+    def __iadd__(self, other):
+        self.__a__ += _array_inner(other)
+        return self
+
+    def __mul__(self, n):
+        return _wrap_array(self.__a__ * n)
+
+    __rmul__ = __mul__
+
+    def __imul__(self, n):
+        self.__a__ *= n
+        return self
+
+    def __eq__(self, other):
+        if not isinstance(other, array):
+            return NotImplemented
+        return self.__a__ == other.__a__
+
+    def __ne__(self, other):
+        if not isinstance(other, array):
+            return NotImplemented
+        return self.__a__ != other.__a__
+
+    def __lt__(self, other):
+        if not isinstance(other, array):
+            return NotImplemented
+        return self.__a__ < other.__a__
+
+    def __le__(self, other):
+        if not isinstance(other, array):
+            return NotImplemented
+        return self.__a__ <= other.__a__
+
+    def __gt__(self, other):
+        if not isinstance(other, array):
+            return NotImplemented
+        return self.__a__ > other.__a__
+
+    def __ge__(self, other):
+        if not isinstance(other, array):
+            return NotImplemented
+        return self.__a__ >= other.__a__
+
+    __hash__ = None
+
+    def __bytes__(self):
+        return self.__a__.tobytes()
+
+    def __copy__(self):
+        return _wrap_array(self.__a__[:])
+
+    def __deepcopy__(self, memo):
+        return _wrap_array(self.__a__[:])
+
+    def __repr__(self):
+        return repr(self.__a__)
+
+    def __class_getitem__(cls, item):
+        return _GenericAlias(cls, item)
+
+
+array.__module__ = "array"
 
 
 def pairwise(iterable):

@@ -116,13 +116,13 @@ pls_worker_raise(const PlsWireError *we)
 
 /*
  * The pending Python exception as inline mode reports it (pyerror.c), in
- * *we, whose strings live in *f until pls_error_fields_free (msg: the
- * message, the exception then the detail, as for a set's next item).  The
+ * *we, whose strings live in *f until pls_error_fields_free (next_item:
+ * raised by a set's next item, see pls_pyerror_fetch).  The
  * watchdog lets go of the call first, so that the traceback's formatting
  * is not interrupted in turn.
  */
 void
-pls_worker_exception_error(const PLSFuncInfo *fn, const char *msg,
+pls_worker_exception_error(const PLSFuncInfo *fn, bool next_item,
 						   PlsWireError *we, PLSErrorFields *f)
 {
 	PLSErrorClasses cls = {interp.exc_error, interp.exc_fatal,
@@ -139,7 +139,7 @@ pls_worker_exception_error(const PLSFuncInfo *fn, const char *msg,
 		we->message = "canceling statement due to user request";
 		return;
 	}
-	if (!pls_pyerror_fetch(&cls, fn, msg, f))
+	if (!pls_pyerror_fetch(&cls, fn, next_item, f))
 	{
 		PyErr_Clear();
 		memset(f, 0, sizeof(*f));
@@ -174,7 +174,7 @@ raise_exception(const PLSFuncInfo *fn)
 	PLSErrorFields f;
 	PlsWireError we;
 
-	pls_worker_exception_error(fn, NULL, &we, &f);
+	pls_worker_exception_error(fn, false, &we, &f);
 	pls_worker_raise(&we);
 	pls_error_fields_free(&f);
 }
@@ -215,11 +215,10 @@ raise_compile_error(const PLSFuncInfo *fn)
 	else
 	{
 		snprintf(message, sizeof(message), PLS_COMPILE_SYNTAX_MSG, fn->name);
-		snprintf(detail, sizeof(detail), PLS_COMPILE_SYNTAX_DETAIL, msg,
-				 ce.line);
 		we.sqlerrcode = PLS_MAKE_SQLSTATE('4', '2', '6', '0', '1');
-		we.message = message;
-		we.detail = detail;
+		we.message = fn->kind == PLS_FN_INLINE ?
+			PLS_COMPILE_SYNTAX_INLINE_MSG : message;
+		we.detail = msg;
 	}
 	pls_worker_raise(&we);
 	pls_compile_error_release(&ce);
@@ -428,7 +427,7 @@ pls_worker_encoder_error(PLSEncoder *e, const PLSFuncInfo *fn,
 {
 	if (e->pyexc)
 	{
-		pls_worker_exception_error(fn, NULL, we, f);
+		pls_worker_exception_error(fn, false, we, f);
 		return;
 	}
 	pls_watchdog_call_end();

@@ -14,8 +14,9 @@
  *	3. start CPython (isolated configuration: no environment, no site, no
  *	   signal handlers, no bytecode writing) and import every module the
  *	   sandbox may use while files can still be opened: the reviewed
- *	   modules of src/sandbox/facades.py (preload.h is generated from it)
- *	   and ast;
+ *	   modules of src/sandbox/facades.py and what they import later on
+ *	   their own (preload.h is generated from it), the C accelerators
+ *	   that keep process-wide state made unimportable first (sandbox.c);
  *	4. start the watchdog thread (watchdog.c), then lock in (confine.c,
  *	   seccomp.c): resource limits, no capabilities, no
  *	   new privileges, not dumpable, Landlock, and the seccomp filter last;
@@ -190,6 +191,11 @@ start_python(void)
 		fail();
 	}
 
+	if (pls_sandbox_block_modules() < 0)
+	{
+		pls_worker_exception_text(err, sizeof(err));
+		fail();
+	}
 	for (name = pls_preload_modules; *name != NULL; name++)
 	{
 		PyObject   *mod = PyImport_ImportModule(*name);

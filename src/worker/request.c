@@ -5,7 +5,7 @@
  *	  of what is decoded from them, a REQ sent to the backend and its REP
  *	  awaited (calls the backend makes meanwhile served, nested), and the
  *	  requests of the Python side's hooks: plpy's reports and quoting,
- *	  denials and the interpreter's warnings.
+ *	  denials, the interpreter's warnings and zoneinfo's time-zone data.
  *
  *-------------------------------------------------------------------------
  */
@@ -298,6 +298,28 @@ pls_host_quote(int kind, const char *in, size_t inlen, PLSErrorFields *err)
 	if (!pls_wire_get_bytes(&r, &q, &qlen) || !pls_wire_done(&r))
 		pls_worker_exit(3);
 	return PyUnicode_DecodeUTF8(q, (Py_ssize_t) qlen, NULL);
+}
+
+PyObject *
+pls_host_zone_data(const char *key, size_t len)
+{
+	PlsWireReader r;
+	bool		ok;
+	uint8_t		found;
+	const char *data = NULL;
+	size_t		dlen = 0;
+
+	pls_wire_buf_reset(&reqbuf);
+	pls_wire_put_u8(&reqbuf, PLS_OP_ZONE_DATA);
+	pls_wire_put_bytes(&reqbuf, key, len);
+	request(&r, &ok);
+	/* the backend always answers it */
+	if (!ok || !pls_wire_get_u8(&r, &found) || found > 1 ||
+		(found && !pls_wire_get_bytes(&r, &data, &dlen)) || !pls_wire_done(&r))
+		pls_worker_exit(3);
+	if (!found)
+		Py_RETURN_NONE;
+	return PyBytes_FromStringAndSize(data, (Py_ssize_t) dlen);
 }
 
 void

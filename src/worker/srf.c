@@ -139,7 +139,7 @@ send_batch(WorkerSrf *s, const PLSShape *shape, uint32_t batch)
 		{
 			if (PyErr_Occurred())
 			{
-				pls_worker_exception_error(&s->info, PLS_SRF_NEXT_MSG, &we, &f);
+				pls_worker_exception_error(&s->info, true, &we, &f);
 				end = PLS_ROWS_ERROR;
 			}
 			else

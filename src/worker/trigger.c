@@ -90,7 +90,7 @@ put_td_new(PlsWireBuf *b, const PLSShape *row, PyObject *td,
 	}
 	if (st < 0)
 	{
-		pls_worker_exception_error(fn, NULL, &we, &f);
+		pls_worker_exception_error(fn, false, &we, &f);
 		st = PLS_TDNEW_ERROR;
 	}
 	pls_wire_put_td_end(b, (uint8_t) st, &we);

@@ -136,8 +136,8 @@ extern void pls_worker_spi_flush(void);
 /*
  * call.c, for srf.c and trigger.c: the arena decoded messages live in
  * (released to its mark after each message by pls_worker_dispatch);
- * sending a message (a failure ends the worker); RAISE; the pending Python exception (msg: the message,
- * the exception then the detail) or an encoder's failure as a
+ * sending a message (a failure ends the worker); RAISE; the pending Python exception (next_item: raised
+ * by a set's next item, see pls_pyerror_fetch) or an encoder's failure as a
  * PlsWireError, the watchdog let go first, whose strings live in *f (and
  * in e) until pls_error_fields_free.
  */
@@ -150,7 +150,7 @@ extern const struct PlsWireMem pls_worker_arena_mem;
 extern void pls_worker_send(uint32_t tag, const struct PlsWireBuf *b);
 extern void pls_worker_raise(const struct PlsWireError *we);
 extern void pls_worker_exception_error(const struct PLSFuncInfo *fn,
-									   const char *msg,
+									   bool next_item,
 									   struct PlsWireError *we,
 									   struct PLSErrorFields *f);
 extern void pls_worker_encoder_error(struct PLSEncoder *e,

@@ -390,3 +390,252 @@ SELECT plan_broken_arg_sequence();
 SELECT prepare_broken_type_sequence();
 SELECT cursor_broken_arg_sequence();
 \set VERBOSITY default
+
+-- syntax errors: the DETAIL names "<string>" and counts PL/Python's def
+-- line, with the error's own type
+CREATE FUNCTION syn_paren() RETURNS int AS $$
+x = 1
+return (x
+$$ LANGUAGE plpython3u;
+CREATE FUNCTION syn_indent() RETURNS int AS $$
+x = 1
+  y = 2
+$$ LANGUAGE plpython3u;
+CREATE FUNCTION syn_tabs(x int) RETURNS int AS $$
+if x:
+	if x:
+        return 1
+$$ LANGUAGE plpython3u;
+CREATE FUNCTION syn_break() RETURNS int AS $$
+x = 1
+break
+$$ LANGUAGE plpython3u;
+CREATE FUNCTION syn_global(x int) RETURNS int AS $$
+y = x
+x = 2
+global x
+return x
+$$ LANGUAGE plpython3u;
+DO $$
+if True:
+pass
+$$ LANGUAGE plpython3u;
+
+-- errors while a set's items are taken: PL/Python's traceback leaves out
+-- the iterator's own frame, and shows none for an iterator without one
+CREATE FUNCTION srf_gen_helper() RETURNS SETOF int AS $$
+def helper(i):
+    return 10 // i
+for i in (1, 0):
+    yield helper(i)
+$$ LANGUAGE plpython3u;
+SELECT srf_gen_helper();
+CREATE FUNCTION srf_gen_raise() RETURNS SETOF int AS $$
+yield 1
+raise ValueError('second')
+$$ LANGUAGE plpython3u;
+SELECT srf_gen_raise();
+CREATE FUNCTION srf_iter_class() RETURNS SETOF int AS $$
+class It:
+    def __iter__(self):
+        return self
+    def __next__(self):
+        raise KeyError('next')
+return It()
+$$ LANGUAGE plpython3u;
+SELECT srf_iter_class();
+CREATE FUNCTION srf_c_iter() RETURNS SETOF int AS $$
+return map(int, ['1', 'x'])
+$$ LANGUAGE plpython3u;
+SELECT srf_c_iter();
+CREATE FUNCTION srf_list_raise() RETURNS SETOF int AS $$
+def items():
+    return [1 // 0]
+return items()
+$$ LANGUAGE plpython3u;
+SELECT srf_list_raise();
+
+-- The ordinary functions of issue 12's "Why", unchanged (here as the
+-- database owner, an unprivileged role, in plsafepy): the same results
+-- as plpython3u.  Values that change between runs (clocks, tokens) are
+-- compared by their shape.
+CREATE FUNCTION why_global(x text) RETURNS text AS $$
+global x
+x = x.strip()
+return x
+$$ LANGUAGE plpython3u;
+SELECT why_global('  padded  ');
+
+CREATE FUNCTION why_class_name() RETURNS text AS $$
+class Money:
+    def __init__(self, cents):
+        self.cents = cents
+    def __repr__(self):
+        return "%s(%d)" % (self.__class__.__name__, self.cents)
+return repr(Money(250)) + " " + type(Money(1)).__name__
+$$ LANGUAGE plpython3u;
+SELECT why_class_name();
+
+CREATE FUNCTION why_records() RETURNS text AS $$
+from dataclasses import dataclass, field, asdict
+from collections import namedtuple
+from typing import List, Optional, NamedTuple
+@dataclass(order=True)
+class Item:
+    sku: str
+    qty: int = 0
+    tags: List[str] = field(default_factory=list)
+    note: Optional[str] = None
+Point = namedtuple("Point", "x y")
+class Pair(NamedTuple):
+    a: int
+    b: str = "b"
+items = sorted([Item("b", 2), Item("a", 5, ["x"])])
+return repr([asdict(i) for i in items]) + repr(Point(1, 2)._replace(y=3)) + repr(Pair(1))
+$$ LANGUAGE plpython3u;
+SELECT why_records();
+
+CREATE FUNCTION why_backoff() RETURNS text AS $$
+import time
+start = time.time()
+t0 = time.monotonic()
+attempts = 0
+for i in range(3):
+    attempts += 1
+    time.sleep(0.01 * 2 ** i)
+return "%d %s %s %s" % (attempts, start > 1.6e9, time.monotonic() - t0 >= 0.07,
+                        time.strftime("%Y-%m-%d", time.gmtime(0)))
+$$ LANGUAGE plpython3u;
+SELECT why_backoff();
+
+CREATE FUNCTION why_hmac(payload text, key text) RETURNS text AS $$
+import hmac, hashlib
+sig = hmac.new(key.encode(), payload.encode(), hashlib.sha256).hexdigest()
+return sig + " " + str(hmac.compare_digest(sig, hmac.new(key.encode(), payload.encode(), "sha256").hexdigest()))
+$$ LANGUAGE plpython3u;
+SELECT why_hmac('{"order": 42}', 's3cret');
+
+CREATE FUNCTION why_csv(doc text) RETURNS SETOF text AS $$
+import csv
+for row in csv.DictReader(doc.splitlines()):
+    yield "%s=%s" % (row["name"], int(row["qty"]) * 2)
+$$ LANGUAGE plpython3u;
+SELECT why_csv(E'name,qty\nbolt,3\n"nut, hex",10');
+
+CREATE FUNCTION why_inet(addr inet) RETURNS text AS $$
+import ipaddress
+iface = ipaddress.ip_interface(addr)
+net = iface.network
+return "%s %s %s %d %s" % (iface.ip, net, iface.ip.is_private, net.num_addresses,
+                           ipaddress.ip_address("10.0.0.1") in net)
+$$ LANGUAGE plpython3u;
+SELECT why_inet('10.1.2.3/16'), why_inet('2001:db8::1/64');
+
+CREATE FUNCTION why_url(u text) RETURNS text AS $$
+from urllib.parse import urlparse, parse_qs, urlencode, quote
+p = urlparse(u)
+return "%s|%s|%s|%s|%s" % (p.scheme, p.netloc, p.path, sorted(parse_qs(p.query).items()),
+                           urlencode({"q": "a b", "n": 1}) + " " + quote("/x y"))
+$$ LANGUAGE plpython3u;
+SELECT why_url('https://example.com/a/b?x=1&y=2&x=3#frag');
+
+CREATE FUNCTION why_html(s text) RETURNS text AS $$
+import html
+return html.escape(s) + " " + html.unescape("&lt;&eacute;&#x41;")
+$$ LANGUAGE plpython3u;
+SELECT why_html('<a href="x">Tom & "Jerry"</a>');
+
+CREATE FUNCTION why_abc() RETURNS text AS $$
+import abc, numbers
+from decimal import Decimal
+from fractions import Fraction
+class Shape(abc.ABC):
+    @abc.abstractmethod
+    def area(self): ...
+class Sq(Shape):
+    def __init__(self, s):
+        self.s = s
+    def area(self):
+        return self.s ** 2
+try:
+    Shape()
+except TypeError as e:
+    err = str(e)
+return "%s | %s | %s" % (err, Sq(3).area(),
+    [isinstance(v, numbers.Real) for v in (1, 2.5, Decimal(1), Fraction(1, 2), 1j)])
+$$ LANGUAGE plpython3u;
+SELECT why_abc();
+
+CREATE FUNCTION why_contextmanager() RETURNS text AS $$
+from contextlib import contextmanager, suppress
+log = []
+@contextmanager
+def step(name):
+    log.append("enter " + name)
+    try:
+        yield name.upper()
+    finally:
+        log.append("exit " + name)
+with step("a") as a, suppress(KeyError):
+    log.append(a)
+    {}["missing"]
+return ", ".join(log)
+$$ LANGUAGE plpython3u;
+SELECT why_contextmanager();
+
+CREATE FUNCTION why_zone(ts text, zone text) RETURNS text AS $$
+import datetime
+from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfoNotFoundError
+utc = datetime.datetime.fromisoformat(ts).astimezone(datetime.timezone.utc)
+try:
+    local = utc.astimezone(ZoneInfo(zone))
+except ZoneInfoNotFoundError as e:
+    return repr(e)
+return "%s %s %s %s" % (local.isoformat(), local.tzname(), local.dst(), repr(local.tzinfo))
+$$ LANGUAGE plpython3u;
+SELECT why_zone('2024-03-31 00:30:00+00', 'Europe/Paris'),
+       why_zone('2024-03-31 01:30:00+00', 'Europe/Paris'),
+       why_zone('2024-11-03 05:30:00+00', 'America/New_York');
+SELECT why_zone('2024-01-01 00:00:00+00', 'Mars/Olympus_Mons');
+
+CREATE FUNCTION why_secrets() RETURNS text AS $$
+import secrets, string
+tok = secrets.token_urlsafe(16)
+hexs = secrets.token_hex(8)
+pin = "".join(secrets.choice(string.digits) for _ in range(6))
+return "%d %d %s %s %s" % (len(tok), len(hexs), all(c in string.hexdigits for c in hexs),
+                           pin.isdigit() and len(pin) == 6, 0 <= secrets.randbelow(10) < 10)
+$$ LANGUAGE plpython3u;
+SELECT why_secrets();
+
+-- port: logging's records go to the client in plsafepy (plpy's levels,
+-- docs/modules.md) and to the server's standard error in plpython3u; the
+-- messages are not compared, the results are.
+CREATE FUNCTION why_logging(n int) RETURNS text AS $$
+import logging
+log = logging.getLogger("orders")
+log.setLevel(logging.INFO)
+log.info("processing %d orders", n)
+if n > 10:
+    log.warning("large batch: %d", n)
+return "%s %s %d" % (log.name, logging.getLevelName(log.getEffectiveLevel()), n)
+$$ LANGUAGE plpython3u;
+SET client_min_messages = error;
+SELECT why_logging(3), why_logging(12);
+RESET client_min_messages;
+
+CREATE FUNCTION why_imports() RETURNS text AS $$
+import array, errno, ast
+import collections.abc
+import xml.etree.ElementTree as ET
+a = array.array("i", [1, 2, 3])
+a.append(4)
+doc = ET.fromstring('<order id="7"><line sku="a" qty="2"/><line sku="b" qty="1"/></order>')
+return "%s %s %s %s %s %s" % (
+    a.tolist(), errno.errorcode[errno.ENOENT], ast.literal_eval("{'k': [1, (2, 3)]}"),
+    isinstance({}, collections.abc.Mapping),
+    [(l.get("sku"), int(l.get("qty"))) for l in doc.iter("line")],
+    ET.tostring(doc.find("line"), encoding="unicode"))
+$$ LANGUAGE plpython3u;
+SELECT why_imports();
