@@ -36,9 +36,15 @@ static const char *current_fname = NULL;
 void
 pls_process_broke(PLSWorker *w, const char *what)
 {
+	pls_process_broke_in(w, current_fname, what);
+}
+
+void
+pls_process_broke_in(PLSWorker *w, const char *fname, const char *what)
+{
 	char	   *why = psprintf("a malformed %s", what);
 
-	pls_pool_end(w, current_fname, why);
+	pls_pool_end(w, fname, why);
 	ereport(ERROR,
 			(errcode(ERRCODE_PROTOCOL_VIOLATION),
 			 errmsg("plsafepy worker sent %s", why),
@@ -139,6 +145,24 @@ report_from_wire(PLSReport *rep, int32_t level, const PlsWireError *we)
 	return true;
 }
 
+bool
+pls_process_serve_report(PlsWireReader *r, PlsWireBuf *out)
+{
+	PLSReport	rep;
+	PlsWireError we;
+	int32_t		level;
+	PLSDoorError err;
+	bool		ok;
+
+	if (!pls_wire_get_i32(r, &level) ||
+		!pls_wire_get_error(r, &we) || !pls_wire_done(r) ||
+		!report_from_wire(&rep, level, &we))
+		return false;
+	ok = pls_door_serve(pls_serve_report, &rep, PLS_DOOR_LOCAL, &err, NULL);
+	reply(out, ok, &err);
+	return true;
+}
+
 static void
 serve_request(PLSWorker *w, PLSProc *proc, PlsWireReader *r, PlsWireBuf *out)
 {
@@ -151,20 +175,9 @@ serve_request(PLSWorker *w, PLSProc *proc, PlsWireReader *r, PlsWireBuf *out)
 	switch (op)
 	{
 		case PLS_OP_REPORT:
-			{
-				PLSReport	rep;
-				PlsWireError we;
-				int32_t		level;
-
-				if (!pls_wire_get_i32(r, &level) ||
-					!pls_wire_get_error(r, &we) || !pls_wire_done(r) ||
-					!report_from_wire(&rep, level, &we))
-					pls_process_broke(w, "report request");
-				ok = pls_door_serve(pls_serve_report, &rep, PLS_DOOR_LOCAL,
-									&err, NULL);
-				reply(out, ok, &err);
-				break;
-			}
+			if (!pls_process_serve_report(r, out))
+				pls_process_broke(w, "report request");
+			break;
 		case PLS_OP_QUOTE:
 			{
 				PLSQuoteReq q;
@@ -414,7 +427,12 @@ run_call(PLSWorker *w, PLSProc *proc, const PlsWireCall *call,
 PLSWorker *
 pls_process_worker(PLSProc *proc)
 {
-	Oid			roleid = proc->key.roleid;
+	return pls_process_role_worker(proc->key.roleid, proc->name);
+}
+
+PLSWorker *
+pls_process_role_worker(Oid roleid, const char *fname)
+{
 	PLSWorker  *w = pls_pool_find(roleid);
 	PlsWireInit init;
 	char	   *allowed;
@@ -443,7 +461,7 @@ pls_process_worker(PLSProc *proc)
 	init.allowed_modules = allowed;
 	init.recursion_limit = pls_host_recursion_limit();
 	init.memory_limit_kb = memory_kb >= 0 ? memory_kb : pls_memory_limit_kb;
-	w = pls_pool_get(roleid, &init, proc->name);
+	w = pls_pool_get(roleid, &init, fname);
 	pfree(allowed);
 	return w;
 }

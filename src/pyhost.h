@@ -141,6 +141,13 @@ extern int	pls_interp_build(PLSInterp *interp);
 /* decimal.Decimal, imported by the trusted loader on first use (borrowed) */
 extern PyObject *pls_sandbox_decimal(PLSInterp *interp);
 
+/*
+ * The whitelist view's rows (sandbox/facades.py's describe): a new list of
+ * (module, name, kind) tuples of str, each checked; NULL with an exception
+ * set.  Both hosts serve the view with it (sandbox_sql.c, worker/call.c).
+ */
+extern PyObject *pls_sandbox_describe(PLSInterp *interp);
+
 /* 42501 denial: logged through the host, raised as SandboxError */
 extern PyObject *pls_deny(const char *what, const char *hint_setting);
 

@@ -821,6 +821,41 @@ pls_sandbox_decimal(PLSInterp *interp)
 	return interp->decimal;
 }
 
+PyObject *
+pls_sandbox_describe(PLSInterp *interp)
+{
+	PyObject   *describe = PyDict_GetItemString(interp->sandbox, "describe");
+	PyObject   *list;
+
+	if (describe == NULL)
+	{
+		PyErr_SetString(PyExc_RuntimeError, "sandbox helper has no describe");
+		return NULL;
+	}
+	list = PyObject_CallNoArgs(describe);
+	if (list == NULL)
+		return NULL;
+	if (!PyList_Check(list))
+		goto bad;
+	for (Py_ssize_t i = 0; i < PyList_GET_SIZE(list); i++)
+	{
+		PyObject   *t = PyList_GET_ITEM(list, i);
+
+		if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != 3 ||
+			!PyUnicode_Check(PyTuple_GET_ITEM(t, 0)) ||
+			!PyUnicode_Check(PyTuple_GET_ITEM(t, 1)) ||
+			!PyUnicode_Check(PyTuple_GET_ITEM(t, 2)))
+			goto bad;
+	}
+	return list;
+
+bad:
+	Py_DECREF(list);
+	PyErr_SetString(PyExc_TypeError,
+					"describe() did not return (module, name, kind) tuples");
+	return NULL;
+}
+
 /* Parts of pls_py_sandbox run in the reachable namespace (names.py). */
 static bool
 reachable_part(const char *name)

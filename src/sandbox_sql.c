@@ -4,7 +4,8 @@
  *	  The sandbox's PostgreSQL side: its settings (plsafepy.allowed_modules,
  *	  whose syntax whitelist.c reads and whitelist_setting.c checks, and
  *	  plsafepy.log_denials), the plsafepy_whitelist() function behind the
- *	  view of the effective whitelist, and plsafepy_reach_check(), the
+ *	  view of the effective whitelist (a role in process isolation asks its
+ *	  worker: process_whitelist.c), and plsafepy_reach_check(), the
  *	  attack tests' walk over what user code can reach.  The sandbox
  *	  itself is the core's (sandbox.c, pyhost.h).
  *
@@ -16,6 +17,7 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 
+#include "process.h"
 #include "sandbox_int.h"
 
 PG_FUNCTION_INFO_V1(plsafepy_whitelist);
@@ -126,88 +128,73 @@ plsafepy_reach_check(PG_FUNCTION_ARGS)
  * plsafepy_whitelist(): every name the current role's interpreter
  * exposes, per module: the effective whitelist (the role's setting, as
  * settings.c resolved it when this role's interpreter was built in this
- * session).
+ * session).  A role in process isolation is asked through its worker
+ * (process_whitelist.c), so that the backend starts no Python for it.
  */
-typedef struct WLRow
+static void
+put_row(ReturnSetInfo *rsinfo, const char *module, const char *name,
+		const char *kind)
 {
-	char	   *module;
-	char	   *name;
-	char	   *kind;
-} WLRow;
+	Datum		values[3];
+	bool		nulls[3] = {false, false, false};
 
-static char *
-tuple_item_str(PyObject *t, Py_ssize_t i)
-{
-	PyObject   *o = PyTuple_GetItem(t, i);
-	const char *s;
-
-	if (o == NULL)
-		return NULL;
-	s = PyUnicode_AsUTF8(o);
-	return s ? pstrdup(s) : NULL;
+	values[0] = CStringGetTextDatum(pls_utf8_to_server(module, strlen(module)));
+	values[1] = CStringGetTextDatum(pls_utf8_to_server(name, strlen(name)));
+	values[2] = CStringGetTextDatum(kind);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 
-Datum
-plsafepy_whitelist(PG_FUNCTION_ARGS)
+/* The rows of the role's interpreter in this backend: (module, name, kind). */
+static char **
+describe_inline(Oid roleid, int *nrows)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	PLSInterp  *interp;
 	PLSEntry	save;
-	WLRow	   *rows = NULL;
-	volatile int nrows = 0;
-	volatile bool failed = false;
+	char	  **rows = NULL;
+	volatile int n = 0;
 	char	   *errtext = NULL;
-	int			i;
 
-	InitMaterializedSRF(fcinfo, 0);
-
-	interp = pls_interp_for_role(GetUserId());
+	interp = pls_interp_for_role(roleid);
 	pls_enter(interp, &save);
 	PG_TRY();
 	{
-		PyObject   *describe = PyDict_GetItemString(interp->sandbox, "describe");
-		PyObject   *list = describe ? PyObject_CallNoArgs(describe) : NULL;
+		PyObject   *list = pls_sandbox_describe(interp);
 
-		if (list == NULL || !PyList_Check(list))
-			failed = true;
+		if (list != NULL)
+		{
+			n = (int) PyList_GET_SIZE(list);
+			rows = palloc(sizeof(char *) * 3 * (n + 1));
+			for (int i = 0; i < n; i++)
+				for (int j = 0; j < 3; j++)
+				{
+					PyObject   *t = PyList_GET_ITEM(list, i);
+					const char *u = PyUnicode_AsUTF8(PyTuple_GET_ITEM(t, j));
+
+					rows[3 * i + j] = u ? pstrdup(u) : NULL;
+					if (u == NULL)
+						n = -1;
+				}
+			Py_DECREF(list);
+		}
 		else
+			n = -1;
+		if (n < 0 && PyErr_Occurred())
 		{
-			Py_ssize_t	n = PyList_GET_SIZE(list);
+			PyObject   *type,
+					   *value,
+					   *tb;
+			PyObject   *str;
 
-			rows = palloc0(sizeof(WLRow) * (n + 1));
-			for (Py_ssize_t j = 0; j < n && !failed; j++)
-			{
-				PyObject   *t = PyList_GET_ITEM(list, j);
-
-				if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != 3 ||
-					(rows[j].module = tuple_item_str(t, 0)) == NULL ||
-					(rows[j].name = tuple_item_str(t, 1)) == NULL ||
-					(rows[j].kind = tuple_item_str(t, 2)) == NULL)
-					failed = true;
-				nrows = j + 1;
-			}
+			PyErr_Fetch(&type, &value, &tb);
+			str = value ? PyObject_Str(value) : NULL;
+			if (str && PyUnicode_AsUTF8(str))
+				errtext = pstrdup(PyUnicode_AsUTF8(str));
+			Py_XDECREF(str);
+			Py_XDECREF(type);
+			Py_XDECREF(value);
+			Py_XDECREF(tb);
 		}
-		Py_XDECREF(list);
-		if (failed)
-		{
-			if (PyErr_Occurred())
-			{
-				PyObject   *type,
-						   *value,
-						   *tb;
-				PyObject   *s;
-
-				PyErr_Fetch(&type, &value, &tb);
-				s = value ? PyObject_Str(value) : NULL;
-				if (s && PyUnicode_AsUTF8(s))
-					errtext = pstrdup(PyUnicode_AsUTF8(s));
-				Py_XDECREF(s);
-				Py_XDECREF(type);
-				Py_XDECREF(value);
-				Py_XDECREF(tb);
-			}
-			PyErr_Clear();
-		}
+		PyErr_Clear();
 	}
 	PG_FINALLY();
 	{
@@ -215,21 +202,39 @@ plsafepy_whitelist(PG_FUNCTION_ARGS)
 	}
 	PG_END_TRY();
 
-	if (failed)
+	if (n < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
 				 errmsg("could not list the plsafepy module whitelist"),
 				 errtext ? errdetail_internal("%s", errtext) : 0));
+	*nrows = n;
+	return rows;
+}
 
-	for (i = 0; i < nrows; i++)
+Datum
+plsafepy_whitelist(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Oid			roleid = GetUserId();
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (pls_isolation_is_process(roleid))
 	{
-		Datum		values[3];
-		bool		nulls[3] = {false, false, false};
+		uint32		nrows;
+		PlsWireWlRow *rows;
 
-		values[0] = CStringGetTextDatum(rows[i].module);
-		values[1] = CStringGetTextDatum(rows[i].name);
-		values[2] = CStringGetTextDatum(rows[i].kind);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		pls_process_whitelist(roleid, &nrows, &rows);
+		for (uint32 i = 0; i < nrows; i++)
+			put_row(rsinfo, rows[i].module, rows[i].name,
+					pls_wire_wl_kinds[rows[i].kind]);
+	}
+	else
+	{
+		int			nrows;
+		char	  **rows = describe_inline(roleid, &nrows);
+
+		for (int i = 0; i < nrows; i++)
+			put_row(rsinfo, rows[3 * i], rows[3 * i + 1], rows[3 * i + 2]);
 	}
 	return (Datum) 0;
 }

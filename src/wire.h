@@ -358,6 +358,39 @@ extern bool pls_wire_get_rows(PlsWireReader *r, uint32_t max_rows,
 							  PlsWireRows *m);
 
 /*
+ * The whitelist view (plsafepy.allowed_modules) of a role in process
+ * isolation.  WHITELIST, B->W, has no payload; it comes when the worker is
+ * idle, or nested in a request as a CALL does.  The worker first sends the
+ * warnings of its interpreter's build that no call has sent yet (REQ,
+ * PLS_OP_REPORT), then answers RETURN: u32 n, then n times the module and
+ * the name (strings, not empty) and u8 PlsWlKind; or RAISE.
+ */
+typedef enum PlsWlKind
+{
+	PLS_WL_MODULE,
+	PLS_WL_CLASS,
+	PLS_WL_FUNCTION,
+	PLS_WL_CONSTANT,
+	PLS_WL_END
+} PlsWlKind;
+
+/* the view's text of each kind ("module", ...), as sandbox/facades.py's */
+extern const char *const pls_wire_wl_kinds[PLS_WL_END];
+
+typedef struct PlsWireWlRow
+{
+	char	   *module;			/* UTF-8 */
+	char	   *name;			/* UTF-8 */
+	uint8_t		kind;			/* PlsWlKind */
+} PlsWireWlRow;
+
+extern void pls_wire_put_wl_row(PlsWireBuf *b, const char *module,
+								const char *name, uint8_t kind);
+/* a whole WHITELIST answer (the RETURN's payload): *nrows rows */
+extern bool pls_wire_get_whitelist(PlsWireReader *r, uint32_t *nrows,
+								   PlsWireWlRow **rows);
+
+/*
  * Triggers (PLS_CALL_TRIGGER): the one argument is TD, a ROW with
  * PL/Python's keys as names; the result shape, present for an INSERT or
  * UPDATE trigger only, is the table's row with its generated

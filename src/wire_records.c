@@ -5,7 +5,7 @@
  *	  sets and a trigger's result, SPI statements and result columns, each
  *	  written in a fixed order of fields and read back as hostile bytes with
  *	  wire.c's readers (unknown flags, origins and markers refused, counts
- *	  bounded by the bytes that remain).
+ *	  bounded by the bytes that remain); the whitelist view's rows.
  *
  * No PostgreSQL and no Python header: this file is also part of the worker.
  *
@@ -25,7 +25,8 @@
 
 /* ---------- records ----------
  *
- * Each record's fields in a fixed order, strings as cstr (NULL allowed):
+ * Each record's fields in a fixed order, strings as cstr (NULL allowed
+ * unless said):
  *	INIT	role, allowed_modules, i32 recursion_limit, u32 flags,
  *			i32 memory_limit_kb (not negative)
  *	CALL	u32 fn_oid, u64 fn_gen, u32 flags, i32 memory_limit_kb (not
@@ -479,5 +480,59 @@ pls_wire_get_columns(PlsWireReader *r, PlsWireColumns *m)
 	m->typoids = typoids;
 	m->typmods = typmods;
 	m->dropped = dropped;
+	return true;
+}
+
+/* ---------- the whitelist view ---------- */
+
+const char *const pls_wire_wl_kinds[PLS_WL_END] = {
+	"module", "class", "function", "constant"
+};
+
+/* the smallest row: two empty strings' lengths and the kind */
+#define WL_ROW_MIN_BYTES 9
+
+void
+pls_wire_put_wl_row(PlsWireBuf *b, const char *module, const char *name,
+					uint8_t kind)
+{
+	pls_wire_put_cstr(b, module);
+	pls_wire_put_cstr(b, name);
+	pls_wire_put_u8(b, kind);
+}
+
+/*
+ * u32 n, then n rows; every string UTF-8 without NUL and not empty, every
+ * kind known, nothing after the last row.
+ */
+bool
+pls_wire_get_whitelist(PlsWireReader *r, uint32_t *nrows, PlsWireWlRow **rows)
+{
+	uint32_t	n;
+	PlsWireWlRow *m = NULL;
+
+	*nrows = 0;
+	*rows = NULL;
+	if (!pls_wire_get_u32(r, &n))
+		return false;
+	if (n > r->left / WL_ROW_MIN_BYTES)
+		return pls_wire_refuse(r);
+	if (n > 0 && (m = pls_wire_get_alloc(r, n, sizeof(PlsWireWlRow))) == NULL)
+		return false;
+	for (uint32_t i = 0; i < n; i++)
+	{
+		if (!pls_wire_get_cstr(r, &m[i].module) ||
+			!pls_wire_get_cstr(r, &m[i].name) ||
+			!pls_wire_get_u8(r, &m[i].kind))
+			return false;
+		if (m[i].module == NULL || m[i].module[0] == '\0' ||
+			m[i].name == NULL || m[i].name[0] == '\0' ||
+			m[i].kind >= PLS_WL_END)
+			return pls_wire_refuse(r);
+	}
+	if (!pls_wire_done(r))
+		return pls_wire_refuse(r);
+	*nrows = n;
+	*rows = m;
 	return true;
 }

@@ -786,8 +786,13 @@ pls_pool_send(PLSWorker *w, uint32 tag, const PlsWireBuf *msg,
 	if (rc != PLS_CHAN_OK)
 		send_retry(w, tag, msg, fname, rc);
 
-	/* a FETCH or CLOSE of a set runs the function's code as a CALL does */
-	if (tag == PLS_MSG_CALL || tag == PLS_MSG_FETCH || tag == PLS_MSG_CLOSE)
+	/*
+	 * a FETCH or CLOSE of a set runs the function's code as a CALL does,
+	 * and WHITELIST the sandbox's: each is answered with RETURN, RAISE or
+	 * ROWS
+	 */
+	if (tag == PLS_MSG_CALL || tag == PLS_MSG_FETCH || tag == PLS_MSG_CLOSE ||
+		tag == PLS_MSG_WHITELIST)
 		w->depth++;
 	if (tag == PLS_MSG_CALL)
 		w->calls++;

@@ -76,8 +76,8 @@ extern PLSWorker *pls_pool_get(Oid roleid, const PlsWireInit *init,
 							   const char *fname);
 
 /*
- * Send one message; a CALL, FETCH or CLOSE opens a call (pls_pool_depth
- * + 1), whose RETURN, ROWS or RAISE, received, closes it.
+ * Send one message; a CALL, FETCH, CLOSE or WHITELIST opens a call
+ * (pls_pool_depth + 1), whose RETURN, ROWS or RAISE, received, closes it.
  */
 extern void pls_pool_send(PLSWorker *w, uint32 tag, const PlsWireBuf *msg,
 						  const char *fname);

@@ -608,12 +608,14 @@ refuse_call_mode(void)
 }
 
 static void worker_call(const void *data, size_t len);
+static void worker_whitelist(size_t len);
 
 /*
  * A message that runs the role's code: CALL, or FETCH or CLOSE of an open
- * set (srf.c), at the top or nested in a request.  It counts as a call for
- * the SPI hooks (pls_worker_epoch, pls_worker_call_depth) as the CALL
- * does, except CLOSE: releasing an iterator runs no call (exec.c's
+ * set (srf.c), at the top or nested in a request; and WHITELIST, which
+ * runs the sandbox's own.  It counts as a call for the SPI hooks
+ * (pls_worker_epoch, pls_worker_call_depth) as the CALL does, except CLOSE
+ * and WHITELIST: releasing an iterator runs no call (exec.c's
  * srf_release), so plpy's SPI refuses there as in inline mode.
  */
 void
@@ -621,7 +623,7 @@ pls_worker_dispatch(uint32_t tag, const void *data, size_t len)
 {
 	size_t		mark = pls_worker_arena_mark();
 	const char *save_fname = pls_worker_function_name;
-	int			depth = tag == PLS_MSG_CLOSE ? 0 : 1;
+	int			depth = tag == PLS_MSG_CALL || tag == PLS_MSG_FETCH ? 1 : 0;
 
 	pls_worker_epoch++;
 	pls_worker_call_depth += depth;
@@ -629,6 +631,8 @@ pls_worker_dispatch(uint32_t tag, const void *data, size_t len)
 		worker_call(data, len);
 	else if (tag == PLS_MSG_FETCH)
 		pls_worker_fetch(data, len);
+	else if (tag == PLS_MSG_WHITELIST)
+		worker_whitelist(len);
 	else
 		pls_worker_close(data, len);
 	pls_worker_call_depth -= depth;
@@ -654,6 +658,58 @@ worker_call(const void *data, size_t len)
 	}
 	pls_worker_budget_call(call.memory_limit_kb);
 	serve_call(&call);
+}
+
+/*
+ * WHITELIST: the rows of the view (wire.h) from the sandbox's describe,
+ * as inline mode's; first the warnings of the interpreter's build that no
+ * call has sent yet, which inline mode gives when the view builds the
+ * interpreter.
+ */
+static void
+worker_whitelist(size_t len)
+{
+	PyObject   *list;
+
+	if (len != 0)
+		pls_worker_exit(3);
+	pls_worker_send_warnings();
+	if (unsandboxed)
+	{
+		refuse_call_mode();
+		return;
+	}
+	pls_watchdog_call_begin();
+	list = pls_sandbox_describe(&interp);
+	pls_wire_buf_reset(&outbuf);
+	pls_wire_put_u32(&outbuf, list ? (uint32_t) PyList_GET_SIZE(list) : 0);
+	for (Py_ssize_t i = 0; list != NULL && i < PyList_GET_SIZE(list); i++)
+	{
+		PyObject   *t = PyList_GET_ITEM(list, i);
+		const char *module = PyUnicode_AsUTF8(PyTuple_GET_ITEM(t, 0));
+		const char *name = PyUnicode_AsUTF8(PyTuple_GET_ITEM(t, 1));
+		const char *kind = PyUnicode_AsUTF8(PyTuple_GET_ITEM(t, 2));
+		uint8_t		k = 0;
+
+		while (kind != NULL && k < PLS_WL_END &&
+			   strcmp(kind, pls_wire_wl_kinds[k]) != 0)
+			k++;
+		if (kind != NULL && k == PLS_WL_END)
+			PyErr_Format(PyExc_ValueError,
+						 "unknown kind \"%s\" in the whitelist", kind);
+		if (module == NULL || name == NULL || kind == NULL || k == PLS_WL_END)
+			Py_CLEAR(list);
+		else
+			pls_wire_put_wl_row(&outbuf, module, name, k);
+	}
+	if (list == NULL)
+	{
+		raise_exception(NULL);
+		return;
+	}
+	Py_DECREF(list);
+	pls_watchdog_call_end();
+	pls_worker_send(PLS_MSG_RETURN, &outbuf);
 }
 
 /*

@@ -62,7 +62,7 @@
 
 /*
  * Message tags.  The payloads of INIT, CALL, REQ, REP, RETURN, RAISE, FETCH,
- * CLOSE and ROWS are the door's records (src/wire.h).  A message longer than one frame is sent
+ * CLOSE, ROWS and WHITELIST are the door's records (src/wire.h).  A message longer than one frame is sent
  * as PLS_MSG_MORE frames followed by one frame with the message's own tag
  * (src/wire.c reassembles, within a bound).
  */
@@ -84,6 +84,7 @@ typedef enum PlsMsgTag
 	PLS_MSG_FETCH,				/* B->W: next rows of an open set; wire.h */
 	PLS_MSG_CLOSE,				/* B->W: end an open set early; wire.h */
 	PLS_MSG_ROWS,				/* W->B: rows of a set; wire.h */
+	PLS_MSG_WHITELIST,			/* B->W: the whitelist view's rows; wire.h */
 	PLS_MSG_END					/* one past the last tag */
 } PlsMsgTag;
 

@@ -243,8 +243,8 @@ parse_args(int argc, char **argv)
 }
 
 /*
- * Serve requests until the backend is gone: CALLs (call.c), FETCH and
- * CLOSE of open sets (srf.c), PING, and in
+ * Serve requests until the backend is gone: CALLs and WHITELIST (call.c),
+ * FETCH and CLOSE of open sets (srf.c), PING, and in
  * the test-only build EXEC.  Anything else is answered with an ERROR.
  */
 static void
@@ -269,6 +269,7 @@ serve(void)
 			case PLS_MSG_CALL:
 			case PLS_MSG_FETCH:
 			case PLS_MSG_CLOSE:
+			case PLS_MSG_WHITELIST:
 				pls_worker_dispatch(tag, in.buf.data, in.buf.len);
 				break;
 			case PLS_MSG_PING:

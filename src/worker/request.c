@@ -158,8 +158,8 @@ int			pls_worker_call_depth = 0;
  * Send the REQ in reqbuf and wait for its REP; a reader over the reply's
  * fields after the ok byte in *r, whether ok in *ok.  While it is served,
  * the backend may call a function of this role (SQL that calls one): that
- * CALL (or FETCH or CLOSE of a set) is run here, nested, before the REP
- * comes.  The backend answers
+ * CALL (or FETCH or CLOSE of a set, or the whitelist view's WHITELIST) is
+ * run here, nested, before the REP comes.  The backend answers
  * every request, so anything else is the end.
  */
 void
@@ -182,7 +182,8 @@ pls_worker_request(PlsWireReader *r, bool *ok)
 			rc = pls_wire_recv(chan, &reprecv, &tag, PLS_WIRE_MAX_MESSAGE,
 							   PLS_CHAN_NO_DEADLINE);
 		if (rc != PLS_CHAN_OK ||
-			(tag != PLS_MSG_CALL && tag != PLS_MSG_FETCH && tag != PLS_MSG_CLOSE))
+			(tag != PLS_MSG_CALL && tag != PLS_MSG_FETCH &&
+			 tag != PLS_MSG_CLOSE && tag != PLS_MSG_WHITELIST))
 			break;
 		/* its own requests reuse the buffers: run it from a copy */
 		len = reprecv.buf.len;

@@ -105,7 +105,7 @@ extern int	pls_worker_take_init(PlsChan *chan, char *err, size_t errlen);
 extern void pls_worker_requests_start(PlsChan *chan);
 extern void pls_worker_exit(int code) __attribute__((noreturn));
 extern void pls_worker_send_warnings(void);
-/* CALL, FETCH or CLOSE, at the top or nested in a request */
+/* CALL, FETCH, CLOSE or WHITELIST, at the top or nested in a request */
 extern void pls_worker_dispatch(uint32_t tag, const void *data, size_t len);
 extern const struct PlsWireMem pls_worker_raw_mem;
 
