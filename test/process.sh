@@ -91,6 +91,34 @@ else
 	echo "FAIL process isolation only: the backend started Python ($out)"
 	fail=1
 fi
+# The whitelist view asks the role's worker, the one its calls use (the
+# first SELECT starts it): no Python in the backend for it either, at the
+# top or from SPI inside a call; its rows are those inline mode gives.
+view="SELECT md5(string_agg(format('%s.%s:%s', module, name, kind), ',' ORDER BY module, name, kind)) || ' ' || count(*) FROM plsafepy.allowed_modules"
+out=$(psql -X -q -At -d $DB 2>&1 <<SQL
+SET client_min_messages = debug1;
+SELECT 'workers ' || count(*) FROM plsafepy_workers();
+SELECT 'view ' || ($view);
+SELECT 'workers ' || count(*) FROM plsafepy_workers();
+SELECT wpid() AS before \gset
+SELECT 'counter ' || counter();
+SELECT 'same ' || (wpid() = :before);
+DO LANGUAGE plsafepy \$\$
+plpy.notice('nested %s' % plpy.execute("SELECT count(DISTINCT module) AS n FROM plsafepy.allowed_modules WHERE module = 'time'")[0]['n'])
+\$\$;
+SELECT 'view again ' || ($view);
+SQL
+)
+inline_view=$(psql -X -q -At -d $DB -c "SET plsafepy.isolation = inline" -c "$view" 2>&1)
+starts=$(printf '%s\n' "$out" | grep -c "plsafepy: starting Python in this backend")
+got=$(printf '%s\n' "$out" | grep -E '^(workers|view|counter|same|NOTICE:  nested)' | tr '\n' '|')
+want="workers 0|view $inline_view|workers 1|counter 1|same true|NOTICE:  nested 1|view again $inline_view|"
+if [ "$starts" = 0 ] && [ "$got" = "$want" ]; then
+	echo "ok   the whitelist view asks the role's worker; Python never starts in the backend"
+else
+	echo "FAIL the whitelist view in process isolation: $starts Python starts; got '$got', want '$want'"
+	fail=1
+fi
 out=$(psql -X -q -At -d $DB 2>&1 <<'SQL' | grep -c "plsafepy: starting Python in this backend"
 SET plsafepy.isolation = inline;
 SET client_min_messages = debug1;
