@@ -119,6 +119,29 @@ else
 	echo "FAIL the whitelist view in process isolation: $starts Python starts; got '$got', want '$want'"
 	fail=1
 fi
+# The view first in a session gives the interpreter's warnings, as inline
+# mode does when the view builds it, and the call after it none.
+warn_session() {
+	psql -X -q -At -d $DB 2>&1 <<SQL
+SET plsafepy.isolation = $1;
+SET plsafepy.allowed_modules = '+colorsyss';
+SELECT count(*) FROM plsafepy.allowed_modules WHERE module = 'colorsyss';
+SELECT counter();
+SQL
+}
+want='WARNING:  module "colorsyss" in plsafepy.allowed_modules is not installed
+DETAIL:  Role "'"$(psql -X -At -d $DB -c 'SELECT current_user')"'" cannot import it.
+HINT:  Check the spelling of the entry.
+0
+1'
+got_process=$(warn_session process)
+got_inline=$(warn_session inline)
+if [ "$got_process" = "$want" ] && [ "$got_inline" = "$want" ]; then
+	echo "ok   the view first: the interpreter's warning once, in both isolations"
+else
+	printf 'FAIL the view first: want\n%s\n--- process:\n%s\n--- inline:\n%s\n' "$want" "$got_process" "$got_inline"
+	fail=1
+fi
 out=$(psql -X -q -At -d $DB 2>&1 <<'SQL' | grep -c "plsafepy: starting Python in this backend"
 SET plsafepy.isolation = inline;
 SET client_min_messages = debug1;
