@@ -10,7 +10,8 @@
  *	  positions, MORE frames, unexpected tags, truncated or padded records,
  *	  unknown request ops, reports with bad levels or invalid UTF-8, values
  *	  the wire refuses or that do not fit the result type, deep nesting,
- *	  floods of requests, an exit or a crash mid-call, silence), varied by a
+ *	  floods of requests, an exit or a crash mid-call, silence, malformed
+ *	  answers to the whitelist view's WHITELIST), varied by a
  *	  PRNG seeded with (scenario, seed), so that each outcome is
  *	  reproducible.  The expected SQLSTATE of each scenario is in
  *	  test/fuzz_backend.sh, which keeps the two lists in step.
@@ -261,6 +262,14 @@ static const char *const bad_utf8[] = {"ab\x80", "\xc0\xaf", "a\0b",
 static const size_t bad_utf8_len[] = {3, 2, 3, 3, 5, 1};
 
 /* ---------- the scenarios (test/fuzz_backend.sh lists their outcomes) ---- */
+
+/*
+ * Scenarios 41 to 45 are armed by a call (which returns its seed) and
+ * played at the next WHITELIST, which test/fuzz_backend.sh's fz_wl sends
+ * by reading the view after that call.
+ */
+static int32_t wl_scenario = 0;
+static int64_t wl_seed;
 
 static void
 scenario(int32_t s, int64_t seed)
@@ -719,6 +728,15 @@ scenario(int32_t s, int64_t seed)
 			put_random_bytes(&b, range(0, 3));
 			send_msg(PLS_MSG_REQ, &b);
 			break;
+		case 41:				/* the next WHITELIST: a malformed record */
+		case 42:				/* ... a report, then valid rows */
+		case 43:				/* ... a request that is not a report */
+		case 44:				/* ... a valid RAISE */
+		case 45:				/* ... a tag it does not expect */
+			wl_scenario = s;
+			put_return_int(&b, seed);
+			send_msg(PLS_MSG_RETURN, &b);
+			break;
 		case 90:				/* MORE frames up to the largest message */
 			{
 				static unsigned char full[PLS_CHAN_MAX_PAYLOAD];
@@ -737,6 +755,128 @@ scenario(int32_t s, int64_t seed)
 		default:
 			_exit(2);
 	}
+	pls_wire_buf_free(&b);
+}
+
+/* A random row of the view: module "m", a name of valid UTF-8. */
+static void
+put_wl_row(PlsWireBuf *b)
+{
+	pls_wire_put_bytes(b, "m", 1);
+	put_random_text(b, "n", range(0, 20));
+	pls_wire_put_u8(b, (uint8_t) range(0, PLS_WL_END - 1));
+}
+
+/* A WHITELIST: the armed scenario (41 to 45), or the end. */
+static void
+serve_whitelist(void)
+{
+	PlsWireBuf	b;
+	uint32_t	n = range(0, 50);
+	char		seedtext[32];
+
+	pls_wire_buf_init(&b, &mem);
+	switch (wl_scenario)
+	{
+		case 41:
+			{
+				uint32_t	what = range(0, 7);
+				/* the row that is wrong (with none, the count lies) */
+				uint32_t	bad = n > 0 ? range(0, n - 1) : 0;
+
+				/* a count beyond the rows */
+				pls_wire_put_u32(&b, what == 0 ? n + range(1, UINT32_MAX - n) : n);
+				for (uint32_t i = 0; i < n; i++)
+				{
+					if (i != bad || what < 3)
+					{
+						put_wl_row(&b);
+						continue;
+					}
+					if (what == 3)	/* module or name not UTF-8 */
+					{
+						int			k = range(0, 5);
+						bool		in_name = next() % 2;
+
+						if (in_name)
+							pls_wire_put_bytes(&b, "m", 1);
+						pls_wire_put_bytes(&b, bad_utf8[k], bad_utf8_len[k]);
+						if (!in_name)
+							pls_wire_put_bytes(&b, "n", 1);
+					}
+					else if (what == 4) /* the NULL mark */
+					{
+						pls_wire_put_cstr(&b, NULL);
+						pls_wire_put_bytes(&b, "n", 1);
+					}
+					else if (what == 5) /* an empty module or name */
+					{
+						bool		in_name = next() % 2;
+
+						pls_wire_put_bytes(&b, "m", in_name ? 1 : 0);
+						pls_wire_put_bytes(&b, "n", in_name ? 0 : 1);
+					}
+					else if (what == 6) /* an unknown kind */
+					{
+						pls_wire_put_bytes(&b, "m", 1);
+						pls_wire_put_bytes(&b, "n", 1);
+						pls_wire_put_u8(&b, (uint8_t) range(PLS_WL_END, 255));
+						continue;
+					}
+					else		/* a length beyond the message */
+					{
+						pls_wire_put_u32(&b, range(1 << 20, UINT32_MAX - 1));
+						put_random_bytes(&b, range(0, 16));
+						break;
+					}
+					pls_wire_put_u8(&b, PLS_WL_FUNCTION);
+				}
+				if (what == 1)	/* truncated */
+					b.len = range(0, (uint32_t) b.len - 1);
+				else if (what == 2) /* bytes after the last row */
+					put_random_bytes(&b, range(1, 16));
+				/* with no row to spoil, a count beyond the bytes */
+				if (n == 0 && what >= 3)
+					pls_wire_put_u32(&b, range(1, UINT32_MAX));
+				send_msg(PLS_MSG_RETURN, &b);
+				break;
+			}
+		case 42:
+			pls_wire_put_u8(&b, PLS_OP_REPORT);
+			pls_wire_put_i32(&b, REPORT_DEBUG);
+			put_error(&b, 0, "fuzz", 4, PLS_ERR_PYTHON);
+			request(&b);
+			pls_wire_buf_reset(&b);
+			pls_wire_put_u32(&b, n + 1);
+			for (uint32_t i = 0; i < n; i++)
+				put_wl_row(&b);
+			snprintf(seedtext, sizeof(seedtext), "%lld", (long long) wl_seed);
+			pls_wire_put_wl_row(&b, "fz", seedtext, PLS_WL_FUNCTION);
+			send_msg(PLS_MSG_RETURN, &b);
+			break;
+		case 43:
+			pls_wire_put_u8(&b, (uint8_t) (next() % 2 ? range(PLS_OP_QUOTE, PLS_OP_END - 1) :
+										   range(PLS_OP_END, 255)));
+			put_random_bytes(&b, range(0, 32));
+			send_msg(PLS_MSG_REQ, &b);
+			break;
+		case 44:
+			put_error(&b, SQLSTATE_22012, "fuzz", 4, PLS_ERR_PYTHON);
+			send_msg(PLS_MSG_RAISE, &b);
+			break;
+		case 45:
+			{
+				static const uint32_t tags[] = {PLS_MSG_ROWS, PLS_MSG_PONG,
+				PLS_MSG_HELLO, PLS_MSG_RESULT, PLS_MSG_WHITELIST};
+
+				put_random_bytes(&b, range(0, 64));
+				send_msg(tags[range(0, 4)], &b);
+				break;
+			}
+		default:
+			_exit(2);
+	}
+	wl_scenario = 0;
 	pls_wire_buf_free(&b);
 }
 
@@ -763,6 +903,7 @@ serve_call(const PlsWireBuf *in)
 		call.args[1].kind != PLS_V_INT64)
 		_exit(2);
 	rng = (uint64_t) call.args[1].u.i * 1000 + (uint64_t) call.args[0].u.i;
+	wl_seed = call.args[1].u.i;
 	scenario((int32_t) call.args[0].u.i, call.args[1].u.i);
 }
 
@@ -789,8 +930,11 @@ main(void)
 
 		if (rc != PLS_CHAN_OK)
 			_exit(0);
-		if (tag != PLS_MSG_CALL)
+		if (tag == PLS_MSG_WHITELIST && in.buf.len == 0)
+			serve_whitelist();
+		else if (tag == PLS_MSG_CALL)
+			serve_call(&in.buf);
+		else
 			_exit(2);
-		serve_call(&in.buf);
 	}
 }

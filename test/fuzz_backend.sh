@@ -4,7 +4,8 @@
 # points a role's calls at plsafepy-fake-worker (test/fake_worker.c), which
 # answers each call with the corruption its arguments (scenario, seed)
 # name: broken frames, broken records, values the wire refuses or that do
-# not fit the result type, floods, an exit or a crash mid-call.  In one
+# not fit the result type, floods, an exit or a crash mid-call, malformed
+# answers to the whitelist view's request.  In one
 # session, thousands of calls (every scenario, seeds varying) must each end
 # with the scenario's SQLSTATE and message (or its result), the backend
 # must never crash (no crash recovery), and its memory must not grow from
@@ -72,6 +73,15 @@ CREATE FUNCTION fz_int(s int, seed int) RETURNS int LANGUAGE plsafepy AS 'pass';
 CREATE FUNCTION fz_text(s int, seed int) RETURNS text LANGUAGE plsafepy AS 'pass';
 CREATE FUNCTION fz_arr(s int, seed int) RETURNS int[] LANGUAGE plsafepy AS 'pass';
 CREATE FUNCTION fz_row(s int, seed int) RETURNS fz_pair LANGUAGE plsafepy AS 'pass';
+-- scenarios 41 to 45: a call arms the fake worker, the view's WHITELIST
+-- then gets the scenario's answer (the names of its module "fz")
+CREATE FUNCTION fz_wl(s int, seed int) RETURNS text LANGUAGE plpgsql AS \$\$
+BEGIN
+	PERFORM fz_int(s, seed);
+	RETURN (SELECT string_agg(name, ',') FROM plsafepy.allowed_modules
+			WHERE module = 'fz');
+END
+\$\$;
 -- each scenario of test/fake_worker.c: the call (\$1 scenario, \$2 seed),
 -- the SQLSTATE it must end with (a regular expression) and its message
 -- (LIKE; SEED stands for the seed), or for 00000 the result
@@ -117,7 +127,12 @@ INSERT INTO fz_scenario VALUES
  (37, 'fz_arr(\$1, \$2)', '08P01', 'malformed value for type integer[]'),
  (38, 'fz_arr(\$1, \$2)', '08P01', 'plsafepy worker sent a malformed result'),
  (39, 'fz_int(\$1, \$2)', '00000', 'SEED'),
- (40, 'fz_int(\$1, \$2)', '08P01', 'plsafepy worker sent a malformed zone data request');
+ (40, 'fz_int(\$1, \$2)', '08P01', 'plsafepy worker sent a malformed zone data request'),
+ (41, 'fz_wl(\$1, \$2)', '08P01', 'plsafepy worker sent a malformed whitelist'),
+ (42, 'fz_wl(\$1, \$2)', '00000', 'SEED'),
+ (43, 'fz_wl(\$1, \$2)', '08P01', 'plsafepy worker sent a malformed request'),
+ (44, 'fz_wl(\$1, \$2)', '38000', 'could not list the plsafepy module whitelist'),
+ (45, 'fz_wl(\$1, \$2)', '08P01', 'plsafepy worker sent a malformed message');
 CREATE TABLE fz_outcome (n int, id int, seed int, state text, msg text, ok bool);
 -- one round: every scenario REPEAT times, seeds from seed0
 CREATE PROCEDURE fz_round(seed0 int, repeat int) LANGUAGE plpgsql AS \$\$
@@ -168,7 +183,7 @@ rm -f "$script"
 secs=$((SECONDS - t))
 
 calls=$(su_psql -d $DB -c "SELECT count(*) FROM fz_outcome")
-want=$((ROUNDS * REPEAT * 41))
+want=$((ROUNDS * REPEAT * $(su_psql -d $DB -c "SELECT count(*) FROM fz_scenario")))
 check "$want calls in one session ($secs s)" "$want" "$calls"
 check "every call ended with its scenario's SQLSTATE and message" "" \
 	"$(su_psql -d $DB -c "SELECT format('scenario %s seed %s: %s %s', id, seed, state, msg) FROM fz_outcome WHERE NOT ok ORDER BY n LIMIT 20")"

@@ -547,12 +547,24 @@ trig_eq(const PlsWireTrigResult *a, const PlsWireTrigResult *b)
 	return true;
 }
 
+static bool
+wl_eq(uint32_t na, const PlsWireWlRow *a, uint32_t nb, const PlsWireWlRow *b)
+{
+	if (na != nb)
+		return false;
+	for (uint32_t i = 0; i < na; i++)
+		if (!str_eq(a[i].module, b[i].module) || !str_eq(a[i].name, b[i].name) ||
+			a[i].kind != b[i].kind)
+			return false;
+	return true;
+}
+
 /* ---------- one decoder for every kind of encoding ---------- */
 
 typedef enum Dec
 {
 	DEC_VALUE, DEC_SHAPE, DEC_CSTR, DEC_BYTES, DEC_INIT, DEC_CALL, DEC_ERROR,
-	DEC_FETCH, DEC_ROWS, DEC_TRIG,
+	DEC_FETCH, DEC_ROWS, DEC_TRIG, DEC_WHITELIST,
 	DEC_COUNT
 } Dec;
 
@@ -570,6 +582,8 @@ typedef struct Decoded
 	uint32_t	batch;
 	PlsWireRows rows;
 	PlsWireTrigResult trig;
+	uint32_t	nwl;			/* WHITELIST's answer */
+	PlsWireWlRow *wl;
 } Decoded;
 
 /* the rows a ROWS record may hold in these tests */
@@ -600,6 +614,8 @@ decode(Dec dec, PlsWireReader *r, Decoded *d)
 			return pls_wire_get_rows(r, TEST_MAX_ROWS, &d->rows);
 		case DEC_TRIG:
 			return pls_wire_get_trig_result(r, true, &d->trig);
+		case DEC_WHITELIST:
+			return pls_wire_get_whitelist(r, &d->nwl, &d->wl);
 		case DEC_COUNT:
 			break;
 	}
@@ -650,6 +666,12 @@ encode(Dec dec, PlsWireBuf *b, const Decoded *d)
 									 d->trig.items[i].has_value ?
 									 &d->trig.items[i].value : NULL);
 			pls_wire_put_td_end(b, d->trig.end, &d->trig.error);
+			return;
+		case DEC_WHITELIST:
+			pls_wire_put_u32(b, d->nwl);
+			for (uint32_t i = 0; i < d->nwl; i++)
+				pls_wire_put_wl_row(b, d->wl[i].module, d->wl[i].name,
+									d->wl[i].kind);
 			return;
 		case DEC_COUNT:
 			break;
@@ -795,6 +817,9 @@ round_trip(Dec dec, const Decoded *in, bool seed, int line)
 				break;
 			case DEC_TRIG:
 				same = trig_eq(&in->trig, &out.trig);
+				break;
+			case DEC_WHITELIST:
+				same = wl_eq(in->nwl, in->wl, out.nwl, out.wl);
 				break;
 			default:
 				abort();
@@ -1225,6 +1250,22 @@ test_round_trips(void)
 		d.trig.nitems = 0;
 		d.trig.end = PLS_TDNEW_MISSING;
 		round_trip(DEC_TRIG, &d, false, __LINE__);
+	}
+
+	/* the whitelist view's rows: none, and names in UTF-8 of each kind */
+	memset(&d, 0, sizeof(d));
+	round_trip(DEC_WHITELIST, &d, false, __LINE__);
+	{
+		PlsWireWlRow wl[4] = {
+			{"json", "dumps", PLS_WL_FUNCTION},
+			{"json", "JSONDecodeError", PLS_WL_CLASS},
+			{"ünï", "côdé", PLS_WL_CONSTANT},
+			{"os", "path", PLS_WL_MODULE},
+		};
+
+		d.nwl = 4;
+		d.wl = wl;
+		round_trip(DEC_WHITELIST, &d, true, __LINE__);
 	}
 
 	printf("round trips: %d values, %d shapes, %d strings and records; "
@@ -1904,6 +1945,44 @@ b_trig_key_null(PlsWireBuf *b, bool bad)
 	pls_wire_put_u8(b, PLS_TDNEW_END);
 }
 
+/* a count the bytes left cannot hold (a row takes at least 9) */
+static void
+b_wl_count(PlsWireBuf *b, bool bad)
+{
+	pls_wire_put_u32(b, bad ? 2 : 1);
+	pls_wire_put_wl_row(b, "m", "n", PLS_WL_CLASS);
+}
+
+static void
+b_wl_kind(PlsWireBuf *b, bool bad)
+{
+	pls_wire_put_u32(b, 1);
+	pls_wire_put_wl_row(b, "m", "n", bad ? PLS_WL_END : PLS_WL_CONSTANT);
+}
+
+static void
+b_wl_empty(PlsWireBuf *b, bool bad)
+{
+	pls_wire_put_u32(b, 1);
+	pls_wire_put_wl_row(b, "m", bad ? "" : "n", PLS_WL_MODULE);
+}
+
+static void
+b_wl_null(PlsWireBuf *b, bool bad)
+{
+	pls_wire_put_u32(b, 1);
+	pls_wire_put_wl_row(b, bad ? NULL : "m", "n", PLS_WL_MODULE);
+}
+
+static void
+b_wl_after(PlsWireBuf *b, bool bad)
+{
+	pls_wire_put_u32(b, 1);
+	pls_wire_put_wl_row(b, "m", "n", PLS_WL_FUNCTION);
+	if (bad)
+		pls_wire_put_u8(b, 0);
+}
+
 static void
 b_error_origin(PlsWireBuf *b, bool bad)
 {
@@ -2123,6 +2202,11 @@ static const Violation violations[] = {
 	{"TD[\"new\"] item after a key without a column", DEC_TRIG, b_trig_after_key, false},
 	{"TD[\"new\"] end unknown", DEC_TRIG, b_trig_end, true},
 	{"TD[\"new\"] key NULL", DEC_TRIG, b_trig_key_null, false},
+	{"whitelist count over the bytes left", DEC_WHITELIST, b_wl_count, true},
+	{"whitelist kind unknown", DEC_WHITELIST, b_wl_kind, false},
+	{"whitelist name empty", DEC_WHITELIST, b_wl_empty, false},
+	{"whitelist module NULL", DEC_WHITELIST, b_wl_null, false},
+	{"whitelist bytes after the last row", DEC_WHITELIST, b_wl_after, false},
 	{"error origin unknown", DEC_ERROR, b_error_origin, false},
 	{"error detail cut inside a character", DEC_ERROR, b_error_detail, false},
 	{"error position negative", DEC_ERROR, b_error_position, false},

@@ -315,10 +315,10 @@ driver: alive" "$TESTING" fuzz
 
 # --- the door as bytes (src/wire.c) against hostile bytes and peers --------
 # test/wire_test runs under ASan and UBSan; its counts come from a fixed seed.
-want="round trips: 50 values, 16 shapes, 22 strings and records; depth 64 read, 65 refused; 6 dims read; JSON 65536 deep read, 65537 refused
+want="round trips: 50 values, 16 shapes, 24 strings and records; depth 64 read, 65 refused; 6 dims read; JSON 65536 deep read, 65537 refused
 writer: 16 failures set failed and stop later puts
-violations: 97 refused beside their valid twins; 110 allocation failures refused
-fuzz: 300000 mutations (32612 accepted, 267388 refused), 1741 truncations refused
+violations: 102 refused beside their valid twins; 119 allocation failures refused
+fuzz: 300000 mutations (31173 accepted, 268827 refused), 1826 truncations refused
 channel: 7 sizes from 0 to 5 MB echoed both ways; max_len holds on both sides and against endless MORE frames; 3 bad framings refused; a partial message kept across a timeout and a signal"
 got=$(timeout 60 test/wire_test 2>&1)
 rc=$?
