@@ -802,17 +802,25 @@ pls_type_new(PyTypeObject *metatype, PyObject *args, PyObject *kwargs)
  * decimal.Decimal for numeric values, imported the first time one is
  * converted (a quarter of an interpreter's start-up otherwise).
  */
+/* A function of the sandbox's namespace (borrowed), or NULL with an error. */
+static PyObject *
+sandbox_function(PLSInterp *interp, const char *name)
+{
+	PyObject   *f = PyDict_GetItemString(interp->sandbox, name);
+
+	if (f == NULL)
+		PyErr_Format(PyExc_RuntimeError, "sandbox helper has no %s", name);
+	return f;
+}
+
 PyObject *
 pls_sandbox_decimal(PLSInterp *interp)
 {
-	PyObject   *load = PyDict_GetItemString(interp->sandbox, "load_real");
+	PyObject   *load = sandbox_function(interp, "load_real");
 	PyObject   *mod;
 
 	if (load == NULL)
-	{
-		PyErr_SetString(PyExc_RuntimeError, "sandbox helper has no load_real");
 		return NULL;
-	}
 	mod = PyObject_CallFunction(load, "s", "decimal");
 	if (mod == NULL)
 		return NULL;
@@ -824,14 +832,11 @@ pls_sandbox_decimal(PLSInterp *interp)
 PyObject *
 pls_sandbox_describe(PLSInterp *interp)
 {
-	PyObject   *describe = PyDict_GetItemString(interp->sandbox, "describe");
+	PyObject   *describe = sandbox_function(interp, "describe");
 	PyObject   *list;
 
 	if (describe == NULL)
-	{
-		PyErr_SetString(PyExc_RuntimeError, "sandbox helper has no describe");
 		return NULL;
-	}
 	list = PyObject_CallNoArgs(describe);
 	if (list == NULL)
 		return NULL;

@@ -59,6 +59,31 @@ pls_sandbox_init(void)
 }
 
 /*
+ * The pending Python exception's text (or dflt, if it has none), the
+ * exception cleared.
+ */
+static char *
+take_error_text(char *dflt)
+{
+	PyObject   *type,
+			   *value,
+			   *tb;
+	PyObject   *str;
+	char	   *text = dflt;
+
+	PyErr_Fetch(&type, &value, &tb);
+	str = value ? PyObject_Str(value) : NULL;
+	if (str && PyUnicode_AsUTF8(str))
+		text = pstrdup(PyUnicode_AsUTF8(str));
+	Py_XDECREF(str);
+	Py_XDECREF(type);
+	Py_XDECREF(value);
+	Py_XDECREF(tb);
+	PyErr_Clear();
+	return text;
+}
+
+/*
  * plsafepy_reach_check([plant text]): sandbox/reach.py's walk over what
  * user code can reach in the current role's interpreter; "ok", or the
  * paths that end at something it must not reach.  The extension does not
@@ -90,22 +115,7 @@ plsafepy_reach_check(PG_FUNCTION_ARGS)
 		else
 			errtext = pstrdup(PyErr_Occurred() ? "Python error" : "no result");
 		if (PyErr_Occurred())
-		{
-			PyObject   *type,
-					   *value,
-					   *tb;
-			PyObject   *str;
-
-			PyErr_Fetch(&type, &value, &tb);
-			str = value ? PyObject_Str(value) : NULL;
-			if (str && PyUnicode_AsUTF8(str))
-				errtext = pstrdup(PyUnicode_AsUTF8(str));
-			Py_XDECREF(str);
-			Py_XDECREF(type);
-			Py_XDECREF(value);
-			Py_XDECREF(tb);
-			PyErr_Clear();
-		}
+			errtext = take_error_text(errtext);
 		Py_XDECREF(r);
 	}
 	PG_FINALLY();
@@ -150,9 +160,9 @@ describe_inline(Oid roleid, int *nrows)
 {
 	PLSInterp  *interp;
 	PLSEntry	save;
-	char	  **rows = NULL;
+	char	  **volatile rows = NULL;
 	volatile int n = 0;
-	char	   *errtext = NULL;
+	char	   *volatile errtext = NULL;
 
 	interp = pls_interp_for_role(roleid);
 	pls_enter(interp, &save);
@@ -162,39 +172,25 @@ describe_inline(Oid roleid, int *nrows)
 
 		if (list != NULL)
 		{
-			n = (int) PyList_GET_SIZE(list);
-			rows = palloc(sizeof(char *) * 3 * (n + 1));
-			for (int i = 0; i < n; i++)
-				for (int j = 0; j < 3; j++)
-				{
-					PyObject   *t = PyList_GET_ITEM(list, i);
-					const char *u = PyUnicode_AsUTF8(PyTuple_GET_ITEM(t, j));
+			int			len = (int) PyList_GET_SIZE(list);
 
-					rows[3 * i + j] = u ? pstrdup(u) : NULL;
-					if (u == NULL)
-						n = -1;
-				}
+			rows = palloc(sizeof(char *) * 3 * (len + 1));
+			for (n = 0; n < 3 * len; n++)
+			{
+				PyObject   *t = PyList_GET_ITEM(list, n / 3);
+				const char *u = PyUnicode_AsUTF8(PyTuple_GET_ITEM(t, n % 3));
+
+				if (u == NULL)
+					break;
+				rows[n] = pstrdup(u);
+			}
+			n = n == 3 * len ? len : -1;
 			Py_DECREF(list);
 		}
 		else
 			n = -1;
 		if (n < 0 && PyErr_Occurred())
-		{
-			PyObject   *type,
-					   *value,
-					   *tb;
-			PyObject   *str;
-
-			PyErr_Fetch(&type, &value, &tb);
-			str = value ? PyObject_Str(value) : NULL;
-			if (str && PyUnicode_AsUTF8(str))
-				errtext = pstrdup(PyUnicode_AsUTF8(str));
-			Py_XDECREF(str);
-			Py_XDECREF(type);
-			Py_XDECREF(value);
-			Py_XDECREF(tb);
-		}
-		PyErr_Clear();
+			errtext = take_error_text(NULL);
 	}
 	PG_FINALLY();
 	{
