@@ -310,7 +310,7 @@ files opened by the loads: 0' test/pycore_test extra
 
 # --- the channel against a hostile peer (no crash, no overread) ----------
 expect "channel: corrupt positions and frames from the peer are refused" \
-	"fuzz: 9601 ok, 55 timeout, 177676 corrupt, 12668 too big, 0 bad
+	"fuzz: 9608 ok, 55 timeout, 177570 corrupt, 12767 too big, 0 bad
 driver: alive" "$TESTING" fuzz
 
 # --- the door as bytes (src/wire.c) against hostile bytes and peers --------
