@@ -15,22 +15,24 @@
 /* what the exchange is, in the log of the worker's faults */
 #define WL_FNAME "plsafepy.allowed_modules"
 
+static void raise_error(PLSWorker *w, PlsWireReader *r) pg_attribute_noreturn();
+
 /* The worker's RAISE: its interrupt is PostgreSQL's, else inline's error. */
 static void
 raise_error(PLSWorker *w, PlsWireReader *r)
 {
 	PlsWireError e;
+	char	   *detail;
 
 	if (!pls_wire_get_error(r, &e) || !pls_wire_done(r))
 		pls_process_broke_in(w, WL_FNAME, "error");
 	if (e.origin == PLS_ERR_INTERRUPT)
 		pls_process_raise(&e);
+	detail = e.message ? pls_utf8_to_server(e.message, strlen(e.message)) : NULL;
 	ereport(ERROR,
 			(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
 			 errmsg("could not list the plsafepy module whitelist"),
-			 e.message ? errdetail_internal("%s",
-											pls_utf8_to_server(e.message,
-															   strlen(e.message))) : 0));
+			 detail ? errdetail_internal("%s", detail) : 0));
 }
 
 /*

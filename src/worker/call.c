@@ -686,21 +686,23 @@ worker_whitelist(size_t len)
 	for (Py_ssize_t i = 0; list != NULL && i < PyList_GET_SIZE(list); i++)
 	{
 		PyObject   *t = PyList_GET_ITEM(list, i);
-		const char *module = PyUnicode_AsUTF8(PyTuple_GET_ITEM(t, 0));
-		const char *name = PyUnicode_AsUTF8(PyTuple_GET_ITEM(t, 1));
-		const char *kind = PyUnicode_AsUTF8(PyTuple_GET_ITEM(t, 2));
+		const char *s[3];		/* module, name, kind */
+		int			j;
 		uint8_t		k = 0;
 
-		while (kind != NULL && k < PLS_WL_END &&
-			   strcmp(kind, pls_wire_wl_kinds[k]) != 0)
+		for (j = 0; j < 3; j++)
+			if ((s[j] = PyUnicode_AsUTF8(PyTuple_GET_ITEM(t, j))) == NULL)
+				break;
+		while (j == 3 && k < PLS_WL_END &&
+			   strcmp(s[2], pls_wire_wl_kinds[k]) != 0)
 			k++;
-		if (kind != NULL && k == PLS_WL_END)
+		if (j == 3 && k == PLS_WL_END)
 			PyErr_Format(PyExc_ValueError,
-						 "unknown kind \"%s\" in the whitelist", kind);
-		if (module == NULL || name == NULL || kind == NULL || k == PLS_WL_END)
+						 "unknown kind \"%s\" in the whitelist", s[2]);
+		if (j < 3 || k == PLS_WL_END)
 			Py_CLEAR(list);
 		else
-			pls_wire_put_wl_row(&outbuf, module, name, k);
+			pls_wire_put_wl_row(&outbuf, s[0], s[1], k);
 	}
 	if (list == NULL)
 	{
