@@ -1040,6 +1040,7 @@ pls_sandbox_setup(PLSInterp *interp)
 		set_c_function(ns, "_loader_pass", &loader_pass_def) < 0 ||
 		set_c_function(ns, "_parse_eval", &parse_eval_def) < 0 ||
 		set_c_function(ns, "_zone_data", &zone_data_def) < 0 ||
+		set_c_function(ns, "_xml_entities_check", &pls_xml_entities_check_def) < 0 ||
 		run_sandbox_parts(ns) < 0)
 		return -1;
 

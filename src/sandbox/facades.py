@@ -220,6 +220,10 @@ REPLACED = {
     # moduleguards.py
     ("shlex", "split"): shlex_split,
     ("ast", "literal_eval"): literal_eval,
+    ("xml.etree.ElementTree", "XML"): etree_XML,
+    ("xml.etree.ElementTree", "fromstring"): etree_XML,
+    ("xml.etree.ElementTree", "XMLID"): etree_XMLID,
+    ("xml.etree.ElementTree", "fromstringlist"): etree_fromstringlist,
     # records.py: the standard ones compile source text made of field names
     ("collections", "namedtuple"): namedtuple,
 }
