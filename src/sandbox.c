@@ -89,7 +89,11 @@ py_parse_eval(PyObject *self, PyObject *arg)
 	}
 	if ((s = pls_str_utf8(arg, &len)) == NULL)
 		return NULL;
-	flags.cf_flags = PyCF_ONLY_AST | PyCF_SOURCE_IS_UTF8;
+	/*
+	 * A str's coding cookie is ignored, as compile() of a str ignores it:
+	 * the text would otherwise name the codec the parser decodes it with
+	 */
+	flags.cf_flags = PyCF_ONLY_AST | PyCF_SOURCE_IS_UTF8 | PyCF_IGNORE_COOKIE;
 	/* the collector could run finalizers of user objects meanwhile */
 	gc_was = PyGC_Disable();
 	pls_audit_compiling(true);
