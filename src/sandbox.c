@@ -113,7 +113,7 @@ static PyMethodDef parse_eval_def = {
  * Python-callable _zone_data(key): the time-zone file of zone key (bytes),
  * or None if there is none, from the host (pls_host_zone_data), for
  * sandbox/moduleguards.py's zoneinfo.  A key the host could not be given
- * (not UTF-8, a NUL) names no zone.
+ * (not UTF-8, a NUL) or that is too long names no zone.
  */
 static PyObject *
 py_zone_data(PyObject *self, PyObject *key)
@@ -134,6 +134,8 @@ py_zone_data(PyObject *self, PyObject *key)
 		PyErr_Clear();
 		Py_RETURN_NONE;
 	}
+	if (len > PLS_ZONE_KEY_MAX)
+		Py_RETURN_NONE;
 	return pls_host_zone_data(s, (size_t) len);
 }
 

@@ -23,19 +23,19 @@
 #endif
 
 /*
- * A key names a file below a TZPATH directory: 1 to 255 bytes of ASCII
- * letters, digits and "._+-", in components separated by single slashes,
- * none of them "." or "..", none empty.  Every zone of the tz database
- * has such a name ("America/Port-au-Prince", "Etc/GMT+5").  No NUL (the
- * path would end there) and no byte the server's locale may count as a
- * letter.
+ * A key names a file below a TZPATH directory: 1 to PLS_ZONE_KEY_MAX
+ * bytes of ASCII letters, digits and "._+-", in components separated by
+ * single slashes, none of them "." or "..", none empty.  Every zone of the
+ * tz database has such a name ("America/Port-au-Prince", "Etc/GMT+5").  No
+ * NUL (the path would end there) and no byte the server's locale may count
+ * as a letter.
  */
 static bool
 zone_key_valid(const char *key, size_t len)
 {
 	size_t		start = 0;
 
-	if (len == 0 || len > 255)
+	if (len == 0 || len > PLS_ZONE_KEY_MAX)
 		return false;
 	for (size_t i = 0; i <= len; i++)
 	{
