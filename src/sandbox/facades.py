@@ -471,11 +471,22 @@ def _load_logging(real):
     REPLACED[("logging", "basicConfig")] = basic_config
 
 
+class _ZoneinfoCollections:
+    """What zoneinfo._zoneinfo uses of its global collections."""
+    OrderedDict = OrderedDict
+
+
 def _load_zoneinfo(real):
-    """zoneinfo's data from the host (moduleguards.py's _zoneinfo_hooks)."""
+    """zoneinfo's data from the host (moduleguards.py's _zoneinfo_hooks),
+    and plsafepy's OrderedDict for the class's strong cache: the cache is a
+    class attribute (type(ZoneInfo._strong_cache) gave user code the C
+    OrderedDict, a memory-corruption gadget: safetypes.py), and every
+    subclass makes its own with the module's collections.OrderedDict."""
     tzpath = sys.modules["zoneinfo._tzpath"]
     common = sys.modules["zoneinfo._common"]
+    sys.modules["zoneinfo._zoneinfo"].collections = _ZoneinfoCollections
     cls = real.ZoneInfo
+    cls._strong_cache = OrderedDict()
     if _getattr(cls, "_find_tzfile", None) is None:
         raise ImportError("zoneinfo's ZoneInfo is not its Python one")
     find, load, zrepr, fromutc = _zoneinfo_hooks(
