@@ -429,11 +429,15 @@ def _facade_for(modname, real, names, trust_public, extra=()):
 
 def _load_typing(real):
     """typing's NamedTuple through records.py's namedtuple (the real one
-    compiles source text)."""
+    compiles source text), its OrderedDict and Deque over plsafepy's."""
     make_nmtuple, meta_new = _typing_hooks(real._type_check,
                                            real._NamedTuple, real.Generic)
     real._make_nmtuple = make_nmtuple
     real.NamedTupleMeta.__new__ = meta_new
+    # typing.OrderedDict() and typing.Deque() made the C classes, the
+    # memory-corruption gadgets plsafepy replaces (safetypes.py)
+    real.OrderedDict = real._alias(OrderedDict, 2)
+    real.Deque = real._alias(deque, 1, name="Deque")
     # its caller's module, read through frames: none here (sys._getframe's
     # stand-in names "__main__", which would refuse the protocol checks
     # typing allows when abc or functools asks)
