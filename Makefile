@@ -36,8 +36,9 @@ PG_CFLAGS = -fno-semantic-interposition
 PLS_TZPATH := $(shell $(PLS_PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("TZPATH") or "")')
 PG_CPPFLAGS = -Isrc $(PY_CFLAGS) $(if $(filter testing,$(FLAVOUR)),-DPLSAFEPY_TESTING) \
 	-DPLS_TZPATH='"$(PLS_TZPATH)"'
-# libseccomp: the name of the system call a worker was refused (worker_pool.c)
-SHLIB_LINK = $(PY_LIBS) -lseccomp
+# libseccomp: the name of the system call a worker was refused (worker_pool.c);
+# libexpat, pyexpat's own: a document's entities counted (xml_entities.c)
+SHLIB_LINK = $(PY_LIBS) -lseccomp -lexpat
 
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --load-extension=plsafepy
@@ -68,7 +69,8 @@ PYVALUE_HDRS = src/pyvalue.h src/pyhost.h src/door.h src/json_tokens.h
 PYCORE_SRCS = src/pybuild.c src/pycompile.c src/sandbox.c src/audit.c \
 	src/whitelist.c src/plpy.c src/pyerror.c src/pystrings.c src/pycall.c \
 	src/spi_execute.c src/spi_result.c src/spi_plan.c src/spi_cursor.c \
-	src/spi_subxact.c src/spi_xact.c src/pymemory.c $(PYVALUE_SRCS)
+	src/spi_subxact.c src/spi_xact.c src/pymemory.c src/xml_entities.c \
+	$(PYVALUE_SRCS)
 PYCORE_HDRS = src/pyhost.h src/sandbox_int.h src/embedded_py.h \
 	src/plpy_host.h src/pycall.h src/spi_host.h src/spi_py.h $(PYVALUE_HDRS)
 WORKER_PYCORE = src/worker/libpycore.a
@@ -77,7 +79,7 @@ WORKER_PYCORE_OBJS = $(PYCORE_SRCS:src/%.c=src/worker/core/%.o) \
 WORKER_CPPFLAGS = -D_GNU_SOURCE -Isrc $(PY_CFLAGS) \
 	-DPLS_PYTHON_HOME='"$(shell $(PYTHON_CONFIG) --prefix)"'
 WORKER_LDFLAGS = -pie -Wl,-z,relro -Wl,-z,now
-WORKER_LIBS = $(PY_LIBS) -lseccomp -lpthread
+WORKER_LIBS = $(PY_LIBS) -lseccomp -lexpat -lpthread
 # test-only programs, never installed (make worker-tests)
 LAUNCH_SRCS = src/worker_launch.c src/worker/channel.c src/wire.c src/wire_records.c
 LAUNCH_HDRS = src/worker_launch.h src/worker/channel.h src/wire.h src/door.h \

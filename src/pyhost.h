@@ -319,7 +319,10 @@ extern PyObject *pls_host_print_new(void);
  * key (len bytes of UTF-8), a new bytes object; None if there is no such
  * zone; NULL with an exception set on a failure.  The backend reads it
  * (zone_data.c), also for the worker, which asks with a door request.
+ * No key longer than PLS_ZONE_KEY_MAX bytes names a zone: sandbox.c asks
+ * for none (a worker would send the backend all of it).
  */
+#define PLS_ZONE_KEY_MAX 255
 extern PyObject *pls_host_zone_data(const char *key, size_t len);
 
 #endif							/* PLS_PYHOST_H */

@@ -89,7 +89,11 @@ py_parse_eval(PyObject *self, PyObject *arg)
 	}
 	if ((s = pls_str_utf8(arg, &len)) == NULL)
 		return NULL;
-	flags.cf_flags = PyCF_ONLY_AST | PyCF_SOURCE_IS_UTF8;
+	/*
+	 * A str's coding cookie is ignored, as compile() of a str ignores it:
+	 * the text would otherwise name the codec the parser decodes it with
+	 */
+	flags.cf_flags = PyCF_ONLY_AST | PyCF_SOURCE_IS_UTF8 | PyCF_IGNORE_COOKIE;
 	/* the collector could run finalizers of user objects meanwhile */
 	gc_was = PyGC_Disable();
 	pls_audit_compiling(true);
@@ -109,7 +113,7 @@ static PyMethodDef parse_eval_def = {
  * Python-callable _zone_data(key): the time-zone file of zone key (bytes),
  * or None if there is none, from the host (pls_host_zone_data), for
  * sandbox/moduleguards.py's zoneinfo.  A key the host could not be given
- * (not UTF-8, a NUL) names no zone.
+ * (not UTF-8, a NUL) or that is too long names no zone.
  */
 static PyObject *
 py_zone_data(PyObject *self, PyObject *key)
@@ -130,6 +134,8 @@ py_zone_data(PyObject *self, PyObject *key)
 		PyErr_Clear();
 		Py_RETURN_NONE;
 	}
+	if (len > PLS_ZONE_KEY_MAX)
+		Py_RETURN_NONE;
 	return pls_host_zone_data(s, (size_t) len);
 }
 
@@ -1080,6 +1086,7 @@ pls_sandbox_setup(PLSInterp *interp)
 		set_c_function(ns, "_loader_pass", &loader_pass_def) < 0 ||
 		set_c_function(ns, "_parse_eval", &parse_eval_def) < 0 ||
 		set_c_function(ns, "_zone_data", &zone_data_def) < 0 ||
+		set_c_function(ns, "_xml_entities_check", &pls_xml_entities_check_def) < 0 ||
 		run_sandbox_parts(ns) < 0)
 		return -1;
 

@@ -19,6 +19,12 @@
 extern int	pls_sandbox_setup(PLSInterp *interp);
 
 
+/*
+ * xml_entities.c: _xml_entities_check, the bound on the entities a document
+ * for xml.etree.ElementTree declares (a trusted helper).
+ */
+extern PyMethodDef pls_xml_entities_check_def;
+
 /* audit.c: the hook denies in an interpreter once it is locked. */
 extern int	pls_audit_lock(PyInterpreterState *is);
 extern void pls_audit_forget(PyInterpreterState *is);

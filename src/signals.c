@@ -93,7 +93,11 @@ typedef struct CodeRange
 static CodeRange unsafe_ranges[MAX_UNSAFE_RANGES];
 static int	n_unsafe_ranges = 0;
 
-/* Executable ranges of libpython and extension modules (the tripwire). */
+/*
+ * Executable ranges of libpython, extension modules and libexpat (which
+ * pyexpat calls; it holds no lock of libc's or PostgreSQL's either): the
+ * tripwire.
+ */
 #define MAX_PYTHON_RANGES 256
 static CodeRange python_ranges[MAX_PYTHON_RANGES];
 static volatile sig_atomic_t n_python_ranges = 0;
@@ -453,8 +457,10 @@ collect_python_code(struct dl_phdr_info *info, size_t size, void *data)
 	int		   *n = (int *) data;
 	const char *name = info->dlpi_name;
 
+	/* libexpat: pyexpat's, whose recursion has no depth limit */
 	if (name == NULL || (strstr(name, "libpython3") == NULL &&
-						 strstr(name, "/lib-dynload/") == NULL))
+						 strstr(name, "/lib-dynload/") == NULL &&
+						 strstr(name, "/libexpat.so") == NULL))
 		return 0;
 	for (int i = 0; i < info->dlpi_phnum && *n < MAX_PYTHON_RANGES; i++)
 	{

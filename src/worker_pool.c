@@ -815,7 +815,16 @@ pls_pool_receive(PLSWorker *w, PlsWireRecv *reply, const char *fname)
 										   PLS_POOL_SLICE_MS);
 
 			if (rc == PLS_CHAN_OK)
+			{
+				/*
+				 * A worker whose requests follow each other (a loop of
+				 * plpy.quote_literal or ZoneInfo.no_cache) leaves no wait
+				 * to time out: a cancel reaches it here, or never.
+				 */
+				if (tag == PLS_MSG_REQ)
+					serve_interrupts(w, fname);
 				break;
+			}
 			if (rc != PLS_CHAN_INTR && rc != PLS_CHAN_TIMEOUT)
 				fault(w, fname, rc);
 			serve_interrupts(w, fname);

@@ -23,17 +23,19 @@
 #endif
 
 /*
- * A key names a file below a TZPATH directory: 1 to 255 bytes of
- * letters, digits and "._+-", in components separated by single slashes,
- * none of them "." or "..", none empty.  Every zone of the tz database
- * has such a name ("America/Port-au-Prince", "Etc/GMT+5").
+ * A key names a file below a TZPATH directory: 1 to PLS_ZONE_KEY_MAX
+ * bytes of ASCII letters, digits and "._+-", in components separated by
+ * single slashes, none of them "." or "..", none empty.  Every zone of the
+ * tz database has such a name ("America/Port-au-Prince", "Etc/GMT+5").  No
+ * NUL (the path would end there) and no byte the server's locale may count
+ * as a letter.
  */
 static bool
 zone_key_valid(const char *key, size_t len)
 {
 	size_t		start = 0;
 
-	if (len == 0 || len > 255)
+	if (len == 0 || len > PLS_ZONE_KEY_MAX)
 		return false;
 	for (size_t i = 0; i <= len; i++)
 	{
@@ -47,7 +49,9 @@ zone_key_valid(const char *key, size_t len)
 			start = i + 1;
 			continue;
 		}
-		if (!isalnum((unsigned char) key[i]) && strchr("._+-", key[i]) == NULL)
+		if (!((key[i] >= 'a' && key[i] <= 'z') || (key[i] >= 'A' && key[i] <= 'Z') ||
+			  (key[i] >= '0' && key[i] <= '9') || key[i] == '.' || key[i] == '_' ||
+			  key[i] == '+' || key[i] == '-'))
 			return false;
 	}
 	return true;
@@ -55,8 +59,11 @@ zone_key_valid(const char *key, size_t len)
 
 /*
  * Read at most PLS_ZONE_DATA_MAX bytes of the file into buf: -1 if it
- * cannot be read.  Plain system calls: no PostgreSQL error (the inline
- * hook runs with Python frames on the stack).
+ * cannot be read or is no TZif file.  The directories hold other files
+ * (zone.tab, tzdata.zi, leapseconds) and may hold links out of them
+ * (localtime): a ZoneInfo subclass's _load_file gets the bytes served, so
+ * only time-zone data is.  Plain system calls: no PostgreSQL error (the
+ * inline hook runs with Python frames on the stack).
  */
 static int
 read_zone_file(int fd, char *buf)
@@ -75,6 +82,8 @@ read_zone_file(int fd, char *buf)
 			break;
 		got += n;
 	}
+	if (got < 4 || memcmp(buf, "TZif", 4) != 0)
+		return -1;
 	return (int) got;
 }
 

@@ -704,8 +704,13 @@ scenario(int32_t s, int64_t seed)
 				for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++)
 					if (zone_data(hostile[i], strlen(hostile[i]), magic))
 						result = -1;
-				/* a NUL inside, a long key, random bytes after "../" */
-				if (zone_data("UTC\0/../../etc/passwd", 20, magic))
+				/*
+				 * a NUL inside (and one ending a zone's name), a file of the
+				 * directory that is no zone, a long key, random bytes after
+				 * "../"
+				 */
+				if (zone_data("UTC\0/../../etc/passwd", 20, magic) ||
+					zone_data("UTC\0", 4, magic) || zone_data("zone.tab", 8, magic))
 					result = -1;
 				memset(key, 'A', sizeof(key));
 				if (zone_data(key, sizeof(key), magic))

@@ -36,7 +36,9 @@ DENIED_BUILTINS = """
 # function f without its module), _cross(name) (a C function calling the
 # trusted namespace's `name`), _deny_c(what, hint), _interruptible_sleep
 # (limits.c's sleep on the latch, for time.sleep), _parse_eval (the syntax
-# tree of an expression), _zone_data (a zone's time-zone file).
+# tree of an expression), _zone_data (a zone's time-zone file),
+# _xml_entities_check (xml_entities.c: a document's text, or None if it
+# declares too many entities).
 
 
 def _safe(v):
@@ -72,6 +74,29 @@ def _literal_eval_real(s):
         warnings.simplefilter("ignore")
         tree = _parse_eval(s)
     return ast.literal_eval(tree)
+
+
+# xml.etree.ElementTree's functions that parse with its own parser.
+_ETREE_PARSERS = ("XML", "XMLID", "fromstringlist")
+
+
+def _etree_parse_real(name, items, parser):
+    """xml.etree.ElementTree's XML (fromstring), XMLID or fromstringlist,
+    for moduleguards.py's replacements (through _cross).  items: the list
+    of what is fed (one text, or fromstringlist's).  With ElementTree's own
+    parser (parser None), the text is fed only after _xml_entities_check
+    counted the entities it declares, and the copy it checked."""
+    et = sys.modules["xml.etree.ElementTree"]
+    if name not in _ETREE_PARSERS:
+        raise ValueError("not a parsing function: %r" % (name,))
+    if parser is None:
+        items = _xml_entities_check(items)
+        if items is None:
+            raise et.ParseError(
+                "xml.etree.ElementTree in plsafepy parses documents that "
+                "declare at most 1000 entities")
+    text = items if name == "fromstringlist" else items[0]
+    return getattr(et, name)(text, parser)
 
 
 def _nfkc_real(name):
@@ -125,6 +150,7 @@ def _reachable_namespace():
         "_iskeyword": keyword.iskeyword, "_deepcopy": copy.deepcopy,
         "_load_facade": _cross("_load"),
         "_zone_data": _zone_data, "_BytesIO": io.BytesIO,
+        "_etree_parse_real": _cross("_etree_parse_real"),
         "_package_facade": _cross("package_facade"),
     }
 

@@ -220,6 +220,10 @@ REPLACED = {
     # moduleguards.py
     ("shlex", "split"): shlex_split,
     ("ast", "literal_eval"): literal_eval,
+    ("xml.etree.ElementTree", "XML"): etree_XML,
+    ("xml.etree.ElementTree", "fromstring"): etree_XML,
+    ("xml.etree.ElementTree", "XMLID"): etree_XMLID,
+    ("xml.etree.ElementTree", "fromstringlist"): etree_fromstringlist,
     # records.py: the standard ones compile source text made of field names
     ("collections", "namedtuple"): namedtuple,
 }
@@ -425,11 +429,15 @@ def _facade_for(modname, real, names, trust_public, extra=()):
 
 def _load_typing(real):
     """typing's NamedTuple through records.py's namedtuple (the real one
-    compiles source text)."""
+    compiles source text), its OrderedDict and Deque over plsafepy's."""
     make_nmtuple, meta_new = _typing_hooks(real._type_check,
                                            real._NamedTuple, real.Generic)
     real._make_nmtuple = make_nmtuple
     real.NamedTupleMeta.__new__ = meta_new
+    # typing.OrderedDict() and typing.Deque() made the C classes, the
+    # memory-corruption gadgets plsafepy replaces (safetypes.py)
+    real.OrderedDict = real._alias(OrderedDict, 2)
+    real.Deque = real._alias(deque, 1, name="Deque")
     # its caller's module, read through frames: none here (sys._getframe's
     # stand-in names "__main__", which would refuse the protocol checks
     # typing allows when abc or functools asks)
@@ -467,11 +475,22 @@ def _load_logging(real):
     REPLACED[("logging", "basicConfig")] = basic_config
 
 
+class _ZoneinfoCollections:
+    """What zoneinfo._zoneinfo uses of its global collections."""
+    OrderedDict = OrderedDict
+
+
 def _load_zoneinfo(real):
-    """zoneinfo's data from the host (moduleguards.py's _zoneinfo_hooks)."""
+    """zoneinfo's data from the host (moduleguards.py's _zoneinfo_hooks),
+    and plsafepy's OrderedDict for the class's strong cache: the cache is a
+    class attribute (type(ZoneInfo._strong_cache) gave user code the C
+    OrderedDict, a memory-corruption gadget: safetypes.py), and every
+    subclass makes its own with the module's collections.OrderedDict."""
     tzpath = sys.modules["zoneinfo._tzpath"]
     common = sys.modules["zoneinfo._common"]
+    sys.modules["zoneinfo._zoneinfo"].collections = _ZoneinfoCollections
     cls = real.ZoneInfo
+    cls._strong_cache = OrderedDict()
     if _getattr(cls, "_find_tzfile", None) is None:
         raise ImportError("zoneinfo's ZoneInfo is not its Python one")
     find, load, zrepr, fromutc = _zoneinfo_hooks(

@@ -1,13 +1,14 @@
 # moduleguards.py: replacements for names of the modules added to the
 # default whitelist for ported PL/Python code (docs/modules.md), where the
 # real function reaches something the sandbox refuses: shlex.split,
-# ast.literal_eval; and what zoneinfo is given (its data from the host).
+# ast.literal_eval, xml.etree.ElementTree's parsing functions; and what
+# zoneinfo is given (its data from the host).
 #
 # This part runs in the reachable namespace (names.py): each replacement's
 # globals hold only functions and types, never a module, sys or the
 # builtins dict.  The real function is called through a crossing
-# (_shlex_split_real, _literal_eval_real: builtins.py), which hands back
-# only its result.
+# (_shlex_split_real, _literal_eval_real, _etree_parse_real: builtins.py),
+# which hands back only its result.
 
 _str = str
 
@@ -46,6 +47,55 @@ def literal_eval(node_or_string):
 
 
 literal_eval.__module__ = "ast"
+
+
+class _UserParser:
+    """A parser given to xml.etree.ElementTree's XML and kin, as they see
+    it: always true.  They take their own parser when the one given is
+    false, so a __bool__ false the second time would have them parse a
+    text no one checked."""
+
+    __slots__ = ("_parser",)
+
+    def __init__(self, parser):
+        self._parser = parser
+
+    def feed(self, data):
+        return self._parser.feed(data)
+
+    def close(self):
+        return self._parser.close()
+
+
+def _etree_parser(parser):
+    return _UserParser(parser) if parser else None
+
+
+def etree_XML(text, parser=None):
+    """xml.etree.ElementTree.XML (and fromstring): expat expands a chain of
+    entities by recursion, with no depth limit (CVE-2024-8176), so the
+    document's entities are counted first (builtins.py's
+    _etree_parse_real, xml_entities.c)."""
+    return _etree_parse_real("XML", [text], _etree_parser(parser))
+
+
+def etree_XMLID(text, parser=None):
+    """xml.etree.ElementTree.XMLID: see etree_XML."""
+    return _etree_parse_real("XMLID", [text], _etree_parser(parser))
+
+
+def etree_fromstringlist(sequence, parser=None):
+    """xml.etree.ElementTree.fromstringlist: see etree_XML.  The sequence
+    is read once, before anything is parsed."""
+    return _etree_parse_real("fromstringlist", list(sequence),
+                             _etree_parser(parser))
+
+
+for _f, _n in ((etree_XML, "XML"), (etree_XMLID, "XMLID"),
+               (etree_fromstringlist, "fromstringlist")):
+    _f.__name__ = _f.__qualname__ = _n
+    _f.__module__ = "xml.etree.ElementTree"
+del _f, _n
 
 
 def _zoneinfo_hooks(validate, not_found, real_fromutc, datetime_type,

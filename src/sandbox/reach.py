@@ -45,7 +45,8 @@ def _forbidden():
            id(_targets): "the real OS primitives",
            id(_real_modules): "the real modules of the facades"}
     for n in ("_load_module", "_cross", "_detach", "_loader_pass",
-              "_compile_checked", "_drop_unraisable", "_parse_eval"):
+              "_compile_checked", "_drop_unraisable", "_parse_eval",
+              "_xml_entities_check"):
         v = globals().get(n)
         if v is not None:
             bad[id(v)] = "trusted helper %s" % n
