@@ -43,10 +43,11 @@ NEUTER_IMP = ("create_builtin", "exec_builtin", "create_dynamic",
 # above, and what the module code of whitelisted modules calls while they
 # are imported, after lock-down (random: os.register_at_fork; uuid, through
 # platform: os.uname; zoneinfo, through sysconfig, which resolves its paths
-# and its user base: os.getcwd, os.stat, os.lstat, os.getuid and, when HOME
-# is not set, pwd.getpwuid).
+# and its user base: os.getcwd, os.stat, os.lstat, os.readlink where
+# sys.executable's path has a symbolic link (it is found on the server's
+# PATH), os.getuid and, when HOME is not set, pwd.getpwuid).
 LOADER_PASS = frozenset(["os.register_at_fork", "os.uname", "os.getcwd",
-                         "os.stat", "os.lstat", "os.getuid",
+                         "os.stat", "os.lstat", "os.readlink", "os.getuid",
                          "pwd.getpwuid"] +
                         ["_imp." + n for n in NEUTER_IMP])
 
