@@ -66,7 +66,7 @@ WORKER_HDRS = src/worker/worker.h src/worker/channel.h src/worker/preload.h \
 PYVALUE_SRCS = src/encode.c src/value_py.c src/json_py.c
 PYVALUE_HDRS = src/pyvalue.h src/pyhost.h src/door.h src/json_tokens.h
 # plpy's SPI types and functions (spi_host.h) too.
-PYCORE_SRCS = src/pybuild.c src/pycompile.c src/sandbox.c src/audit.c \
+PYCORE_SRCS = src/pybuild.c src/pycompile.c src/sandbox.c src/sandbox_loader.c src/audit.c \
 	src/whitelist.c src/plpy.c src/pyerror.c src/pystrings.c src/pycall.c \
 	src/spi_execute.c src/spi_result.c src/spi_plan.c src/spi_cursor.c \
 	src/spi_subxact.c src/spi_xact.c src/pymemory.c src/xml_entities.c \

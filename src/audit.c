@@ -37,7 +37,7 @@ static bool installed = false;
 static bool compiling = false;
 
 /*
- * Set while sandbox.c's trusted loader imports a whitelisted module: the
+ * Set while sandbox_loader.c's trusted loader imports a whitelisted module: the
  * stdlib's own import-time work (reading its files, running its module
  * code) must pass, and nothing else does.
  */
@@ -175,7 +175,7 @@ load_event_allowed(const char *event, PyObject *args)
  * Is the innermost Python frame a function body?  Then the event comes
  * straight from user code (which got hold of a primitive, or runs inside a
  * load through a class attribute it replaced), and a load's allowances do
- * not apply to it (nor do sandbox.c's loader-window stubs pass).
+ * not apply to it (nor do sandbox_loader.c's loader-window stubs pass).
  */
 bool
 pls_user_code_running(void)

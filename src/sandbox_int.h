@@ -25,6 +25,17 @@ extern int	pls_sandbox_setup(PLSInterp *interp);
  */
 extern PyMethodDef pls_xml_entities_check_def;
 
+/*
+ * sandbox_loader.c: the trusted loader (load_module, _loader_pass for
+ * sandbox.c to hand to the trusted namespace), its window, and the import
+ * system saved open and closed for it.
+ */
+extern PyMethodDef pls_load_module_def;
+extern PyMethodDef pls_loader_pass_def;
+extern bool pls_loader_window_open(void);
+extern int	pls_loader_save_import_system(PLSInterp *interp);
+extern int	pls_loader_save_closed_import_system(PLSInterp *interp);
+
 /* audit.c: the hook denies in an interpreter once it is locked. */
 extern int	pls_audit_lock(PyInterpreterState *is);
 extern void pls_audit_forget(PyInterpreterState *is);

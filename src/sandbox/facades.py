@@ -232,10 +232,10 @@ REPLACED.update((("dataclasses", n), v) for n, v in DATACLASSES.items())
 # Imported while the interpreter is built because C code imports them on
 # first use through a real import, which the closed import system would
 # refuse.  _datetime's own (time, _strptime) come with datetime, from
-# sandbox.c's loader; codecs through _codec_search.
+# sandbox_loader.c's loader; codecs through _codec_search.
 LAZY_IMPORTS = ("copyreg", "numbers")
 
-# Imported with a module by sandbox.c's loader (by the worker before it
+# Imported with a module by sandbox_loader.c's loader (by the worker before it
 # locks itself in), never handed out: what the module's own code imports
 # on first use, once the import system is closed (xml.etree.ElementTree's
 # XMLParser imports xml.parsers.expat each time one is made), or what
@@ -331,7 +331,7 @@ _trusted_whole = set()
 # names).  Importing all of them while the interpreter is built would
 # triple its cost (pprint alone pulls in dataclasses and inspect), and one
 # that fails to import would stop every function of the role; each is
-# imported by sandbox.c's trusted loader the first time a body imports it,
+# imported by sandbox_loader.c's trusted loader the first time a body imports it,
 # and one that fails makes only its own imports fail, naming it and why.
 _pending = {}
 # Modules of the whitelist (still in _pending) this installation cannot
@@ -340,7 +340,7 @@ _unavailable = {}
 # The whitelist's modules that name nothing installed here (misspelled,
 # say), which sandbox.c logs as WARNINGs once the interpreter is built.
 whitelist_warnings = []
-# _load_module: sandbox.c's loader, set in this namespace before any part
+# _load_module: sandbox_loader.c's loader, set in this namespace before any part
 # runs.
 
 
@@ -561,7 +561,7 @@ def _load(modname):
 
 
 def load_real(modname):
-    """The real module modname, imported through sandbox.c's loader (which
+    """The real module modname, imported through sandbox_loader.c's loader (which
     decides whether it may be); also used by C code (decimal)."""
     _load_module(modname)
     # what it brought in may hold OS primitives the stubs have not replaced

@@ -443,8 +443,8 @@ def _frame_stand_in(*args, **kwargs):
 
 def _neutered(qualname):
     """The stub that replaces an OS primitive (lockdown.py): a denial
-    naming it.  The ones trusted import code needs while sandbox.c's loader
-    runs are C functions (sandbox.c, _loader_pass)."""
+    naming it.  The ones trusted import code needs while sandbox_loader.c's loader
+    runs are C functions (sandbox_loader.c, _loader_pass)."""
     if qualname == "sys._getframe":
         return _frame_stand_in
 
@@ -532,7 +532,7 @@ def facade_import(name, fromname=None, package=False):
 # PyImport_Import, which calls the __import__ of the *running frame's*
 # builtins, that is, this one (_datetime: time, _strptime), and then takes
 # the module from sys.modules itself, ignoring what __import__ returned.
-# They are imported with datetime (sandbox.c's loader, or at build time if
+# They are imported with datetime (sandbox_loader.c's loader, or at build time if
 # an unreviewed module brought it in); this function hands out nothing for
 # them.  User code never reaches this function: its import statements are
 # compiled to __pls_import__, and it cannot name either.

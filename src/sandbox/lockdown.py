@@ -30,16 +30,16 @@ NEUTER_THREAD = ("start_new_thread", "start_new", "interrupt_main")
 
 # Module constructors of the import system: none of them raises an audit
 # event in 3.11 (_imp.create_builtin(spec) would build a fresh, un-neutered
-# posix), and only importlib's loaders, inside sandbox.c's loader, need
+# posix), and only importlib's loaders, inside sandbox_loader.c's loader, need
 # them.
 NEUTER_IMP = ("create_builtin", "exec_builtin", "create_dynamic",
               "exec_dynamic", "init_frozen", "get_frozen_object",
               "find_frozen", "_fix_co_filename",
               "_override_frozen_modules_for_tests")
 
-# Stubs that call the real function while (and only while) sandbox.c's
+# Stubs that call the real function while (and only while) sandbox_loader.c's
 # loader has the import system open and the caller is not a function body
-# (sandbox.c, _loader_pass, decides from C state): the module constructors
+# (sandbox_loader.c, _loader_pass, decides from C state): the module constructors
 # above, and what the module code of whitelisted modules calls while they
 # are imported, after lock-down (random: os.register_at_fork; uuid, through
 # platform: os.uname; zoneinfo, through sysconfig, which resolves its paths
@@ -110,7 +110,7 @@ def _denied_write(*args, **kwargs):
 
 def _private_os_for_loader():
     """The file system calls importlib's path finder makes (stat, listdir,
-    getcwd), in an object of its own, so that sandbox.c's loader can find
+    getcwd), in an object of its own, so that sandbox_loader.c's loader can find
     modules once the OS module's own dict holds only stubs.  Only that
     machinery holds it; nothing hands it out (modules never are)."""
     posix = sys.modules["posix"]
@@ -128,7 +128,7 @@ _codec_misses = set()
 def _codec_search(encoding):
     """The codec search function, in place of encodings.search_function,
     whose import of the codec module the closed import system would refuse:
-    the module is loaded through sandbox.c's loader first, then encodings'
+    the module is loaded through sandbox_loader.c's loader first, then encodings'
     function finds it in sys.modules.  Importing the dozen codecs user code
     might want while every interpreter is built cost as much as the rest of
     its start-up."""

@@ -7,7 +7,7 @@
 # run_sandbox_parts):
 #
 # - the trusted namespace (builtins, facades, policy, lockdown, setup):
-#   sys, the real builtins, sandbox.c's loader, the real modules behind the
+#   sys, the real builtins, sandbox_loader.c's loader, the real modules behind the
 #   facades, the policy and the lock-down.  Run while each role's
 #   interpreter is built (before lock-down), and after it only through the
 #   C side (the loader, the policy, describe(), decimal).  Nothing in it is

@@ -3,7 +3,7 @@ locks itself in, read from the sandbox's parts so that no list is kept
 twice: the reviewed modules (REVIEWED), what their code imports later on
 its own (LAZY_IMPORTS, C_LAZY_IMPORTS, LOADED_WITH).  Each list must be
 found in exactly one part.  Also the codecs of this Python's encodings
-package that inline mode loads on first use (sandbox.c's always_loadable):
+package that inline mode loads on first use (sandbox_loader.c's always_loadable):
 all but the East Asian ones (their tables would add a megabyte to every
 worker) and the Windows-only ones.
 Usage: gen_preload.py src/sandbox/*.py > preload.h"""
