@@ -6,7 +6,8 @@
  *	  hostile input and served by the same code as inline mode's hooks
  *	  (the spi_*_serve.c files) through pls_door_serve, so a PostgreSQL
  *	  error is rolled back before it goes back; rows go back as door values
- *	  (datum_value.c) with their columns, in the request's reply.
+ *	  (datum_value.c, process_spi_rows.c) with their columns, in the
+ *	  request's reply.
  *
  *	  Handles cross as u64 tokens issued here: a slot number and a
  *	  generation, checked on every use against the worker it was issued
@@ -28,6 +29,7 @@
 #include "utils/memutils.h"
 
 #include "wire.h"
+#include "process_spi_rows.h"
 #include "worker_pool.h"
 
 /* ---------- handles ---------- */
@@ -272,290 +274,6 @@ refuse(PLSWorker *w, PlsWireBuf *out, const char *what)
 	reply_error(w, out, &err);
 }
 
-/* ---------- rows as door values ---------- */
-
-/*
- * The conversion of a result shape to door values: its columns as the
- * worker reads them and a PLSType per live column, built once per shape
- * and kept (as spi_rowconv.c keeps inline mode's), so that a plan run
- * again converts with what it had.  serial names it to the worker, which
- * keeps the columns it was sent last and says which in its next request:
- * they cross once while they stay the same.  Pinned by the results being
- * converted with it; one evicted meanwhile is freed at the last unpin.
- */
-typedef struct ValueCols
-{
-	MemoryContext mcxt;
-	uint64		serial;			/* never 0, never reused */
-	int			pins;
-	bool		doomed;
-	PlsWireColumns cols;		/* UTF-8 names */
-	NameData   *pgnames;		/* the server's, for matching */
-	int			nlive;
-	int		   *live;
-	PLSType    *types;
-	PLSTrf		trf;			/* the transforms the types were made with */
-} ValueCols;
-
-#define VALUE_COLS_CACHE_SIZE 8
-
-static ValueCols *value_cols_cache[VALUE_COLS_CACHE_SIZE];
-static int	value_cols_next = 0;
-static uint64 value_cols_serial = 0;
-
-/*
- * The transforms of the running call (pls_exec_trf), or none: columns of
- * a transformed type convert by the reading function's transforms, as in
- * PL/Python, so a conversion is for one set of them.
- */
-static PLSTrf
-value_cols_trf(void)
-{
-	const PLSTrf *trf = pls_exec_trf();
-	PLSTrf		none = {0};
-
-	return trf ? *trf : none;
-}
-
-static bool
-value_cols_match(const ValueCols *vc, TupleDesc desc)
-{
-	PLSTrf		trf = value_cols_trf();
-
-	if (vc->cols.natts != (uint32) desc->natts ||
-		vc->trf.jsonb != trf.jsonb || vc->trf.hstore != trf.hstore)
-		return false;
-	for (int i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-
-		if (vc->cols.typoids[i] != att->atttypid ||
-			vc->cols.typmods[i] != att->atttypmod ||
-			vc->cols.dropped[i] != att->attisdropped ||
-			strcmp(NameStr(vc->pgnames[i]), NameStr(att->attname)) != 0)
-			return false;
-	}
-	return true;
-}
-
-static void
-value_cols_unpin(ValueCols *vc)
-{
-	if (--vc->pins == 0 && vc->doomed)
-		MemoryContextDelete(vc->mcxt);
-}
-
-/*
- * Built in a context under mcxt (an error on the way frees it with that),
- * moved under TopMemoryContext once complete.  May ereport.
- */
-static ValueCols *
-value_cols_build(TupleDesc desc, MemoryContext mcxt)
-{
-	MemoryContext cxt = AllocSetContextCreate(mcxt, "plsafepy result columns",
-											  ALLOCSET_SMALL_SIZES);
-	MemoryContext old = MemoryContextSwitchTo(cxt);
-	int			natts = desc->natts;
-	ValueCols  *vc = palloc0(sizeof(ValueCols));
-	const char **names = palloc(sizeof(char *) * (natts + 1));
-	uint32	   *typoids = palloc(sizeof(uint32) * (natts + 1));
-	int32	   *typmods = palloc(sizeof(int32) * (natts + 1));
-	uint8	   *dropped = palloc(sizeof(uint8) * (natts + 1));
-
-	vc->mcxt = cxt;
-	vc->trf = value_cols_trf();
-	vc->pgnames = palloc(sizeof(NameData) * (natts + 1));
-	vc->live = palloc(sizeof(int) * (natts + 1));
-	vc->types = palloc0(sizeof(PLSType) * (natts + 1));
-	for (int i = 0; i < natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-		const char *name = NameStr(att->attname);
-		size_t		len;
-
-		vc->pgnames[i] = att->attname;
-		names[i] = pls_server_to_utf8(name, strlen(name), &len);
-		if (names[i] == name)
-			names[i] = pnstrdup(name, len);
-		typoids[i] = att->atttypid;
-		typmods[i] = att->atttypmod;
-		dropped[i] = att->attisdropped;
-		if (att->attisdropped)
-			continue;
-		pls_type_init(&vc->types[vc->nlive], att->atttypid, att->atttypmod,
-					  cxt, &vc->trf);
-		vc->live[vc->nlive++] = i;
-	}
-	vc->cols.natts = natts;
-	vc->cols.names = names;
-	vc->cols.typoids = typoids;
-	vc->cols.typmods = typmods;
-	vc->cols.dropped = dropped;
-	MemoryContextSwitchTo(old);
-	MemoryContextSetParent(cxt, TopMemoryContext);
-	vc->serial = ++value_cols_serial;
-	return vc;
-}
-
-/* The conversion of desc, pinned; building one may ereport. */
-static ValueCols *
-value_cols_get(TupleDesc desc, MemoryContext mcxt)
-{
-	ValueCols  *vc = NULL;
-	ValueCols **slot;
-
-	for (int i = 0; i < VALUE_COLS_CACHE_SIZE; i++)
-	{
-		if (value_cols_cache[i] && value_cols_match(value_cols_cache[i], desc))
-		{
-			vc = value_cols_cache[i];
-			break;
-		}
-	}
-	if (vc == NULL)
-	{
-		vc = value_cols_build(desc, mcxt);
-		slot = &value_cols_cache[value_cols_next];
-		value_cols_next = (value_cols_next + 1) % VALUE_COLS_CACHE_SIZE;
-		if (*slot != NULL)
-		{
-			(*slot)->doomed = true;
-			if ((*slot)->pins == 0)
-				MemoryContextDelete((*slot)->mcxt);
-		}
-		*slot = vc;
-	}
-	vc->pins++;
-	return vc;
-}
-
-/*
- * The rows of a statement or a fetch as ROW values without names (one
- * value per live column), written to buf, with their conversion.  Lives
- * in the request's scratch memory, whose reset unpins the conversion.
- */
-typedef struct ValueRows
-{
-	DestReceiver pub;
-	MemoryContext mcxt;
-	MemoryContext rowtmp;
-	ValueCols  *vc;				/* NULL: no result shape */
-	MemoryContextCallback unpin;
-	PLSValue   *atts;
-	PlsWireBuf	buf;
-	uint64		n;
-} ValueRows;
-
-static void
-rows_unpin(void *arg)
-{
-	ValueRows  *vr = (ValueRows *) arg;
-
-	if (vr->vc != NULL)
-		value_cols_unpin(vr->vc);
-	vr->vc = NULL;
-}
-
-static void
-rows_columns(ValueRows *vr, TupleDesc desc)
-{
-	ValueCols  *vc = value_cols_get(desc, vr->mcxt);
-
-	rows_unpin(vr);
-	vr->vc = vc;
-	vr->atts = MemoryContextAlloc(vr->mcxt, sizeof(PLSValue) * (vc->nlive + 1));
-	pls_wire_buf_reset(&vr->buf);
-	vr->n = 0;
-}
-
-static void
-rows_add(ValueRows *vr, Datum *values, bool *nulls)
-{
-	MemoryContext old = MemoryContextSwitchTo(vr->rowtmp);
-	ValueCols  *vc = vr->vc;
-	PLSValue	row;
-
-	for (int i = 0; i < vc->nlive; i++)
-	{
-		int			att = vc->live[i];
-
-		pls_datum_to_value(&vc->types[i], values[att], nulls[att],
-						   &vr->atts[i]);
-	}
-	row.kind = PLS_V_ROW;
-	row.u.row.natts = vc->nlive;
-	row.u.row.atts = vr->atts;
-	row.u.row.names = NULL;
-	MemoryContextSwitchTo(vr->mcxt);
-	pls_wire_put_value(&vr->buf, &row);
-	MemoryContextSwitchTo(old);
-	MemoryContextReset(vr->rowtmp);
-	vr->n++;
-}
-
-static void
-vr_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
-{
-	/* a later statement of the same string: only the last one counts */
-	rows_columns((ValueRows *) self, typeinfo);
-}
-
-static bool
-vr_receive(TupleTableSlot *slot, DestReceiver *self)
-{
-	slot_getallattrs(slot);
-	rows_add((ValueRows *) self, slot->tts_values, slot->tts_isnull);
-	return true;
-}
-
-static void
-vr_shutdown(DestReceiver *self)
-{
-}
-
-static ValueRows *
-rows_new(void)
-{
-	PLSExecCtx *ctx = pls_exec_ctx;
-	MemoryContext scratch = pls_exec_scratch(ctx);
-	ValueRows  *vr = MemoryContextAllocZero(scratch, sizeof(ValueRows));
-
-	vr->pub.receiveSlot = vr_receive;
-	vr->pub.rStartup = vr_startup;
-	vr->pub.rShutdown = vr_shutdown;
-	vr->pub.rDestroy = vr_shutdown;
-	/* not DestNone: SPI reports SPI_OK_UTILITY for a SELECT sent there */
-	vr->pub.mydest = DestTuplestore;
-	vr->mcxt = scratch;
-	vr->rowtmp = pls_exec_rowtmp(ctx);
-	vr->unpin.func = rows_unpin;
-	vr->unpin.arg = vr;
-	MemoryContextRegisterResetCallback(scratch, &vr->unpin);
-	pls_wire_buf_init(&vr->buf, &pls_pool_wire_mem);
-	return vr;
-}
-
-/*
- * Result rows: u64 the columns' serial (0: none), u8 whether the columns
- * follow (not if the worker said it has them: have), the columns, u64 n
- * and the rows as one bytes string.
- */
-static void
-put_rows(PlsWireBuf *out, ValueRows *vr, uint64 have)
-{
-	static const PlsWireColumns none = {0};
-	ValueCols  *vc = vr ? vr->vc : NULL;
-	uint64		serial = vc ? vc->serial : 0;
-
-	pls_wire_put_u64(out, serial);
-	pls_wire_put_u8(out, serial == 0 || serial != have);
-	if (serial == 0 || serial != have)
-		pls_wire_put_columns(out, vc ? &vc->cols : &none);
-	pls_wire_put_u64(out, vr ? vr->n : 0);
-	pls_wire_put_bytes(out, vr ? (const char *) vr->buf.data : "",
-					   vr ? vr->buf.len : 0);
-}
-
 /* ---------- statements ---------- */
 
 /* The statement's plan, checked; false: refused (reply written). */
@@ -588,7 +306,7 @@ stmt_resolve(PLSWorker *w, const PlsWireStmt *ws, PLSSpiStmt *st,
 typedef struct ProcessExecute
 {
 	PLSExecuteReq req;
-	ValueRows  *vr;
+	PLSValueRows *vr;
 } ProcessExecute;
 
 static DestReceiver *
@@ -596,7 +314,7 @@ process_dest(PLSExecuteReq *req)
 {
 	ProcessExecute *pe = (ProcessExecute *) req;
 
-	pe->vr = rows_new();
+	pe->vr = pls_rows_new();
 	return (DestReceiver *) pe->vr;
 }
 
@@ -643,7 +361,7 @@ op_execute(PLSWorker *w, PlsWireReader *r, PlsWireBuf *out, bool *bad)
 					 pe.vr->n : pe.req.processed);
 	pls_wire_put_u8(out, with_rows ? 1 : 0);
 	if (with_rows)
-		put_rows(out, pe.vr, have);
+		pls_rows_put(out, pe.vr, have);
 }
 
 /* ---------- plans ---------- */
@@ -814,7 +532,7 @@ op_cursor_open(PLSWorker *w, PlsWireReader *r, PlsWireBuf *out, bool *bad)
 typedef struct ValuesReq
 {
 	PLSFetchReq *fetch;
-	ValueRows  *vr;				/* reply */
+	PLSValueRows *vr;				/* reply */
 } ValuesReq;
 
 static void
@@ -822,19 +540,19 @@ serve_fetch_values(void *arg)
 {
 	ValuesReq  *req = (ValuesReq *) arg;
 	RowCollector *coll = req->fetch->coll;
-	ValueRows  *vr = rows_new();
+	PLSValueRows *vr = pls_rows_new();
 	Datum	   *values;
 	bool	   *nulls;
 
 	if (coll->desc == NULL)
 		return;
-	rows_columns(vr, coll->desc);
+	pls_rows_columns(vr, coll->desc);
 	values = MemoryContextAlloc(vr->mcxt, sizeof(Datum) * (coll->desc->natts + 1));
 	nulls = MemoryContextAlloc(vr->mcxt, sizeof(bool) * (coll->desc->natts + 1));
 	for (uint64 i = 0; i < coll->n; i++)
 	{
 		heap_deform_tuple(coll->tuples[i], coll->desc, values, nulls);
-		rows_add(vr, values, nulls);
+		pls_rows_add(vr, values, nulls);
 	}
 	req->vr = vr;
 }
@@ -882,7 +600,7 @@ op_cursor_fetch(PLSWorker *w, PlsWireReader *r, PlsWireBuf *out, bool *bad)
 			return;
 		}
 		reply_ok(out);
-		put_rows(out, vreq.vr, have);
+		pls_rows_put(out, vreq.vr, have);
 		pls_wire_put_u8(out, fetched ? 0 : 1);
 		if (!fetched)
 		{
@@ -898,7 +616,7 @@ op_cursor_fetch(PLSWorker *w, PlsWireReader *r, PlsWireBuf *out, bool *bad)
 		return;
 	}
 	reply_ok(out);
-	put_rows(out, NULL, have);
+	pls_rows_put(out, NULL, have);
 	pls_wire_put_u8(out, 0);
 }
 

@@ -5,7 +5,7 @@
  *	  that decodes a plan's arguments and runs the statement inside the
  *	  door's subtransaction, its rows handed to a DestReceiver as the
  *	  executor produces them: inline mode's row sink (spi_rowconv.c: dicts
- *	  at once) or, for a worker, door values (process_spi.c).  Also the
+ *	  at once) or, for a worker, door values (process_spi_rows.c).  Also the
  *	  backend's hook adding the SPI functions to plpy (plpy_host.h).
  *
  *-------------------------------------------------------------------------
