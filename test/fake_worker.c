@@ -289,25 +289,27 @@ scenario(int32_t s, int64_t seed)
 			break;
 		case 1:					/* a tag the channel does not know */
 			raw_frame(next() % 2 ? 0 : range(PLS_MSG_END, UINT32_MAX), 8,
-					  OWN_SEQ, junk, 8, PLS_CHAN_HDR_SIZE + 16);
+					  OWN_SEQ, junk, 8, PLS_CHAN_FRAME_ALIGN);
 			break;
 		case 2:					/* a length beyond any frame */
 			raw_frame(PLS_MSG_RETURN, range(PLS_CHAN_MAX_PAYLOAD + 1, UINT32_MAX),
-					  OWN_SEQ, junk, 8, PLS_CHAN_HDR_SIZE + 16);
+					  OWN_SEQ, junk, 8, PLS_CHAN_FRAME_ALIGN);
 			break;
 		case 3:					/* a sequence word that is not the
 								 * frame's: another position, or junk */
 			raw_frame(PLS_MSG_RETURN, 8,
-					  next() % 2 ? OWN_SEQ + 16 * range(1, 4096) :
-					  range(1, UINT32_MAX), junk, 8, PLS_CHAN_HDR_SIZE + 16);
+					  next() % 2 ? OWN_SEQ + PLS_CHAN_FRAME_ALIGN * range(1, 1023) :
+					  range(1, UINT32_MAX), junk, 8, PLS_CHAN_FRAME_ALIGN);
 			break;
 		case 4:					/* head moved on, no frame there:
 								 * unaligned, a frame's size, or beyond
 								 * the ring */
 			raw_frame(PLS_MSG_RETURN, 8, 0, junk, 8,
-					  next() % 3 == 0 ? range(1, 15) :
-					  next() % 2 ? PLS_CHAN_HDR_SIZE + 16 :
-					  range(PLS_CHAN_RING_SIZE + 16, UINT32_MAX - 16) & ~15u);
+					  next() % 3 == 0 ? range(1, PLS_CHAN_FRAME_ALIGN - 1) :
+					  next() % 2 ? PLS_CHAN_FRAME_ALIGN :
+					  range(PLS_CHAN_RING_SIZE + PLS_CHAN_FRAME_ALIGN,
+							UINT32_MAX - PLS_CHAN_FRAME_ALIGN) &
+					  ~(uint32_t) (PLS_CHAN_FRAME_ALIGN - 1));
 			break;
 		case 5:					/* a MORE frame that is not full */
 			raw_frame(PLS_MSG_MORE, 16 * range(0, 100), OWN_SEQ, junk, 0,

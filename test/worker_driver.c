@@ -206,7 +206,7 @@ fuzz(void)
 		uint32_t	head_before = c.send_head;
 		int			rc;
 
-		c.recv_tail = (uint32_t) random() & ~15u;
+		c.recv_tail = (uint32_t) random() & ~(uint32_t) (PLS_CHAN_FRAME_ALIGN - 1);
 		tail_before = c.recv_tail;
 		shm.ctl[1].head = c.recv_tail + ((i & 1) ? (uint32_t) random() :
 										 ((uint32_t) random() % 512) * 16);

@@ -74,11 +74,13 @@
 
 #define RING_MASK (PLS_CHAN_RING_SIZE - 1)
 
-/* A frame's bytes: header and payload, padded to 16 */
+#define ALIGN_MASK (PLS_CHAN_FRAME_ALIGN - 1)
+
+/* A frame's bytes: header and payload, padded to a cache line */
 static inline uint32_t
 frame_size(uint32_t len)
 {
-	return PLS_CHAN_HDR_SIZE + ((len + 15) & ~(uint32_t) 15);
+	return (PLS_CHAN_HDR_SIZE + len + ALIGN_MASK) & ~(uint32_t) ALIGN_MASK;
 }
 
 static inline uint32_t
@@ -365,7 +367,7 @@ pls_chan_send(PlsChan *chan, uint32_t tag, const void *buf, uint32_t len,
 		uint32_t	used = chan->send_head - tail;
 		int			rc;
 
-		if (used > PLS_CHAN_RING_SIZE || (used & 15) != 0)
+		if (used > PLS_CHAN_RING_SIZE || (used & ALIGN_MASK) != 0)
 			return PLS_CHAN_CORRUPT;
 		chan->send_tail = tail;
 		if (PLS_CHAN_RING_SIZE - used >= total + PLS_CHAN_HDR_SIZE)
@@ -376,7 +378,7 @@ pls_chan_send(PlsChan *chan, uint32_t tag, const void *buf, uint32_t len,
 			return rc;
 	}
 
-	/* positions are multiples of 16, so a header never wraps */
+	/* positions are multiples of a line, so a header never wraps */
 	if (len > 0)
 		ring_copy_in(ring, chan->send_head + PLS_CHAN_HDR_SIZE, buf, len);
 	hdr[0] = tag;

@@ -50,13 +50,17 @@
 /*
  * Bytes of each ring (a power of two).  A frame is a header (u32 tag, u32
  * length, u32 sequence word: the frame's position plus 1, u32 zero) and
- * the payload, padded to 16 bytes; the producer also keeps the next
- * frame's header room zeroed (channel.c), so a frame takes that much more
- * room while it is written.
+ * the payload, padded to a cache line: a frame starts a line, so a small
+ * message and the sequence word the consumer polls travel between the CPUs
+ * as one line.  The producer also keeps the next frame's header room
+ * zeroed (channel.c), so a frame takes that much more room while it is
+ * written.
  */
 #define PLS_CHAN_RING_SIZE (64 * 1024)
 #define PLS_CHAN_HDR_SIZE 16
-#define PLS_CHAN_MAX_PAYLOAD (PLS_CHAN_RING_SIZE - 2 * PLS_CHAN_HDR_SIZE)
+#define PLS_CHAN_FRAME_ALIGN 64
+#define PLS_CHAN_MAX_PAYLOAD \
+	(PLS_CHAN_RING_SIZE - PLS_CHAN_FRAME_ALIGN - PLS_CHAN_HDR_SIZE)
 
 #define PLS_CHAN_MAGIC 0x70736302	/* "psc" 2: layout version 2 */
 
