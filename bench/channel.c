@@ -6,7 +6,10 @@
  *
  * The channel is measured against the real worker (started by
  * src/worker_launch.c, locked in, seccomp on), answering PING with PONG.
- * The socketpair against a forked echo process.  Each is measured idle,
+ * The socketpair against a forked echo process.  And, as the hardware's
+ * floor under any shared-memory channel, two processes that only pass a
+ * counter through two cache lines (one each way), spinning as the channel
+ * spins: what the CPUs themselves charge for a round trip.  Each is measured idle,
  * with one busy process (the other core busy on a 2-CPU machine) and with
  * two (both busy).  Prints the median and the 10th and 90th percentiles
  * of the mean round trip over batches of 1000, in microseconds.
@@ -23,6 +26,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -131,6 +135,76 @@ bench_socketpair(const char *what)
 	free(batch);
 }
 
+static inline void
+relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
+
+/*
+ * The hardware's round trip: a forked process spins on the request line
+ * and writes the same number into the reply line, each on its own cache
+ * line of a shared mapping.
+ */
+static void
+bench_cacheline(const char *what)
+{
+	double	   *batch = calloc(rounds, sizeof(double));
+	volatile uint64_t *shared;
+	volatile uint64_t *req;
+	volatile uint64_t *rep;
+	uint64_t	n = 0;
+	pid_t		pid;
+	int			r,
+				i;
+
+	shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (shared == MAP_FAILED)
+		exit(1);
+	req = shared;
+	rep = shared + 64 / sizeof(uint64_t);
+	pid = fork();
+	if (pid == 0)
+	{
+		uint64_t	seen = 0;
+
+		for (;;)
+		{
+			uint64_t	v;
+
+			while ((v = __atomic_load_n(req, __ATOMIC_ACQUIRE)) == seen)
+				relax();
+			if (v == UINT64_MAX)
+				_exit(0);
+			seen = v;
+			__atomic_store_n(rep, v, __ATOMIC_RELEASE);
+		}
+	}
+	for (r = -10; r < rounds; r++)	/* 10 batches of warm-up */
+	{
+		double		t0 = now_us();
+
+		for (i = 0; i < BATCH; i++)
+		{
+			__atomic_store_n(req, ++n, __ATOMIC_RELEASE);
+			while (__atomic_load_n(rep, __ATOMIC_ACQUIRE) != n)
+				relax();
+		}
+		if (r >= 0)
+			batch[r] = (now_us() - t0) / BATCH;
+	}
+	__atomic_store_n(req, UINT64_MAX, __ATOMIC_RELEASE);
+	waitpid(pid, NULL, 0);
+	munmap((void *) shared, 4096);
+	report(what, batch);
+	free(batch);
+}
+
 static pid_t
 start_busy(void)
 {
@@ -205,6 +279,7 @@ main(int argc, char **argv)
 		snprintf(what, sizeof(what), "shared-memory channel");
 		bench_ring(&w, what);
 		bench_socketpair("socketpair (SOCK_SEQPACKET)");
+		bench_cacheline("one cache line each way");
 		for (b = 0; b < load; b++)
 		{
 			kill(busy[b], SIGKILL);
