@@ -35,10 +35,12 @@ COMMENT ON VIEW plsafepy.allowed_modules IS
 GRANT SELECT ON plsafepy.allowed_modules TO PUBLIC;
 
 -- This session's plsafepy-worker processes (worker_pool.c, docs/isolation.md):
--- only the caller's own session's, so anyone may call it.
+-- only the caller's own session's, so anyone may call it.  messages: those
+-- exchanged with the worker, both ways (a call is two, plus two for each
+-- request its body makes of PostgreSQL).
 CREATE FUNCTION plsafepy_workers(OUT role text, OUT pid int, OUT walls text,
                                  OUT memory_kb bigint, OUT calls bigint,
-                                 OUT started timestamptz)
+                                 OUT messages bigint, OUT started timestamptz)
   RETURNS SETOF record
   VOLATILE PARALLEL UNSAFE LANGUAGE c AS 'MODULE_PATHNAME', 'plsafepy_workers';
 

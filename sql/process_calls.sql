@@ -39,3 +39,39 @@ AS $$ return s + s $$;
 SELECT length(pc_echo(repeat('x', 100000))) AS two_frames,
 	   length(pc_echo(repeat('z', 300000))) AS past_kept,
 	   pc_echo('small') AS small_after;
+
+-- round trips: a call whose body does not reach PostgreSQL is one (CALL
+-- and RETURN: two messages, whatever its arguments and result); each
+-- request its body makes adds one (REQ and REP), a plpy.execute whose rows
+-- fit one reply included; messages counts both ways
+CREATE FUNCTION pc_inc(x int) RETURNS int LANGUAGE plsafepy
+AS $$ return x + 1 $$;
+CREATE TYPE pc_plain AS (a text, b int);
+CREATE FUNCTION pc_row(r pc_plain) RETURNS pc_plain LANGUAGE plsafepy
+AS $$ return r $$;
+CREATE FUNCTION pc_spi(n int) RETURNS int LANGUAGE plsafepy
+AS $$ return len(plpy.execute("SELECT g FROM generate_series(1, %d) g" % n)) $$;
+CREATE FUNCTION pc_notice() RETURNS void LANGUAGE plsafepy
+AS $$ plpy.notice('once') $$;
+-- the first call, which carries the source to compile, is one too
+SELECT pc_spi(1);
+SELECT messages AS m FROM plsafepy_workers() WHERE role = current_user \gset
+SELECT pc_inc(0), pc_row(('a', 1));
+SELECT messages - :m AS first_calls_of_two FROM plsafepy_workers()
+  WHERE role = current_user;
+SELECT messages AS m FROM plsafepy_workers() WHERE role = current_user \gset
+SELECT sum(pc_inc(i)) FROM generate_series(1, 100) i;
+SELECT messages - :m AS per_100_calls FROM plsafepy_workers()
+  WHERE role = current_user;
+SELECT messages AS m FROM plsafepy_workers() WHERE role = current_user \gset
+SELECT count(pc_row(('x' || i, i))) FROM generate_series(1, 100) i;
+SELECT messages - :m AS per_100_row_calls FROM plsafepy_workers()
+  WHERE role = current_user;
+SELECT messages AS m FROM plsafepy_workers() WHERE role = current_user \gset
+SELECT pc_spi(1000) AS spi_rows;
+SELECT messages - :m AS per_call_with_one_execute FROM plsafepy_workers()
+  WHERE role = current_user;
+SELECT messages AS m FROM plsafepy_workers() WHERE role = current_user \gset
+SELECT pc_notice();
+SELECT messages - :m AS per_call_with_one_notice FROM plsafepy_workers()
+  WHERE role = current_user;

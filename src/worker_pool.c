@@ -120,6 +120,7 @@ struct PLSWorker
 	int			depth;			/* calls in progress */
 	uint64		last_used;		/* pool_tick when last used */
 	int64		calls;
+	int64		messages;		/* sent and received, both ways */
 	TimestampTz started;
 	bool		interrupt_sent; /* the interrupt word was raised */
 	TimestampTz interrupt_at;
@@ -796,6 +797,7 @@ pls_pool_send(PLSWorker *w, uint32 tag, const PlsWireBuf *msg,
 		w->depth++;
 	if (tag == PLS_MSG_CALL)
 		w->calls++;
+	w->messages++;
 	w->last_used = ++pool_tick;
 }
 
@@ -845,6 +847,7 @@ pls_pool_receive(PLSWorker *w, PlsWireRecv *reply, const char *fname)
 		w->depth--;
 		w->interrupt_sent = false;
 	}
+	w->messages++;
 	w->last_used = ++pool_tick;
 	return tag;
 }
@@ -981,8 +984,8 @@ plsafepy_workers(PG_FUNCTION_ARGS)
 	for (int i = 0; i < nworkers; i++)
 	{
 		PLSWorker  *w = workers[i];
-		Datum		values[6];
-		bool		nulls[6] = {false};
+		Datum		values[7];
+		bool		nulls[7] = {false};
 		int64		kb = resident_kb(w->proc.pid);
 
 		values[0] = CStringGetTextDatum(NameStr(w->rolename));
@@ -991,7 +994,8 @@ plsafepy_workers(PG_FUNCTION_ARGS)
 		values[3] = Int64GetDatum(kb);
 		nulls[3] = kb < 0;
 		values[4] = Int64GetDatum(w->calls);
-		values[5] = TimestampTzGetDatum(w->started);
+		values[5] = Int64GetDatum(w->messages);
+		values[6] = TimestampTzGetDatum(w->started);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
