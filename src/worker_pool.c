@@ -948,6 +948,7 @@ walls_text(const PlsHello *h)
 		{PLS_WALL_NETNS, "netns"},
 		{PLS_WALL_IPCNS, "ipcns"},
 		{PLS_WALL_MOUNTNS, "mountns"},
+		{PLS_WALL_EMPTYROOT, "emptyroot"},
 		{PLS_WALL_LANDLOCK, "landlock"},
 	};
 	StringInfoData s;

@@ -74,7 +74,7 @@ result = fn()"
 # --- the walls that stand -------------------------------------------------
 want="walls: seccomp"
 if unshare --user --net --ipc --mount true 2>/dev/null; then
-	want="$want userns netns ipcns mountns"
+	want="$want userns netns ipcns mountns emptyroot"
 fi
 # landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION): 444
 if [ "$(/usr/bin/python3 -c 'import ctypes; print(ctypes.CDLL(None).syscall(444, None, 0, 1))')" -ge 1 ]; then
@@ -93,6 +93,22 @@ driver: alive" "$TESTING" fds 7</etc/passwd 8<>/tmp/worker-test-fd.$$ 9<&0
 else
 	fail "no inherited descriptor but the channel" \
 		"needs root: /proc/PID/fd of a non-dumpable process"
+fi
+
+# --- the filesystem: the worker's own root is an empty tmpfs --------------
+if [ "$(id -u)" -ne 0 ]; then
+	fail "the worker's root is empty" \
+		"needs root: /proc/PID/root of a non-dumpable process"
+elif unshare --user --mount true 2>/dev/null; then
+	expect "the worker's root is empty (its mount namespace's own tmpfs)" \
+		"root: empty
+driver: alive" "$TESTING" root
+	expect "and it is the same after the worker ran code" \
+		"ok: 'ok'
+root: empty
+driver: alive" "$TESTING" "exec:result = 'ok'" root
+else
+	fail "the worker's root is empty" "this kernel refuses a user and mount namespace"
 fi
 
 # --- attacks with full Python --------------------------------------------

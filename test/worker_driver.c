@@ -6,6 +6,7 @@
  * Starts WORKER (an INIT, then its HELLO), then runs the steps in order, printing one line each:
  *	walls		the walls of the worker's HELLO
  *	fds			the worker's open descriptors (/proc/PID/fd)
+ *	root		what the worker's root directory holds (/proc/PID/root)
  *	ping		a PING of 8 bytes: "pong" if echoed exactly
  *	exec:CODE	an EXEC (test-only worker; the production one answers
  *				"ERROR: unsupported request 5"); in CODE, {ppid} is this
@@ -88,12 +89,13 @@ expand(const char *code)
 static void
 print_walls(const PlsHello *h)
 {
-	printf("walls:%s%s%s%s%s%s\n",
+	printf("walls:%s%s%s%s%s%s%s\n",
 		   h->walls & PLS_WALL_SECCOMP ? " seccomp" : "",
 		   h->walls & PLS_WALL_USERNS ? " userns" : "",
 		   h->walls & PLS_WALL_NETNS ? " netns" : "",
 		   h->walls & PLS_WALL_IPCNS ? " ipcns" : "",
 		   h->walls & PLS_WALL_MOUNTNS ? " mountns" : "",
+		   h->walls & PLS_WALL_EMPTYROOT ? " emptyroot" : "",
 		   h->walls & PLS_WALL_LANDLOCK ? " landlock" : "");
 }
 
@@ -132,6 +134,34 @@ print_fds(pid_t pid)
 	for (i = 0; i < n; i++)
 		printf(" %d", fds[i]);
 	printf("\n");
+}
+
+/* The names in the worker's root directory, as the worker sees it. */
+static void
+print_root(pid_t pid)
+{
+	char		path[64];
+	DIR		   *d;
+	struct dirent *e;
+	int			n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/root/", (int) pid);
+	d = opendir(path);
+	if (d == NULL)
+	{
+		printf("root: unreadable: %m\n");
+		return;
+	}
+	printf("root:");
+	while ((e = readdir(d)) != NULL)
+	{
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (n++ < 5)
+			printf(" %s", e->d_name);
+	}
+	closedir(d);
+	printf(n == 0 ? " empty\n" : n > 5 ? " ... (%d names)\n" : "\n", n);
 }
 
 /* Send one message and print the answer; returns 0 if the worker lives. */
@@ -310,6 +340,8 @@ main(int argc, char **argv)
 			print_walls(&w.hello);
 		else if (strcmp(step, "fds") == 0)
 			print_fds(w.pid);
+		else if (strcmp(step, "root") == 0)
+			print_root(w.pid);
 		else if (strcmp(step, "ping") == 0)
 		{
 			if (request(&w, PLS_MSG_PING, "8 bytes!", 8) != 0)

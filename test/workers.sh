@@ -50,7 +50,7 @@ n=$((ROLES - 1))
 check "every call returned 1" "$(printf '%s\n' "$out" | grep -c '^1$')" $((n + 2))
 check "one worker per role" "$(printf '%s\n' "$out" | grep '^workers ')" "workers $n $n $n $n"
 check "every worker has its walls" "$(printf '%s\n' "$out" | grep '^walls ')" \
-	"walls seccomp userns netns ipcns mountns landlock"
+	"walls seccomp userns netns ipcns mountns emptyroot landlock"
 check "resident memory reported" "$(printf '%s\n' "$out" | grep '^memory ')" "memory t"
 check "a role's next call uses its worker" "$(printf '%s\n' "$out" | grep '^again ')" "again $n $((n + 1))"
 # used last to first: 1 (again), 49 .. 2; a new worker for 50 leaves room

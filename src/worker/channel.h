@@ -99,6 +99,7 @@ typedef enum PlsMsgTag
 #define PLS_WALL_IPCNS		0x08
 #define PLS_WALL_MOUNTNS	0x10
 #define PLS_WALL_LANDLOCK	0x20
+#define PLS_WALL_EMPTYROOT	0x40	/* the mount namespace's root is empty */
 
 typedef struct PlsHello
 {

@@ -14,8 +14,10 @@
  *	  server's port or anywhere else;
  *	- IPC namespace: the server's System V shared memory and semaphores are
  *	  not visible;
- *	- mount namespace: mount changes stay inside (the worker has no mount
- *	  rights to use anyway; Landlock is what closes the filesystem);
+ *	- mount namespace: its root becomes an empty read-only tmpfs at
+ *	  lock-down (after the imports), and the host's filesystem is no
+ *	  longer mounted in it: a path names nothing, whatever call reached
+ *	  the kernel; mount changes stay inside;
  *	- Landlock: every filesystem access right the kernel knows is handled
  *	  and none granted: no file can be opened, created, executed, listed;
  *	- RLIMIT_AS: the worker's memory (the backend passes the limit);
@@ -44,6 +46,7 @@
 #include <unistd.h>
 #include <linux/capability.h>
 #include <linux/landlock.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -84,6 +87,37 @@ pls_confine_namespaces(void)
 			walls |= ns[i].wall;
 	}
 	return walls;
+}
+
+/*
+ * In the worker's own mount namespace (walls has PLS_WALL_MOUNTNS), make
+ * the root an empty tmpfs and drop the host's tree: a tmpfs is mounted on
+ * /tmp, pivot_root(".", ".") from inside it stacks the old root on top of
+ * it, and detaching that leaves the tmpfs alone as "/", then remounted
+ * read-only.  Needs CAP_SYS_ADMIN in the namespace's user namespace, so it
+ * runs before the capabilities are dropped; where any step is refused the
+ * worker goes on (Landlock and seccomp still close the filesystem) and
+ * the wall is not reported.  Returns PLS_WALL_EMPTYROOT or 0.
+ */
+uint32_t
+pls_confine_empty_root(uint32_t walls)
+{
+	if ((walls & PLS_WALL_MOUNTNS) == 0)
+		return 0;
+	/* no mount event of ours reaches the host's namespace */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+		mount("plsafepy", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  "size=4k,nr_inodes=1,mode=0555") != 0 ||
+		chdir("/tmp") != 0)
+		return 0;
+	if (syscall(SYS_pivot_root, ".", ".") != 0 ||
+		umount2(".", MNT_DETACH) != 0 ||
+		chdir("/") != 0)
+		return 0;
+	if (mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV |
+			  MS_NOEXEC, NULL) != 0)
+		return 0;
+	return PLS_WALL_EMPTYROOT;
 }
 
 static int

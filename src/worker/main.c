@@ -214,6 +214,7 @@ start_python(void)
 static void
 lock_in(PlsHello *hello)
 {
+	hello->walls |= pls_confine_empty_root(hello->walls);
 	if (pls_confine_limits(memory_limit, err, sizeof(err)) != 0 ||
 		pls_confine_privileges(err, sizeof(err)) != 0)
 		fail();

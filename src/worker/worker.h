@@ -21,6 +21,7 @@ extern void pls_worker_exception_text(char *buf, size_t len);
 
 /* confine.c: the walls other than seccomp. */
 extern uint32_t pls_confine_namespaces(void);
+extern uint32_t pls_confine_empty_root(uint32_t walls);
 extern int	pls_confine_limits(uint64_t memory_limit, char *err, size_t errlen);
 extern int	pls_confine_privileges(char *err, size_t errlen);
 extern uint32_t pls_confine_landlock(uint32_t *abi);
