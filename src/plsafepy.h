@@ -373,6 +373,22 @@ pls_exec_trf(void)
 	return pls_exec_ctx && pls_exec_ctx->proc ? &pls_exec_ctx->proc->trf : NULL;
 }
 
+/* The same as a value: none outside a call (conversions cached by them). */
+static inline PLSTrf
+pls_exec_trf_value(void)
+{
+	const PLSTrf *trf = pls_exec_trf();
+	PLSTrf		none = {0};
+
+	return trf ? *trf : none;
+}
+
+static inline bool
+pls_trf_equal(PLSTrf a, PLSTrf b)
+{
+	return a.jsonb == b.jsonb && a.hstore == b.hstore;
+}
+
 /*
  * The transforms of the function in pg_proc row procTup (transform.c);
  * ereports on a TRANSFORM FOR TYPE whose transform plsafepy does not

@@ -47,26 +47,14 @@ static int	value_cols_next = 0;
 static uint64 value_cols_serial = 0;
 
 /*
- * The transforms of the running call (pls_exec_trf), or none: columns of
- * a transformed type convert by the reading function's transforms, as in
- * PL/Python, so a conversion is for one set of them.
+ * Columns of a transformed type convert by the reading function's
+ * transforms, as in PL/Python, so a conversion is for one set of them.
  */
-static PLSTrf
-value_cols_trf(void)
-{
-	const PLSTrf *trf = pls_exec_trf();
-	PLSTrf		none = {0};
-
-	return trf ? *trf : none;
-}
-
 static bool
 value_cols_match(const ValueCols *vc, TupleDesc desc)
 {
-	PLSTrf		trf = value_cols_trf();
-
 	if (vc->cols.natts != (uint32) desc->natts ||
-		vc->trf.jsonb != trf.jsonb || vc->trf.hstore != trf.hstore)
+		!pls_trf_equal(vc->trf, pls_exec_trf_value()))
 		return false;
 	for (int i = 0; i < desc->natts; i++)
 	{
@@ -106,7 +94,7 @@ value_cols_build(TupleDesc desc, MemoryContext mcxt)
 	uint8	   *dropped = palloc(sizeof(uint8) * (natts + 1));
 
 	vc->mcxt = cxt;
-	vc->trf = value_cols_trf();
+	vc->trf = pls_exec_trf_value();
 	vc->pgnames = palloc(sizeof(NameData) * (natts + 1));
 	vc->live = palloc(sizeof(int) * (natts + 1));
 	vc->types = palloc0(sizeof(PLSType) * (natts + 1));

@@ -46,24 +46,14 @@ desc_hash(TupleDesc desc)
 	return h;
 }
 
-/* The running function's transforms, which its results use (PL/Python's). */
-static PLSTrf
-current_trf(void)
-{
-	const PLSTrf *trf = pls_exec_trf();
-	PLSTrf		none = {0};
-
-	return trf ? *trf : none;
-}
-
+/* The running function's transforms are what its results use (PL/Python's). */
 static bool
 rowconv_matches(RowConv *rc, TupleDesc desc)
 {
-	PLSTrf		trf = current_trf();
 	int			i;
 
 	if (rc->interp != pls_current || rc->natts != desc->natts ||
-		rc->trf.jsonb != trf.jsonb || rc->trf.hstore != trf.hstore)
+		!pls_trf_equal(rc->trf, pls_exec_trf_value()))
 		return false;
 	for (i = 0; i < desc->natts; i++)
 	{
@@ -119,7 +109,7 @@ rowconv_build(TupleDesc desc)
 	rc = palloc0(sizeof(RowConv));
 	rc->mcxt = mcxt;
 	rc->interp = pls_current;
-	rc->trf = current_trf();
+	rc->trf = pls_exec_trf_value();
 	rc->natts = desc->natts;
 	rc->typoids = palloc(sizeof(Oid) * (desc->natts + 1));
 	rc->typmods = palloc(sizeof(int32) * (desc->natts + 1));
