@@ -4,8 +4,8 @@
  *	  The backend's plsafepy-workers (worker_pool.h): one per role whose
  *	  Python runs in process mode, their start (worker_launch.c), the wait
  *	  for their messages, their faults as ERRORs, their end; the settings
- *	  plsafepy.isolation and plsafepy.max_workers; plsafepy_workers() and
- *	  plsafepy.isolation_of().
+ *	  plsafepy.isolation and plsafepy.max_workers.  What the SQL functions
+ *	  show of them is in worker_view.c.
  *
  * Start: the program is found next to this library (dladdr: $libdir, where
  * make install puts it, also under extension_destdir).  Its address space
@@ -71,10 +71,7 @@
 #include <sys/syscall.h>
 
 #include "access/xact.h"
-#include "funcapi.h"
-#include "lib/stringinfo.h"
 #include "miscadmin.h"
-#include "storage/fd.h"
 #include "storage/ipc.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -908,96 +905,25 @@ pls_pool_learned(PLSWorker *w, uint32 fn_oid, uint64 fn_gen)
 	w->last_gen = fn_gen;
 }
 
-/* VmRSS of pid in kB, or -1. */
-static int64
-resident_kb(pid_t pid)
+/*
+ * The i-th live worker (0 <= i < pls_pool_count()) as plsafepy_workers()
+ * shows it (worker_view.c).
+ */
+int
+pls_pool_count(void)
 {
-	char		path[64];
-	char		line[256];
-	FILE	   *f;
-	int64		kb = -1;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int) pid);
-	f = AllocateFile(path, "r");
-	if (f == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-	{
-		long long	v;
-
-		if (sscanf(line, "VmRSS: %lld kB", &v) == 1)
-		{
-			kb = v;
-			break;
-		}
-	}
-	FreeFile(f);
-	return kb;
+	return nworkers;
 }
 
-static char *
-walls_text(const PlsHello *h)
+void
+pls_pool_info(int i, PLSWorkerInfo *info)
 {
-	static const struct
-	{
-		uint32		bit;
-		const char *name;
-	}			walls[] = {
-		{PLS_WALL_SECCOMP, "seccomp"},
-		{PLS_WALL_USERNS, "userns"},
-		{PLS_WALL_NETNS, "netns"},
-		{PLS_WALL_IPCNS, "ipcns"},
-		{PLS_WALL_MOUNTNS, "mountns"},
-		{PLS_WALL_EMPTYROOT, "emptyroot"},
-		{PLS_WALL_LANDLOCK, "landlock"},
-	};
-	StringInfoData s;
+	PLSWorker  *w = workers[i];
 
-	initStringInfo(&s);
-	for (int i = 0; i < lengthof(walls); i++)
-	{
-		if (h->walls & walls[i].bit)
-			appendStringInfo(&s, "%s%s", s.len ? " " : "", walls[i].name);
-	}
-	return s.data;
-}
-
-PG_FUNCTION_INFO_V1(plsafepy_isolation_of);
-PG_FUNCTION_INFO_V1(plsafepy_workers);
-
-/* plsafepy.isolation as it applies to a role's functions. */
-Datum
-plsafepy_isolation_of(PG_FUNCTION_ARGS)
-{
-	Oid			roleid = PG_GETARG_OID(0);
-
-	PG_RETURN_TEXT_P(cstring_to_text(pls_isolation_is_process(roleid) ?
-									 "process" : "inline"));
-}
-
-/* This session's live workers. */
-Datum
-plsafepy_workers(PG_FUNCTION_ARGS)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-
-	InitMaterializedSRF(fcinfo, 0);
-	for (int i = 0; i < nworkers; i++)
-	{
-		PLSWorker  *w = workers[i];
-		Datum		values[7];
-		bool		nulls[7] = {false};
-		int64		kb = resident_kb(w->proc.pid);
-
-		values[0] = CStringGetTextDatum(NameStr(w->rolename));
-		values[1] = Int32GetDatum((int32) w->proc.pid);
-		values[2] = CStringGetTextDatum(walls_text(&w->proc.hello));
-		values[3] = Int64GetDatum(kb);
-		nulls[3] = kb < 0;
-		values[4] = Int64GetDatum(w->calls);
-		values[5] = Int64GetDatum(w->messages);
-		values[6] = TimestampTzGetDatum(w->started);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
-	return (Datum) 0;
+	info->rolename = NameStr(w->rolename);
+	info->pid = w->proc.pid;
+	info->walls = w->proc.hello.walls;
+	info->calls = w->calls;
+	info->messages = w->messages;
+	info->started = w->started;
 }

@@ -41,6 +41,9 @@
 #ifndef PLS_WORKER_POOL_H
 #define PLS_WORKER_POOL_H
 
+#include <sys/types.h>
+
+#include "datatype/timestamp.h"
 #include "fmgr.h"
 #include "wire.h"
 
@@ -64,6 +67,20 @@ extern void pls_pool_init(void);
 
 /* Does roleid's Python run in a worker (plsafepy.isolation, settings.c)? */
 extern bool pls_isolation_is_process(Oid roleid);
+
+/* A live worker as plsafepy_workers() shows it (worker_view.c). */
+typedef struct PLSWorkerInfo
+{
+	const char *rolename;
+	pid_t		pid;
+	uint32		walls;			/* PLS_WALL_* of its HELLO */
+	int64		calls;
+	int64		messages;		/* sent and received, both ways */
+	TimestampTz started;
+} PLSWorkerInfo;
+
+extern int	pls_pool_count(void);
+extern void pls_pool_info(int i, PLSWorkerInfo *info);
 
 /* roleid's live worker, or NULL (no catalog access: for every call). */
 extern PLSWorker *pls_pool_find(Oid roleid);
